@@ -1,0 +1,31 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "SynthLabel",
+    products: [
+        .library(name: "SynthLabel", targets: ["SynthLabel"]),
+        .executable(name: "synthlabel", targets: ["synthlabel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries from Debian's -dev packages (scripts/setup.sh installs them).
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The only code that may setjmp/longjmp around libpng.
+        .target(name: "CPNGSafe", dependencies: ["CLibPNG"]),
+        .target(name: "SynthLabel", dependencies: ["CPNGSafe", "CSndFile", "CZlib"]),
+        .target(
+            name: "SynthLabelCLI",
+            dependencies: [
+                "SynthLabel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "synthlabel", dependencies: ["SynthLabelCLI"]),
+        .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI"]),
+    ]
+)

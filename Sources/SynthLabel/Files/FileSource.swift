@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file opened for random-access reads, so adapters can hop from header to header
+/// without reading pixel or sample data.
+///
+/// Small files are read whole at open (one syscall instead of dozens); larger ones are
+/// read with `pread` on demand, which keeps memory flat for a 200 MB WAV.
+final class FileSource {
+    let path: String
+    let size: Int
+    private let descriptor: Int32
+    private let wholeFile: [UInt8]?
+
+    /// Files up to this size are read in one go.
+    static let wholeFileLimit = 1 << 20
+
+    init(path: String) throws(SynthLabelError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .cannotRead(path: path, reason: reason)
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            throw .cannotRead(path: path, reason: "not a regular file")
+        }
+        self.descriptor = descriptor
+        self.size = Int(status.st_size)
+        self.mode = status.st_mode & 0o7777
+        if size <= Self.wholeFileLimit {
+            var buffer = [UInt8](repeating: 0, count: size)
+            let got = buffer.withUnsafeMutableBytes { raw in
+                Self.readFully(descriptor, into: raw, at: 0)
+            }
+            guard got == size else {
+                close(descriptor)
+                throw .cannotRead(path: path, reason: "short read")
+            }
+            wholeFile = buffer
+        } else {
+            wholeFile = nil
+        }
+    }
+
+    /// Permission bits, kept on the labelled copy.
+    let mode: mode_t
+
+    deinit { close(descriptor) }
+
+    /// Exactly `count` bytes at `offset`, or `FormatError.truncated` when the file is shorter.
+    func bytes(at offset: Int, count: Int) throws(FormatError) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
+            throw FormatError(.truncated, at: offset, "file ends after \(size) bytes, \(count) needed here")
+        }
+        return try bytes(upTo: count, at: offset)
+    }
+
+    /// Up to `count` bytes at `offset`: fewer only at the end of the file.
+    func bytes(upTo count: Int, at offset: Int) throws(FormatError) -> [UInt8] {
+        let available = max(0, min(count, size - offset))
+        if let wholeFile {
+            return Array(wholeFile[offset..<offset + available])
+        }
+        var buffer = [UInt8](repeating: 0, count: available)
+        let got = buffer.withUnsafeMutableBytes { raw in
+            Self.readFully(descriptor, into: raw, at: offset)
+        }
+        guard got == available else {
+            throw FormatError(.truncated, at: offset, "read failed: \(String(cString: strerror(errno)))")
+        }
+        return buffer
+    }
+
+    /// Streams `range` of this file to another descriptor in bounded pieces.
+    func copy(_ range: Range<Int>, to output: Int32) throws(SynthLabelError) {
+        if let wholeFile {
+            try FileSink.writeAll(output, wholeFile[range])
+            return
+        }
+        var offset = range.lowerBound
+        var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.count))
+        while offset < range.upperBound {
+            let want = min(buffer.count, range.upperBound - offset)
+            let got = buffer.withUnsafeMutableBytes { raw in
+                Self.readFully(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: offset)
+            }
+            guard got == want else {
+                throw .cannotRead(path: path, reason: "file changed or failed while copying at byte \(offset)")
+            }
+            try FileSink.writeAll(output, buffer[0..<want])
+            offset += want
+        }
+    }
+
+    private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if result < 0 && errno == EINTR { continue }
+            if result <= 0 { break }
+            done += result
+        }
+        return done
+    }
+}

@@ -1,0 +1,108 @@
+/// The file formats that carry a label, one case per adapter.
+public enum Carrier: String, Sendable, CaseIterable, Codable {
+    case png, jpeg, wav, mp3, flac, markdown
+
+    public var displayName: String {
+        switch self {
+        case .png: "PNG"
+        case .jpeg: "JPEG"
+        case .wav: "WAV"
+        case .mp3: "MP3"
+        case .flac: "FLAC"
+        case .markdown: "Markdown"
+        }
+    }
+
+    /// Whether the label travels in an XMP packet with the IPTC source type beside it.
+    var usesXMP: Bool { self == .png || self == .jpeg }
+
+    var adapter: any CarrierAdapter {
+        switch self {
+        case .png: PNGAdapter()
+        case .jpeg: JPEGAdapter()
+        case .wav: WAVAdapter()
+        case .mp3: MP3Adapter()
+        case .flac: FLACAdapter()
+        case .markdown: MarkdownAdapter()
+        }
+    }
+
+    /// Recognises a file by its first bytes (by extension only for Markdown, which has none).
+    static func detect(head: [UInt8], path: String) -> Carrier? {
+        if head.starts(with: PNGAdapter.signature) { return .png }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if head.count >= 12, head.starts(with: "RIFF") || head.starts(with: "RF64"),
+            Array(head[8..<12]) == Array("WAVE".utf8) {
+            return .wav
+        }
+        if head.starts(with: "fLaC") { return .flac }
+        if head.starts(with: "ID3") {
+            // FLAC files sometimes carry a stray ID3v2 tag in front; the FLAC adapter skips it.
+            if let tagEnd = MP3Adapter.tagEnd(head: head), head.count >= tagEnd + 4,
+                Array(head[tagEnd..<tagEnd + 4]) == Array("fLaC".utf8) {
+                return .flac
+            }
+            return .mp3
+        }
+        let lowercased = path.lowercased()
+        if head.count >= 2, head[0] == 0xFF, head[1] & 0xE0 == 0xE0, lowercased.hasSuffix(".mp3") { return .mp3 }
+        if [".md", ".markdown", ".mdown", ".mkd"].contains(where: { lowercased.hasSuffix($0) }) { return .markdown }
+        return nil
+    }
+}
+
+/// Where a label was found in a file, and what it says.
+public struct LabelSite: Sendable {
+    /// Human description of the place, e.g. `iTXt chunk "XML:com.adobe.xmp", TC260:AIGC element`.
+    public var location: String
+    /// Byte offset of the chunk, segment, frame or line that holds it.
+    public var offset: Int
+    /// Whether this is where the TC260 guide says to write the label for this format.
+    public var isCanonical: Bool
+    /// The label text as stored.
+    public var text: String
+    public var parsed: Result<ParsedLabel, LabelParseError>
+
+    init(location: String, offset: Int, isCanonical: Bool, text: String) {
+        self.init(location: location, offset: offset, isCanonical: isCanonical, text: text, parsed: AIGCLabel.parse(text))
+    }
+
+    init(location: String, offset: Int, isCanonical: Bool, text: String, parsed: Result<ParsedLabel, LabelParseError>) {
+        self.location = location
+        self.offset = offset
+        self.isCanonical = isCanonical
+        self.text = text
+        self.parsed = parsed
+    }
+}
+
+/// What an adapter found in a file: label sites, damage, and neighbouring metadata.
+struct CarrierReading {
+    var sites: [LabelSite] = []
+    /// Structural problems: a verdict on a damaged file is inconclusive and it is not labelled.
+    var damage: [FormatError] = []
+    /// Things worth saying that break no rule.
+    var notes: [String] = []
+    /// The IPTC source type from the XMP packet, for image carriers.
+    var digitalSourceType: String?
+    /// Where a C2PA manifest sits, if there is one: editing the file breaks its hard binding.
+    var c2paManifest: String?
+}
+
+/// What a caller wants written.
+struct WriteRequest {
+    var label: AIGCLabel
+    var sourceType: DigitalSourceType
+}
+
+/// One file format: finds label sites and plans a lossless rewrite with the label in place.
+///
+/// An adapter knows bytes, not policy: it never decides whether a label may be replaced.
+protocol CarrierAdapter: Sendable {
+    var carrier: Carrier { get }
+    /// Reads every label site. Throws only when the file is not this format at all;
+    /// damage further in is reported in `CarrierReading.damage`.
+    func read(_ file: FileSource) throws(FormatError) -> CarrierReading
+    /// The file with exactly one label, at the canonical site, and every other byte kept.
+    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan
+}

@@ -1,0 +1,193 @@
+/// FLAC: the label is a `VORBIS_COMMENT` entry `AIGC=<JSON>`.
+///
+/// Other comments keep their bytes and order. When the `PADDING` block has room, it shrinks
+/// by what the comment grows, so the audio frames stay where they were; otherwise the
+/// metadata blocks are rewritten with fresh padding. Audio frames are always copied untouched.
+struct FLACAdapter: CarrierAdapter {
+    var carrier: Carrier { .flac }
+
+    static let commentBlock: UInt8 = 4
+    static let paddingBlock: UInt8 = 1
+    /// Padding left after a rewrite, so the next label fits in place.
+    static let freshPadding = 4096
+
+    struct Block {
+        var offset: Int
+        var type: UInt8
+        var length: Int
+        var dataRange: Range<Int> { offset + 4..<offset + 4 + length }
+        var end: Int { offset + 4 + length }
+    }
+
+    struct Layout {
+        /// Bytes before `fLaC` (a stray ID3v2 tag), kept as they are.
+        var prefix: Int
+        var blocks: [Block]
+        var audioStart: Int
+        var damage: [FormatError]
+    }
+
+    static func layout(of file: FileSource) throws(FormatError) -> Layout {
+        let head = try file.bytes(upTo: 10, at: 0)
+        let prefix = head.starts(with: "ID3") ? (MP3Adapter.tagEnd(head: head) ?? 0) : 0
+        guard try file.bytes(upTo: 4, at: prefix) == Array("fLaC".utf8) else {
+            throw FormatError(.corrupt, at: prefix, "not a FLAC stream")
+        }
+        var blocks: [Block] = []
+        var damage: [FormatError] = []
+        var offset = prefix + 4
+        var isLast = false
+        while !isLast {
+            guard let header = try? file.bytes(at: offset, count: 4) else {
+                damage.append(FormatError(.truncated, at: offset, "metadata block header cut off"))
+                break
+            }
+            isLast = header[0] & 0x80 != 0
+            let type = header[0] & 0x7F
+            let length = Int(try header.uint24BE(at: 1))
+            guard type != 127 else {
+                damage.append(FormatError(.corrupt, at: offset, "invalid metadata block type 127"))
+                break
+            }
+            guard offset + 4 + length <= file.size else {
+                damage.append(FormatError(.truncated, at: offset, "metadata block of \(length) bytes runs past the end of the file"))
+                break
+            }
+            blocks.append(Block(offset: offset, type: type, length: length))
+            offset += 4 + length
+        }
+        if damage.isEmpty, blocks.first?.type != 0 || blocks.first?.length != 34 {
+            damage.append(FormatError(.corrupt, at: prefix + 4, "the first metadata block is not a 34-byte STREAMINFO"))
+        }
+        if damage.isEmpty, offset >= file.size {
+            damage.append(FormatError(.truncated, at: offset, "no audio frames after the metadata"))
+        }
+        return Layout(prefix: prefix, blocks: blocks, audioStart: offset, damage: damage)
+    }
+
+    struct Comments {
+        var vendor: [UInt8]
+        var entries: [[UInt8]]
+    }
+
+    /// Parses a VORBIS_COMMENT block (little-endian lengths, unlike the rest of FLAC).
+    static func comments(_ data: [UInt8], at offset: Int) throws(FormatError) -> Comments {
+        let vendorLength = Int(try data.uint32LE(at: 0))
+        try data.requireBytes(4, vendorLength + 4)
+        let vendor = Array(data[4..<4 + vendorLength])
+        var cursor = 4 + vendorLength
+        let count = Int(try data.uint32LE(at: cursor))
+        cursor += 4
+        guard count <= (data.count - cursor) / 4 else {
+            throw FormatError(.corrupt, at: offset, "comment count \(count) cannot fit in the block")
+        }
+        var entries: [[UInt8]] = []
+        for _ in 0..<count {
+            let length = Int(try data.uint32LE(at: cursor))
+            guard length <= data.count - cursor - 4 else {
+                throw FormatError(.corrupt, at: offset + cursor, "comment of \(length) bytes runs past its block")
+            }
+            entries.append(Array(data[(cursor + 4)..<(cursor + 4 + length)]))
+            cursor += 4 + length
+        }
+        return Comments(vendor: vendor, entries: entries)
+    }
+
+    /// Field names are case-insensitive ASCII in Vorbis comments.
+    static func split(_ entry: [UInt8]) -> (key: String, value: String) {
+        guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { return (String(decoding: entry, as: UTF8.self), "") }
+        return (String(decoding: entry[..<equals], as: UTF8.self), String(decoding: entry[(equals + 1)...], as: UTF8.self))
+    }
+
+    static func isLabelEntry(_ entry: [UInt8]) -> Bool { split(entry).key.uppercased().contains("AIGC") }
+
+    func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
+        let layout = try Self.layout(of: file)
+        var reading = CarrierReading(damage: layout.damage)
+        for block in layout.blocks where block.type == Self.commentBlock {
+            do {
+                let comments = try Self.comments(try file.bytes(at: block.offset + 4, count: block.length), at: block.offset)
+                for entry in comments.entries where Self.isLabelEntry(entry) {
+                    let (key, value) = Self.split(entry)
+                    reading.sites.append(LabelSite(
+                        location: "VORBIS_COMMENT entry \(key)",
+                        offset: block.offset,
+                        isCanonical: key.uppercased() == "AIGC",
+                        text: value.trimmingWhitespace))
+                }
+            } catch {
+                reading.damage.append(error)
+            }
+        }
+        return reading
+    }
+
+    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
+        let layout = try Self.layout(of: file)
+        if let first = layout.damage.first { throw first }
+        let commentIndex = layout.blocks.firstIndex { $0.type == Self.commentBlock }
+        var comments = Comments(vendor: Array("SynthLabel".utf8), entries: [])
+        if let commentIndex {
+            let block = layout.blocks[commentIndex]
+            comments = try Self.comments(try file.bytes(at: block.offset + 4, count: block.length), at: block.offset)
+            comments.entries.removeAll(where: Self.isLabelEntry)
+        }
+        comments.entries.append(Array("AIGC=\(request.label.wrappedJSON)".utf8))
+        var commentData: [UInt8] = []
+        commentData.appendUInt32LE(UInt32(comments.vendor.count))
+        commentData += comments.vendor
+        commentData.appendUInt32LE(UInt32(comments.entries.count))
+        for entry in comments.entries {
+            commentData.appendUInt32LE(UInt32(entry.count))
+            commentData += entry
+        }
+        guard commentData.count < 1 << 24 else { throw FormatError(.tooLarge, "VORBIS_COMMENT block would exceed 16 MiB") }
+
+        // Growth of the metadata, absorbed by the first PADDING block if it can be.
+        let growth = commentData.count - (commentIndex.map { layout.blocks[$0].length } ?? -4)
+        let paddingIndex = layout.blocks.firstIndex { $0.type == Self.paddingBlock }
+        var newPaddingLength: Int? = nil
+        if let paddingIndex, layout.blocks[paddingIndex].length - growth >= 0 {
+            newPaddingLength = layout.blocks[paddingIndex].length - growth
+        }
+        let keepsAudioOffset = newPaddingLength != nil
+
+        // Blocks in their order: (type, either original data range or new data).
+        var output: [(type: UInt8, data: EditPlan.Piece)] = []
+        for (index, block) in layout.blocks.enumerated() {
+            if index == commentIndex {
+                output.append((block.type, .bytes(commentData)))
+            } else if index == paddingIndex {
+                let length = newPaddingLength ?? Self.freshPadding
+                output.append((block.type, length == block.length ? .original(block.dataRange) : .bytes([UInt8](repeating: 0, count: length))))
+            } else {
+                output.append((block.type, .original(block.dataRange)))
+            }
+            if index == 0 && commentIndex == nil {
+                output.append((Self.commentBlock, .bytes(commentData)))
+            }
+        }
+        if paddingIndex == nil {
+            output.append((Self.paddingBlock, .bytes([UInt8](repeating: 0, count: Self.freshPadding))))
+        }
+
+        var plan = EditPlan()
+        plan.copy(0..<layout.prefix + 4)
+        for (index, block) in output.enumerated() {
+            let isLast = index == output.count - 1
+            var header: [UInt8] = [block.type | (isLast ? 0x80 : 0)]
+            switch block.data {
+            case .original(let range):
+                header.appendUInt24BE(UInt32(range.count))
+                plan.insert(header)
+                plan.copy(range)
+            case .bytes(let bytes):
+                header.appendUInt24BE(UInt32(bytes.count))
+                plan.insert(header + bytes)
+            }
+        }
+        plan.copy(layout.audioStart..<file.size)
+        assert(!keepsAudioOffset || plan.outputSize == file.size)
+        return plan
+    }
+}

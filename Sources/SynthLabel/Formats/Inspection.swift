@@ -1,0 +1,13 @@
+/// Finds which carrier a file is, from its first bytes.
+enum Inspection {
+    static func carrier(of file: FileSource) throws(SynthLabelError) -> Carrier {
+        let head: [UInt8]
+        do { head = try file.bytes(upTo: 64, at: 0) } catch {
+            throw .cannotRead(path: file.path, reason: error.description)
+        }
+        guard let carrier = Carrier.detect(head: head, path: file.path) else {
+            throw .unsupportedFile(path: file.path, reason: "not a format SynthLabel labels (PNG, JPEG, WAV, MP3, FLAC, Markdown)")
+        }
+        return carrier
+    }
+}

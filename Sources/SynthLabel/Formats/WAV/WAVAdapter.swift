@@ -1,0 +1,180 @@
+/// WAV: the label goes in a RIFF sub-chunk with id `AIGC` holding the JSON, word-aligned.
+///
+/// Our chunk is written after the last chunk, so the sample data is copied in one stream
+/// and only the RIFF size changes. `LIST/INFO` entries holding the JSON are read too, and
+/// are dropped from the list when labelling (one label per file).
+struct WAVAdapter: CarrierAdapter {
+    var carrier: Carrier { .wav }
+
+    struct Chunk {
+        var offset: Int
+        var id: String
+        var size: Int
+        /// Data plus the pad byte, when the file has it.
+        var end: Int
+        var padMissing: Bool
+        var dataRange: Range<Int> { offset + 8..<offset + 8 + size }
+    }
+
+    struct Layout {
+        var chunks: [Chunk]
+        var riffEnd: Int
+        var damage: [FormatError]
+    }
+
+    static func layout(of file: FileSource) throws(FormatError) -> Layout {
+        let header = try file.bytes(upTo: 12, at: 0)
+        guard header.count == 12, Array(header[8..<12]) == Array("WAVE".utf8) else {
+            throw FormatError(.corrupt, at: 0, "not a RIFF WAVE file")
+        }
+        if header.starts(with: "RF64") || header.starts(with: "BW64") {
+            throw FormatError(.unsupported, at: 0, "RF64/BW64 WAV (over 4 GiB) is not supported yet; the file was left alone")
+        }
+        guard header.starts(with: "RIFF") else { throw FormatError(.unsupported, at: 0, "not a little-endian RIFF file") }
+        var damage: [FormatError] = []
+        var riffEnd = 8 + Int(try header.uint32LE(at: 4))
+        if riffEnd > file.size {
+            damage.append(FormatError(.truncated, at: 4, "RIFF size says \(riffEnd) bytes, the file has \(file.size)"))
+            riffEnd = file.size
+        }
+        var chunks: [Chunk] = []
+        var offset = 12
+        while offset + 8 <= riffEnd {
+            let chunkHeader = try file.bytes(at: offset, count: 8)
+            let id = try chunkHeader.fourCC(at: 0)
+            let size = Int(try chunkHeader.uint32LE(at: 4))
+            guard offset + 8 + size <= file.size else {
+                damage.append(FormatError(.truncated, at: offset, "'\(id)' chunk of \(size) bytes runs past the end of the file"))
+                break
+            }
+            let padded = offset + 8 + size + (size & 1)
+            let padMissing = padded > file.size
+            let end = min(padded, file.size)
+            chunks.append(Chunk(offset: offset, id: id, size: size, end: end, padMissing: padMissing))
+            offset = end
+        }
+        if offset < riffEnd && damage.isEmpty {
+            damage.append(FormatError(.truncated, at: offset, "\(riffEnd - offset) stray bytes at the end of the RIFF list"))
+        }
+        if damage.isEmpty, !chunks.contains(where: { $0.id == "fmt " }) {
+            damage.append(FormatError(.corrupt, at: 12, "no 'fmt ' chunk"))
+        }
+        if damage.isEmpty, !chunks.contains(where: { $0.id == "data" }) {
+            damage.append(FormatError(.corrupt, at: 12, "no 'data' chunk"))
+        }
+        return Layout(chunks: chunks, riffEnd: max(riffEnd, offset), damage: damage)
+    }
+
+    /// `LIST/INFO` entries: (offset, id, text).
+    static func infoEntries(_ list: Chunk, in file: FileSource) throws(FormatError) -> [(offset: Int, id: String, text: String)] {
+        let data = try file.bytes(at: list.offset + 8, count: list.size)
+        guard data.starts(with: "INFO") else { return [] }
+        var entries: [(Int, String, String)] = []
+        var cursor = 4
+        while cursor + 8 <= data.count {
+            let id = try data.fourCC(at: cursor)
+            let size = Int(try data.uint32LE(at: cursor + 4))
+            guard cursor + 8 + size <= data.count else {
+                throw FormatError(.corrupt, at: list.offset + 8 + cursor, "LIST/INFO entry '\(id)' runs past its list")
+            }
+            let value = data[(cursor + 8)..<(cursor + 8 + size)].prefix { $0 != 0 }
+            entries.append((list.offset + 8 + cursor, id, String(decoding: value, as: UTF8.self)))
+            cursor += 8 + size + (size & 1)
+        }
+        return entries
+    }
+
+    static func isLabelEntry(id: String, text: String) -> Bool {
+        id.uppercased().contains("AIGC") || text.contains("\"AIGC\"")
+    }
+
+    func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
+        let layout = try Self.layout(of: file)
+        var reading = CarrierReading(damage: layout.damage)
+        for chunk in layout.chunks {
+            if chunk.id == "C2PA" || chunk.id == "c2pa" { reading.c2paManifest = "'\(chunk.id)' chunk at byte \(chunk.offset)" }
+            if chunk.id.uppercased() == "AIGC" {
+                guard chunk.size <= AIGCLabel.maximumTextLength else {
+                    reading.damage.append(FormatError(.tooLarge, at: chunk.offset, "AIGC chunk of \(chunk.size) bytes is far larger than any label"))
+                    continue
+                }
+                let data = try file.bytes(at: chunk.offset + 8, count: chunk.size)
+                reading.sites.append(LabelSite(
+                    location: "RIFF '\(chunk.id)' chunk",
+                    offset: chunk.offset,
+                    isCanonical: chunk.id == "AIGC",
+                    text: String(decoding: data.prefix { $0 != 0 }, as: UTF8.self).trimmingWhitespace))
+            } else if chunk.id == "LIST", chunk.size <= AIGCLabel.maximumTextLength * 4 {
+                do {
+                    for entry in try Self.infoEntries(chunk, in: file) where Self.isLabelEntry(id: entry.id, text: entry.text) {
+                        reading.sites.append(LabelSite(
+                            location: "LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: false, text: entry.text.trimmingWhitespace))
+                    }
+                } catch {
+                    reading.damage.append(error)
+                }
+            }
+        }
+        return reading
+    }
+
+    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
+        let layout = try Self.layout(of: file)
+        if let first = layout.damage.first { throw first }
+        var body = EditPlan()
+        var bodySize = 4  // "WAVE"
+        for chunk in layout.chunks where chunk.id.uppercased() != "AIGC" {
+            if chunk.id == "LIST", let cleaned = try cleanedInfoList(chunk, in: file) {
+                body.insert(cleaned)
+                bodySize += cleaned.count
+                continue
+            }
+            body.copy(chunk.offset..<chunk.end)
+            bodySize += chunk.end - chunk.offset
+            if chunk.padMissing {
+                body.insert([0])
+                bodySize += 1
+            }
+        }
+        var labelChunk = Array("AIGC".utf8)
+        let text = Array(request.label.wrappedJSON.utf8)
+        labelChunk.appendUInt32LE(UInt32(text.count))
+        labelChunk += text
+        if text.count & 1 == 1 { labelChunk.append(0) }
+        body.insert(labelChunk)
+        bodySize += labelChunk.count
+        guard bodySize <= Int(UInt32.max) else {
+            throw FormatError(.tooLarge, "the labelled file would pass the 4 GiB RIFF limit")
+        }
+        var plan = EditPlan()
+        var header = Array("RIFF".utf8)
+        header.appendUInt32LE(UInt32(bodySize))
+        header += Array("WAVE".utf8)
+        plan.insert(header)
+        for piece in body.pieces {
+            switch piece {
+            case .original(let range): plan.copy(range)
+            case .bytes(let bytes): plan.insert(bytes)
+            }
+        }
+        if layout.riffEnd < file.size { plan.copy(layout.riffEnd..<file.size) }  // bytes after RIFF are kept
+        return plan
+    }
+
+    /// The LIST chunk rebuilt without label entries, or nil when it has none (copy as is).
+    private func cleanedInfoList(_ list: Chunk, in file: FileSource) throws(FormatError) -> [UInt8]? {
+        let entries = try Self.infoEntries(list, in: file)
+        guard entries.contains(where: { Self.isLabelEntry(id: $0.id, text: $0.text) }) else { return nil }
+        var data = Array("INFO".utf8)
+        for entry in entries where !Self.isLabelEntry(id: entry.id, text: entry.text) {
+            let header = try file.bytes(at: entry.offset, count: 8)
+            let size = Int(try header.uint32LE(at: 4))
+            data += try file.bytes(at: entry.offset, count: 8 + size)
+            if size & 1 == 1 { data.append(0) }
+        }
+        if data.count == 4 { return [] }  // nothing left: drop the list
+        var chunk = Array("LIST".utf8)
+        chunk.appendUInt32LE(UInt32(data.count))
+        return chunk + data
+    }
+}

@@ -1,0 +1,276 @@
+/// The XMP packet that carries the label in image formats (PNG iTXt, JPEG APP1, …).
+///
+/// Works on bytes, not on a parsed tree: merging into someone else's packet must keep
+/// every byte we do not own, and a text-level edit does exactly that. Our properties
+/// live in their own `rdf:Description`, so they can be replaced without touching others.
+enum XMPPacket {
+    static let tc260Namespace = "http://www.tc260.org.cn/ns/AIGC/1.0/"
+    static let iptcExtensionNamespace = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+    /// Largest packet handled; real ones are a few KiB.
+    static let maximumSize = 16 << 20
+
+    /// A label found in a packet, with the form it was written in.
+    struct Property {
+        enum Form: String { case element, attribute }
+        var text: String
+        var form: Form
+    }
+
+    /// A complete packet holding only the label and the IPTC source type.
+    static func make(_ label: AIGCLabel, sourceType: DigitalSourceType) -> [UInt8] {
+        var packet: [UInt8] = []
+        packet.appendUTF8("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n")
+        packet.appendUTF8("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"SynthLabel\">\n")
+        packet.appendUTF8(" <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n")
+        packet.append(contentsOf: description(label, sourceType: sourceType))
+        packet.appendUTF8(" </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>")
+        return packet
+    }
+
+    /// `existing` with any previous label and source type removed and ours added.
+    static func merge(_ label: AIGCLabel, sourceType: DigitalSourceType, into existing: [UInt8]) throws(FormatError) -> [UInt8] {
+        var packet = removingLabel(from: existing)
+        guard let end = packet.firstIndex(of: Array("</rdf:RDF>".utf8)) else {
+            throw FormatError(.unsupported, "the existing XMP packet has no </rdf:RDF>; it cannot be merged safely")
+        }
+        packet.insert(contentsOf: description(label, sourceType: sourceType), at: end)
+        return packet
+    }
+
+    /// The packet without our properties (`AIGC` in the TC260 namespace, the IPTC source type),
+    /// and without a description that held nothing else.
+    static func removingLabel(from packet: [UInt8]) -> [UInt8] {
+        var packet = packet
+        let prefixes = namespacePrefixes(in: packet)
+        for prefix in prefixes[tc260Namespace, default: []] + ["TC260"] {
+            removeProperty(named: "\(prefix):AIGC", from: &packet)
+        }
+        for prefix in prefixes[iptcExtensionNamespace, default: []] {
+            removeProperty(named: "\(prefix):DigitalSourceType", from: &packet)
+        }
+        removeEmptyOwnDescriptions(from: &packet)
+        return packet
+    }
+
+    /// Every `AIGC` property in the TC260 namespace, element or attribute form.
+    static func labelProperties(in packet: [UInt8]) -> [Property] {
+        let prefixes = Set(namespacePrefixes(in: packet)[tc260Namespace, default: []] + ["TC260"])
+        return prefixes.sorted().flatMap { propertyValues(named: "\($0):AIGC", in: packet) }
+    }
+
+    /// The IPTC `DigitalSourceType` value, if the packet has one.
+    static func digitalSourceType(in packet: [UInt8]) -> String? {
+        for prefix in namespacePrefixes(in: packet)[iptcExtensionNamespace, default: []] {
+            if let property = propertyValues(named: "\(prefix):DigitalSourceType", in: packet).first {
+                return property.text
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Building
+
+    private static func description(_ label: AIGCLabel, sourceType: DigitalSourceType) -> [UInt8] {
+        var text = "  <rdf:Description rdf:about=\"\" xmlns:TC260=\"\(tc260Namespace)\""
+        text += " xmlns:Iptc4xmpExt=\"\(iptcExtensionNamespace)\">\n"
+        text += "   <TC260:AIGC>\(escape(label.innerJSON))</TC260:AIGC>\n"
+        text += "   <Iptc4xmpExt:DigitalSourceType>\(sourceType.rawValue)</Iptc4xmpExt:DigitalSourceType>\n"
+        text += "  </rdf:Description>\n"
+        return Array(text.utf8)
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func unescape(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let ampersand = rest.firstIndex(of: "&") {
+            out += rest[..<ampersand]
+            guard let semicolon = rest[ampersand...].prefix(12).firstIndex(of: ";") else {
+                out += "&"
+                rest = rest[rest.index(after: ampersand)...]
+                continue
+            }
+            let entity = rest[rest.index(after: ampersand)..<semicolon]
+            switch entity {
+            case "amp": out += "&"
+            case "lt": out += "<"
+            case "gt": out += ">"
+            case "quot": out += "\""
+            case "apos": out += "'"
+            default:
+                let code: UInt32? =
+                    entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
+                    : entity.hasPrefix("#") ? UInt32(entity.dropFirst(), radix: 10) : nil
+                if let code, let scalar = Unicode.Scalar(code) {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += "&\(entity);"
+                }
+            }
+            rest = rest[rest.index(after: semicolon)...]
+        }
+        return out + rest
+    }
+
+    // MARK: - Scanning
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte >= 0x80
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// Namespace URI → the prefixes bound to it anywhere in the packet.
+    static func namespacePrefixes(in packet: [UInt8]) -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        let marker = Array("xmlns:".utf8)
+        var index = 0
+        while let found = packet.firstIndex(of: marker, from: index) {
+            var cursor = found + marker.count
+            let nameStart = cursor
+            while cursor < packet.count, isNameByte(packet[cursor]) { cursor += 1 }
+            let prefix = String(decoding: packet[nameStart..<cursor], as: UTF8.self)
+            while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+            index = cursor
+            guard cursor < packet.count, packet[cursor] == UInt8(ascii: "=") else { continue }
+            cursor += 1
+            while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+            guard cursor < packet.count, packet[cursor] == UInt8(ascii: "\"") || packet[cursor] == UInt8(ascii: "'") else { continue }
+            let quote = packet[cursor]
+            guard let close = packet[(cursor + 1)...].firstIndex(of: quote) else { break }
+            let uri = String(decoding: packet[(cursor + 1)..<close], as: UTF8.self)
+            if !prefix.isEmpty { result[uri, default: []].append(prefix) }
+            index = close + 1
+        }
+        return result
+    }
+
+    /// Where a property occurs: the byte range to delete and the range of its raw value.
+    private struct Occurrence {
+        var whole: Range<Int>
+        var value: Range<Int>
+        var form: Property.Form
+    }
+
+    private static func occurrences(of name: String, in packet: [UInt8]) -> [Occurrence] {
+        var found: [Occurrence] = []
+        let nameBytes = Array(name.utf8)
+        var index = 0
+        while let start = packet.firstIndex(of: nameBytes, from: index) {
+            index = start + nameBytes.count
+            let after = index < packet.count ? packet[index] : 0
+            let before = start > 0 ? packet[start - 1] : 0
+            if before == UInt8(ascii: "<"), isSpace(after) || after == UInt8(ascii: ">") || after == UInt8(ascii: "/") {
+                // Element form: <p:AIGC ...>value</p:AIGC> or <p:AIGC/>.
+                guard let tagEnd = packet[index...].firstIndex(of: UInt8(ascii: ">")) else { break }
+                var wholeStart = start - 1
+                while wholeStart > 0, isSpace(packet[wholeStart - 1]) { wholeStart -= 1 }
+                if packet[tagEnd - 1] == UInt8(ascii: "/") {
+                    found.append(Occurrence(whole: wholeStart..<tagEnd + 1, value: tagEnd..<tagEnd, form: .element))
+                    index = tagEnd + 1
+                    continue
+                }
+                let closing = Array("</\(name)>".utf8)
+                guard let closeStart = packet.firstIndex(of: closing, from: tagEnd + 1) else { break }
+                found.append(Occurrence(whole: wholeStart..<closeStart + closing.count, value: tagEnd + 1..<closeStart, form: .element))
+                index = closeStart + closing.count
+            } else if isSpace(before) {
+                // Attribute form: p:AIGC="value" inside a start tag.
+                var cursor = index
+                while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+                guard cursor < packet.count, packet[cursor] == UInt8(ascii: "=") else { continue }
+                cursor += 1
+                while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+                guard cursor < packet.count, packet[cursor] == UInt8(ascii: "\"") || packet[cursor] == UInt8(ascii: "'") else { continue }
+                let quote = packet[cursor]
+                guard let close = packet[(cursor + 1)...].firstIndex(of: quote) else { break }
+                var wholeStart = start
+                while wholeStart > 0, isSpace(packet[wholeStart - 1]) { wholeStart -= 1 }
+                found.append(Occurrence(whole: wholeStart..<close + 1, value: cursor + 1..<close, form: .attribute))
+                index = close + 1
+            }
+        }
+        return found
+    }
+
+    private static func propertyValues(named name: String, in packet: [UInt8]) -> [Property] {
+        occurrences(of: name, in: packet).map { occurrence in
+            let raw = String(decoding: packet[occurrence.value], as: UTF8.self)
+            return Property(text: unescape(raw).trimmingWhitespace, form: occurrence.form)
+        }
+    }
+
+    private static func removeProperty(named name: String, from packet: inout [UInt8]) {
+        for occurrence in occurrences(of: name, in: packet).reversed() {
+            packet.removeSubrange(occurrence.whole)
+        }
+    }
+
+    /// Drops `rdf:Description` elements that declare the TC260 namespace and now hold no
+    /// property: the shells our earlier labelling left, never someone else's.
+    private static func removeEmptyOwnDescriptions(from packet: inout [UInt8]) {
+        let open = Array("<rdf:Description".utf8)
+        let close = Array("</rdf:Description>".utf8)
+        var index = 0
+        while let start = packet.firstIndex(of: open, from: index) {
+            index = start + open.count
+            guard let tagEnd = packet[index...].firstIndex(of: UInt8(ascii: ">")) else { return }
+            let tag = String(decoding: packet[start...tagEnd], as: UTF8.self)
+            guard tag.contains(tc260Namespace), attributesAreOnlyDeclarations(tag) else { continue }
+            var end: Int
+            if packet[tagEnd - 1] == UInt8(ascii: "/") {
+                end = tagEnd + 1
+            } else {
+                var cursor = tagEnd + 1
+                while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+                guard packet.count - cursor >= close.count, Array(packet[cursor..<cursor + close.count]) == close else { continue }
+                end = cursor + close.count
+            }
+            while end < packet.count, packet[end] == 0x0A || packet[end] == 0x0D { end += 1 }
+            var wholeStart = start
+            while wholeStart > 0, packet[wholeStart - 1] == 0x20 || packet[wholeStart - 1] == 0x09 { wholeStart -= 1 }
+            packet.removeSubrange(wholeStart..<end)
+            index = wholeStart
+        }
+    }
+
+    private static func attributesAreOnlyDeclarations(_ tag: String) -> Bool {
+        // Attributes are name="value" pairs; ours are rdf:about and xmlns:* only.
+        var rest = Substring(tag.dropFirst("<rdf:Description".count))
+        while let equals = rest.firstIndex(of: "=") {
+            let name = rest[..<equals].trimmingWhitespace
+            guard name == "rdf:about" || name.hasPrefix("xmlns:") else { return false }
+            let afterEquals = rest[rest.index(after: equals)...].drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+            guard let quote = afterEquals.first, quote == "\"" || quote == "'",
+                let closeQuote = afterEquals.dropFirst().firstIndex(of: quote)
+            else { return false }
+            rest = afterEquals[afterEquals.index(after: closeQuote)...]
+        }
+        return true
+    }
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,92 @@
+/// Reading integers and text out of byte arrays, bounds-checked.
+///
+/// Every accessor throws `FormatError.truncated` instead of trapping, so a parser
+/// fed a lying length field reports it rather than crashing.
+extension Array where Element == UInt8 {
+    func uint32BE(at index: Int) throws(FormatError) -> UInt32 {
+        try requireBytes(index, 4)
+        return UInt32(self[index]) << 24 | UInt32(self[index + 1]) << 16
+            | UInt32(self[index + 2]) << 8 | UInt32(self[index + 3])
+    }
+
+    func uint32LE(at index: Int) throws(FormatError) -> UInt32 {
+        try requireBytes(index, 4)
+        return UInt32(self[index]) | UInt32(self[index + 1]) << 8
+            | UInt32(self[index + 2]) << 16 | UInt32(self[index + 3]) << 24
+    }
+
+    func uint24BE(at index: Int) throws(FormatError) -> UInt32 {
+        try requireBytes(index, 3)
+        return UInt32(self[index]) << 16 | UInt32(self[index + 1]) << 8 | UInt32(self[index + 2])
+    }
+
+    func uint16BE(at index: Int) throws(FormatError) -> UInt16 {
+        try requireBytes(index, 2)
+        return UInt16(self[index]) << 8 | UInt16(self[index + 1])
+    }
+
+    func uint16LE(at index: Int) throws(FormatError) -> UInt16 {
+        try requireBytes(index, 2)
+        return UInt16(self[index]) | UInt16(self[index + 1]) << 8
+    }
+
+    /// Four bytes as ASCII, for chunk and frame identifiers.
+    func fourCC(at index: Int) throws(FormatError) -> String {
+        try requireBytes(index, 4)
+        return String(decoding: self[index..<index + 4], as: Unicode.ASCII.self)
+    }
+
+    func requireBytes(_ index: Int, _ count: Int) throws(FormatError) {
+        guard index >= 0, count >= 0, index <= self.count - count else {
+            throw FormatError(.truncated, at: index, "needs \(count) bytes, \(Swift.max(0, self.count - index)) left")
+        }
+    }
+
+    /// Index of the first occurrence of `needle` at or after `start`.
+    func firstIndex(of needle: [UInt8], from start: Int = 0) -> Int? {
+        guard !needle.isEmpty, count >= needle.count else { return nil }
+        let first = needle[0]
+        var index = Swift.max(0, start)
+        while index <= count - needle.count {
+            if self[index] == first {
+                var matched = true
+                for offset in 1..<needle.count where self[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    func starts(with prefix: String) -> Bool {
+        starts(with: Array(prefix.utf8))
+    }
+
+    mutating func appendUInt32BE(_ value: UInt32) {
+        append(contentsOf: [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+    }
+
+    mutating func appendUInt32LE(_ value: UInt32) {
+        append(contentsOf: [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)])
+    }
+
+    mutating func appendUInt24BE(_ value: UInt32) {
+        append(contentsOf: [UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
+    }
+
+    mutating func appendUInt16BE(_ value: UInt16) {
+        append(contentsOf: [UInt8(value >> 8), UInt8(value & 0xFF)])
+    }
+
+    mutating func appendUTF8(_ text: String) {
+        append(contentsOf: Array(text.utf8))
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    /// The slice as ISO-8859-1 text (every byte is a character), for keywords and descriptors.
+    var latin1: String { String(self.map { Character(Unicode.Scalar($0)) }) }
+}

@@ -1,0 +1,54 @@
+/// The rules `verify` applies, each with a stable identifier that scripts can match on.
+public enum Check: String, Sendable, CaseIterable, Codable {
+    case containerIntact = "container.intact"
+    case labelParse = "label.parse"
+    case requiredFields = "label.required-fields"
+    case labelValue = "label.value"
+    case valueType = "label.value-type"
+    case characterSet = "label.charset"
+    case fieldLength = "label.field-length"
+    case unknownField = "label.unknown-field"
+    case repeatedField = "label.repeated-field"
+    case duplicateSites = "sites.duplicate"
+    case disagreeingSites = "sites.disagree"
+    case canonicalSite = "site.canonical"
+    case providerCode = "producer.code"
+    case digitalSourceType = "xmp.digital-source-type"
+    case c2paManifest = "c2pa.present"
+}
+
+/// How a check came out.
+public enum Outcome: String, Sendable, Codable {
+    case pass, fail, warn, skip, error
+}
+
+/// One check's result for one file, with a one-line reason.
+public struct Finding: Sendable, Codable, Hashable {
+    public var check: Check
+    public var outcome: Outcome
+    public var message: String
+
+    public init(_ check: Check, _ outcome: Outcome, _ message: String) {
+        self.check = check
+        self.outcome = outcome
+        self.message = message
+    }
+}
+
+/// The answer for one file.
+///
+/// Rule: any `error` finding → `inconclusive`; else any `fail` → `noncompliant`;
+/// else a label found → `compliant`; else `unlabelled`.
+public enum Verdict: String, Sendable, Codable, CaseIterable {
+    case compliant, noncompliant, inconclusive, unlabelled
+
+    init(findings: [Finding], labelFound: Bool) {
+        if findings.contains(where: { $0.outcome == .error }) {
+            self = .inconclusive
+        } else if findings.contains(where: { $0.outcome == .fail }) {
+            self = .noncompliant
+        } else {
+            self = labelFound ? .compliant : .unlabelled
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// Reads every label site of a file and judges it against GB 45438 Annex E. Never writes.
+public struct Verifier: Sendable {
+    public init() {}
+
+    /// Verifies one file. Throws only when the file cannot be read or is not a supported
+    /// format; damage inside a supported file gives an `inconclusive` report instead.
+    public func verify(fileAt path: String) throws(SynthLabelError) -> FileReport {
+        let file = try FileSource(path: path)
+        let carrier = try Inspection.carrier(of: file)
+        let reading: CarrierReading
+        do {
+            reading = try carrier.adapter.read(file)
+        } catch {
+            reading = CarrierReading(damage: [error])
+        }
+        return judge(reading, path: path, carrier: carrier)
+    }
+
+    func judge(_ reading: CarrierReading, path: String, carrier: Carrier) -> FileReport {
+        var findings: [Finding] = reading.damage.map {
+            Finding(.containerIntact, .error, "\(carrier.displayName) container is damaged: \($0)")
+        }
+        let readable = reading.sites.compactMap { site -> (site: LabelSite, parsed: ParsedLabel)? in
+            switch site.parsed {
+            case .success(let parsed): return (site, parsed)
+            case .failure(let error):
+                findings.append(Finding(.labelParse, .fail, "\(site.location): \(error)"))
+                return nil
+            }
+        }
+        for (site, parsed) in readable {
+            let prefix = reading.sites.count > 1 ? "\(site.location): " : ""
+            findings += Self.fieldFindings(parsed, prefix: prefix)
+        }
+        if readable.count > 1 {
+            let distinct = Set(readable.map(\.parsed.label))
+            if distinct.count == 1 {
+                findings.append(Finding(.duplicateSites, .fail, "the same label is stored in \(readable.count) places; a file keeps only one (GB 45438 §6.1 c)"))
+            } else {
+                findings.append(Finding(.disagreeingSites, .fail, "\(readable.count) label sites disagree; a file keeps only one (GB 45438 §6.1 c)"))
+            }
+        }
+        let chosen = readable.first(where: { $0.site.isCanonical }) ?? readable.first
+        if let chosen, !readable.contains(where: { $0.site.isCanonical }) {
+            findings.append(Finding(.canonicalSite, .warn, "label found only in \(chosen.site.location), not where the TC260 guide puts it for \(carrier.displayName)"))
+        }
+        if let producer = chosen?.parsed.label.contentProducer {
+            for problem in ProviderCode(producer).problems() {
+                findings.append(Finding(.providerCode, .warn, problem))
+            }
+        }
+        if carrier.usesXMP, chosen != nil {
+            if let type = reading.digitalSourceType {
+                if DigitalSourceType(rawValue: type) == nil {
+                    findings.append(Finding(.digitalSourceType, .warn, "IPTC DigitalSourceType is \(type), not a generated-media value"))
+                }
+            } else {
+                findings.append(Finding(.digitalSourceType, .warn, "no IPTC DigitalSourceType beside the label; EU and platform checkers look for it"))
+            }
+        }
+        if let manifest = reading.c2paManifest {
+            findings.append(Finding(.c2paManifest, .warn, "C2PA manifest present (\(manifest)); not validated by this version"))
+        }
+        return FileReport(
+            path: path, carrier: carrier,
+            verdict: Verdict(findings: findings, labelFound: chosen != nil),
+            label: chosen?.parsed.label, sites: reading.sites, findings: findings,
+            digitalSourceType: reading.digitalSourceType)
+    }
+
+    static func fieldFindings(_ parsed: ParsedLabel, prefix: String) -> [Finding] {
+        var findings: [Finding] = []
+        for problem in parsed.label.validationProblems() {
+            switch problem {
+            case .missingField: findings.append(Finding(.requiredFields, .fail, prefix + problem.description))
+            case .badLabelValue: findings.append(Finding(.labelValue, .fail, prefix + problem.description))
+            case .badCharacter: findings.append(Finding(.characterSet, .fail, prefix + problem.description))
+            case .tooLong: findings.append(Finding(.fieldLength, .warn, prefix + problem.description))
+            }
+        }
+        for field in parsed.nonStringFields {
+            findings.append(Finding(.valueType, .warn, prefix + "\(field.rawValue) is written as a JSON number or boolean; Annex E uses strings"))
+        }
+        for name in parsed.unknownFields {
+            findings.append(Finding(.unknownField, .fail, prefix + "unknown field \"\(name)\" (Annex E names are exact: Label, ContentProducer, ProduceID, ReservedCode1, ContentPropagator, PropagateID, ReservedCode2)"))
+        }
+        for name in parsed.repeatedFields {
+            findings.append(Finding(.repeatedField, .fail, prefix + "field \(name) appears more than once"))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,83 @@
+import Dispatch
+import Foundation
+
+/// Runs a job over a stream of files on every core, handing results back in input order.
+///
+/// Files are taken in batches, so memory stays flat however long the stream is, and the
+/// output is the same from run to run whatever the scheduling.
+struct BatchRunner {
+    var batchSize = 256
+    var progress: ProgressLine
+
+    func run<Input, Output>(
+        _ inputs: inout some IteratorProtocol<Input>,
+        work: @Sendable (Input) -> Output,
+        deliver: (Output) -> Void
+    ) {
+        while true {
+            var batch: [Input] = []
+            while batch.count < batchSize, let next = inputs.next() { batch.append(next) }
+            if batch.isEmpty { break }
+            let results = ResultBox<Output>(count: batch.count)
+            let shared = UncheckedBox(batch)
+            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
+                results.store(work(shared.value[index]), at: index)
+            }
+            for result in results.values() {
+                deliver(result)
+                progress.advance()
+            }
+        }
+        progress.finish()
+    }
+}
+
+/// Slots written by concurrent workers, each index once.
+private final class ResultBox<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ value: Value, at index: Int) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    func values() -> [Value] { slots.map { $0! } }
+}
+
+/// The batch is only read while workers run.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A "N files" counter on stderr, redrawn a few times a second; silent when stderr is not a terminal.
+final class ProgressLine {
+    private let label: String
+    private let enabled: Bool
+    private var count = 0
+    private var lastDraw = DispatchTime.now().uptimeNanoseconds
+
+    init(_ label: String) {
+        self.label = label
+        enabled = isatty(STDERR_FILENO) == 1
+    }
+
+    func advance() {
+        count += 1
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - lastDraw > 200_000_000 {
+            lastDraw = now
+            FileHandle.standardError.write(Data("\r\(label) \(count) files…".utf8))
+        }
+    }
+
+    func finish() {
+        guard enabled, count > 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

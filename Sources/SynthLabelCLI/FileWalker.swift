@@ -1,0 +1,84 @@
+import Foundation
+
+/// Streams the regular files under the paths given on the command line, depth first,
+/// names sorted, without following symbolic links (a link loop cannot trap a scan).
+struct FileWalker: Sequence, IteratorProtocol {
+    /// A file found, with the directory argument it was found under (nil for a file argument).
+    struct Entry {
+        var path: String
+        var root: String?
+
+        /// Path relative to the directory argument, or the file name for a file argument.
+        var relativePath: String {
+            guard let root else { return (path as NSString).lastPathComponent }
+            let prefix = root.hasSuffix("/") ? root : root + "/"
+            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        }
+    }
+
+    private var arguments: [String]
+    private var pending: [(path: String, root: String?)] = []
+    private var directories: [(path: String, root: String)] = []
+    /// Paths never entered (the output folder of a labelling run).
+    private let excluded: Set<String>
+    /// Command-line arguments that did not exist.
+    private(set) var missing: [String] = []
+    private(set) var unreadableDirectories: [String] = []
+
+    init(_ arguments: [String], excluding excluded: [String] = []) {
+        self.arguments = arguments.reversed()
+        self.excluded = Set(excluded.map { ($0 as NSString).standardizingPath })
+    }
+
+    mutating func next() -> Entry? {
+        while true {
+            if let file = pending.popLast() { return Entry(path: file.path, root: file.root) }
+            if let directory = directories.popLast() {
+                expand(directory.path, root: directory.root)
+                continue
+            }
+            guard let argument = arguments.popLast() else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+                missing.append(argument)
+                continue
+            }
+            if isDirectory.boolValue {
+                directories.append((argument, argument))
+            } else {
+                pending.append((argument, nil))
+            }
+        }
+    }
+
+    private mutating func expand(_ directory: String, root: String) {
+        guard let stream = opendir(directory) else {
+            unreadableDirectories.append(directory)
+            return
+        }
+        defer { closedir(stream) }
+        var files: [String] = []
+        var subdirectories: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name == "." || name == ".." || name.hasSuffix(".synthlabel-tmp") { continue }
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var type = Int32(entry.pointee.d_type)
+            if type == Int32(DT_UNKNOWN) {
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                type = status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
+            }
+            if type == Int32(DT_DIR) {
+                if !excluded.contains((path as NSString).standardizingPath) { subdirectories.append(path) }
+            } else if type == Int32(DT_REG) {
+                files.append(path)
+            }
+        }
+        // Stacks pop from the end: push in reverse so the walk runs in name order.
+        for subdirectory in subdirectories.sorted().reversed() { directories.append((subdirectory, root)) }
+        for file in files.sorted().reversed() { pending.append((file, root)) }
+    }
+}

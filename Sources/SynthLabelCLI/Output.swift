@@ -1,0 +1,95 @@
+import Foundation
+import SynthLabel
+
+/// Writes to stdout (results) and stderr (diagnostics).
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func diagnostic(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func json(_ value: some Encodable, pretty: Bool = true) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain structs cannot fail.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+/// The seven Annex E fields by their standard names, for JSON output.
+struct LabelJSON: Encodable {
+    var fields: [String: String]
+
+    init(_ label: AIGCLabel) {
+        fields = Dictionary(uniqueKeysWithValues: AIGCLabel.Field.allCases.map { ($0.rawValue, label[$0] ?? "") })
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try fields.encode(to: encoder)
+    }
+}
+
+/// One file of `verify --json`, and one line of `scan --ndjson`.
+struct FileReportJSON: Encodable {
+    struct Site: Encodable {
+        var location: String
+        var offset: Int
+        var canonical: Bool
+        var text: String
+        var error: String?
+    }
+
+    var path: String
+    var format: String?
+    var verdict: String
+    var label: LabelJSON?
+    var sites: [Site]
+    var findings: [Finding]
+    var digitalSourceType: String?
+    var error: String?
+
+    init(_ report: FileReport) {
+        path = report.path
+        format = report.carrier.rawValue
+        verdict = report.verdict.rawValue
+        label = report.label.map(LabelJSON.init)
+        sites = report.sites.map { site in
+            var error: String? = nil
+            if case .failure(let failure) = site.parsed { error = failure.message }
+            return Site(location: site.location, offset: site.offset, canonical: site.isCanonical, text: site.text, error: error)
+        }
+        findings = report.findings
+        digitalSourceType = report.digitalSourceType
+    }
+
+    /// A file that could not be read at all: inconclusive, with the reason.
+    init(path: String, error: SynthLabelError) {
+        self.path = path
+        verdict = Verdict.inconclusive.rawValue
+        sites = []
+        findings = []
+        self.error = error.description
+    }
+}
+
+extension FileReport {
+    /// The human form: verdict line, the label, each site, each finding that is not a pass.
+    var humanDescription: String {
+        var lines = ["\(path): \(verdict.rawValue) (\(carrier.displayName))"]
+        if let label {
+            let fields = AIGCLabel.Field.allCases.compactMap { field in label[field].map { "\(field.rawValue)=\($0)" } }
+            lines.append("  label    " + fields.joined(separator: " "))
+        }
+        for site in sites {
+            lines.append("  site     \(site.location) at byte \(site.offset)\(site.isCanonical ? " (canonical)" : "")")
+        }
+        for finding in findings {
+            lines.append("  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import SynthLabel
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check the labels in files and give each a verdict.",
+        discussion: """
+            For each file: the label fields, every place a label was found, the findings \
+            (check id, outcome, reason) and a verdict:
+              compliant      a label that follows GB 45438 Annex E
+              noncompliant   a label that breaks a rule (bad value, missing or unknown field, \
+            bad characters, duplicate or disagreeing sites)
+              inconclusive   the file is damaged or truncated, so the answer cannot be trusted
+              unlabelled     no label found
+            Directories are walked. Exit status: 0 when every file is compliant, 1 when any is \
+            not, 2 on usage or I/O errors.
+            """
+    )
+
+    @Argument(help: "Files or directories to verify.")
+    var paths: [String]
+
+    @Flag(help: "Print one JSON document with a 'files' array.")
+    var json = false
+
+    func run() throws {
+        var walker = FileWalker(paths)
+        var reports: [FileReportJSON] = []
+        var ioErrors = 0
+        var allCompliant = true
+        let verifier = Verifier()
+        let explicitFiles = Set(paths)
+        BatchRunner(progress: ProgressLine("verified")).run(&walker) { entry in
+            (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })
+        } deliver: { (entry: FileWalker.Entry, result: Result<FileReport, SynthLabelError>) in
+            switch result {
+            case .success(let report):
+                if report.verdict != .compliant { allCompliant = false }
+                if json { reports.append(FileReportJSON(report)) } else { Output.line(report.humanDescription) }
+            case .failure(let error):
+                if case .unsupportedFile = error, !explicitFiles.contains(entry.path) { return }
+                ioErrors += 1
+                Output.diagnostic("error: \(error)")
+                if json { reports.append(FileReportJSON(path: entry.path, error: error)) }
+            }
+        }
+        for missing in walker.missing {
+            ioErrors += 1
+            Output.diagnostic("error: \(missing): no such file or directory")
+        }
+        if json { Output.json(["files": reports]) }
+        if ioErrors > 0 { throw ExitCode(2) }
+        if !allCompliant { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,3 @@
+import SynthLabelCLI
+
+SynthLabelCLI.main()
