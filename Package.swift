@@ -26,6 +26,6 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "synthlabel", dependencies: ["SynthLabelCLI"]),
-        .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI"]),
+        .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI", "synthlabel"]),
     ]
 )

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@testable import SynthLabel
+
+/// Paths, temporary folders, external tools and small builders shared by the tests.
+enum Fixtures {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let samples = packageRoot.appendingPathComponent("samples").path
+    static let exiftoolConfig = packageRoot.appendingPathComponent("support/exiftool/tc260.config").path
+    static let producer = "001191110102MACQD9K64018705"
+
+    static func sample(_ name: String) -> String { samples + "/" + name }
+
+    static func label(id: String = "ID-1", producer: String = producer, value: LabelValue = .generated) -> AIGCLabel {
+        AIGCLabel(label: value, contentProducer: producer, produceID: id)
+    }
+
+    static func read(_ path: String) -> [UInt8] {
+        (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) ?? []
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) {
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    }
+
+    /// Labels `source` into `destination` with the library and returns the result.
+    @discardableResult
+    static func labelFile(_ source: String, to destination: String, with label: AIGCLabel = label()) throws -> LabelOutcome {
+        try Labeller().label(fileAt: source, with: label, writingTo: destination)
+    }
+
+    static func report(_ path: String) throws -> FileReport {
+        try Verifier().verify(fileAt: path)
+    }
+
+    /// The built `synthlabel` binary, beside the test bundle.
+    static var binary: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        var directory = bundle.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("synthlabel").path) {
+            directory = packageRoot.appendingPathComponent(".build/debug")
+        }
+        return directory.appendingPathComponent("synthlabel").path
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a program to completion; a missing program fails the test with a hint.
+    @discardableResult
+    static func run(_ program: String, _ arguments: [String], input: String? = nil) throws -> Run {
+        let process = Process()
+        if program.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [program] + arguments
+        }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes while the process runs, so a chatty tool cannot block.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        let result = Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        if result.status == 127 {
+            Issue.record("\(program) is not installed; run scripts/install-deps.sh")
+        }
+        return result
+    }
+
+    static func synthlabel(_ arguments: String...) throws -> Run {
+        try run(binary, arguments)
+    }
+
+    /// exiftool's value for one tag, with the TC260 namespace known.
+    static func exiftool(_ tag: String, _ path: String) throws -> String {
+        try run("exiftool", ["-config", exiftoolConfig, "-s3", "-\(tag)", path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A folder under the system temp directory, removed when the value is released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() {
+        path = NSTemporaryDirectory() + "synthlabel-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// Copies a sample in and returns its new path.
+    func copy(_ sample: String, as name: String? = nil) -> String {
+        let target = file(name ?? (sample as NSString).lastPathComponent)
+        try? FileManager.default.copyItem(atPath: sample, toPath: target)
+        return target
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
