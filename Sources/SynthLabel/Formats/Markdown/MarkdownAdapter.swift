@@ -34,7 +34,7 @@ struct MarkdownAdapter: CarrierAdapter {
         let bytes = try file.bytes(upTo: frontMatterLimit + 8, at: 0)
         let bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let lines = splitLines(bytes, from: bomLength)
-        let newline = lines.first.map { bytes[$0.range].last == 0x0D ? "\r\n" : "\n" } ?? "\n"
+        let newline = lines.first.map { $0.fullEnd - $0.range.upperBound == 2 ? "\r\n" : "\n" } ?? "\n"
         // Only the front matter must be UTF-8; the body is copied untouched.
         guard let first = lines.first, first.text == "---" else {
             return Document(bytes: bytes, bomLength: bomLength, newline: newline, frontMatter: nil)
