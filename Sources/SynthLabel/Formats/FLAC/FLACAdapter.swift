@@ -62,7 +62,31 @@ struct FLACAdapter: CarrierAdapter {
         if damage.isEmpty, offset >= file.size {
             damage.append(FormatError(.truncated, at: offset, "no audio frames after the metadata"))
         }
+        if damage.isEmpty, let cut = try lastFrameDamage(of: file, audioStart: offset) {
+            damage.append(cut)
+        }
         return Layout(prefix: prefix, blocks: blocks, audioStart: offset, damage: damage)
+    }
+
+    /// A cut FLAC ends inside a frame. Every frame ends with a CRC-16 of its bytes, so the
+    /// file is whole when, for some frame sync near the end, the CRC of the bytes from there
+    /// to the end matches the last two bytes. Only the tail is read.
+    static func lastFrameDamage(of file: FileSource, audioStart: Int) throws(FormatError) -> FormatError? {
+        let tailStart = max(audioStart, file.size - 256 * 1024)
+        let tail = try file.bytes(at: tailStart, count: file.size - tailStart)
+        guard tail.count >= 4 else { return FormatError(.truncated, at: file.size, "the audio ends inside a frame header") }
+        let stored = UInt16(tail[tail.count - 2]) << 8 | UInt16(tail[tail.count - 1])
+        var index = tail.count - 4
+        var candidates = 0
+        // A hostile tail full of sync codes could cost quadratic time; 64 candidates is ample.
+        while index >= 0, candidates < 64 {
+            if tail[index] == 0xFF, tail[index + 1] & 0xFE == 0xF8 {
+                candidates += 1
+                if CRC16.checksum(tail[index..<tail.count - 2]) == stored { return nil }
+            }
+            index -= 1
+        }
+        return FormatError(.truncated, at: file.size, "the last audio frame is incomplete: the file is cut short")
     }
 
     struct Comments {

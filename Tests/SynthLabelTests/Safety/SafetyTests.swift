@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import SynthLabel
+
+@Suite("Nothing lost")
+struct SafetyTests {
+    let folder = TemporaryDirectory()
+
+    @Test func inPlaceKeepsTheFileMode() throws {
+        let path = folder.copy(Fixtures.sample("gradient.png"))
+        chmod(path, 0o640)
+        try Fixtures.labelFile(path, to: path)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+    }
+
+    @Test func unwritableDestinationLeavesNoTrace() throws {
+        let source = folder.copy(Fixtures.sample("chirp.wav"))
+        let locked = folder.file("locked")
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+        try Fixtures.labelFile(source, to: locked + "/chirp.wav")  // target exists, then lock the folder
+        let before = Fixtures.read(locked + "/chirp.wav")
+        chmod(locked, 0o500)
+        defer { chmod(locked, 0o700) }
+        if getuid() == 0 {
+            // root ignores permission bits; a path through a regular file fails for everyone.
+            #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(source, to: source + "/inside.wav") }
+        } else {
+            #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(source, to: locked + "/chirp.wav", with: Fixtures.label(id: "x")) }
+        }
+        #expect(Fixtures.read(locked + "/chirp.wav") == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["chirp.wav"])
+    }
+
+    @Test func anotherProducersLabelIsNeverReplaced() throws {
+        let path = folder.copy(Fixtures.sample("gradient.jpg"))
+        try Fixtures.labelFile(path, to: path, with: Fixtures.label(producer: "OTHERVENDOR"))
+        let before = Fixtures.read(path)
+        #expect {
+            try Fixtures.labelFile(path, to: path)
+        } throws: { error in
+            "\(error)".contains("producer OTHERVENDOR")
+        }
+        #expect(Fixtures.read(path) == before)
+    }
+
+    @Test func propagationFieldsSurviveTheProducerRelabelling() throws {
+        let path = folder.copy(Fixtures.sample("chirp.flac"))
+        var label = Fixtures.label(id: "a")
+        label[.contentPropagator] = "PLATFORM1"
+        label[.propagateID] = "up-9"
+        try Fixtures.labelFile(path, to: path, with: label)
+        try Fixtures.labelFile(path, to: path, with: Fixtures.label(id: "b"))
+        let report = try Fixtures.report(path)
+        #expect(report.label?[.contentPropagator] == "PLATFORM1")
+        #expect(report.label?[.propagateID] == "up-9")
+        #expect(report.label?.produceID == "b")
+    }
+
+    /// Kills `synthlabel` while it rewrites a large WAV in place, many times, at different
+    /// moments: the file must always be either the original or the complete labelled copy.
+    @Test func killAtAnyMomentLeavesOriginalOrComplete() throws {
+        let path = folder.file("big.wav")
+        let header = Fixtures.read(Fixtures.sample("chirp.wav")).prefix(44)
+        var bytes = Array(header)
+        let dataSize = 24 << 20
+        bytes.replaceSubrange(40..<44, with: withUnsafeBytes(of: UInt32(dataSize).littleEndian, Array.init))
+        bytes.replaceSubrange(4..<8, with: withUnsafeBytes(of: UInt32(36 + dataSize).littleEndian, Array.init))
+        bytes += (0..<dataSize).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        Fixtures.write(bytes, to: path)
+        let original = bytes
+        var outcomes: Set<String> = []
+        for delay in [0, 2_000, 8_000, 20_000, 60_000, 150_000] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Fixtures.binary)
+            process.arguments = ["label", path, "--producer", Fixtures.producer, "--produce-id", "K", "--in-place"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(useconds_t(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let now = Fixtures.read(path)
+            if now == original {
+                outcomes.insert("original")
+            } else {
+                #expect(Array(now.prefix(44 + dataSize).dropFirst(8)) == Array(original.dropFirst(8)))
+                #expect(try Fixtures.report(path).verdict == .compliant)
+                outcomes.insert("labelled")
+                Fixtures.write(original, to: path)
+            }
+        }
+        #expect(outcomes.contains("original"))
+        // Leftover temporary files carry the documented suffix and are skipped by scans.
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name != "big.wav" {
+            #expect(name.hasSuffix(FileSink.temporarySuffix))
+        }
+    }
+}
