@@ -17,7 +17,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The only code that may setjmp/longjmp around libpng.
         .target(name: "CPNGSafe", dependencies: ["CLibPNG"]),
-        .target(name: "SynthLabel", dependencies: ["CPNGSafe", "CSndFile", "CZlib"]),
+        // copy_file_range and syncfs, which Swift's Glibc module does not import.
+        .target(name: "CLinuxCalls"),
+        .target(name: "SynthLabel", dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls"]),
         .target(
             name: "SynthLabelCLI",
             dependencies: [

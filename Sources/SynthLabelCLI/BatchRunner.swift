@@ -14,16 +14,27 @@ struct BatchRunner {
         work: @Sendable (Input) -> Output,
         deliver: (Output) -> Void
     ) {
+        run(&inputs, work: work, settle: { $0 }, deliver: deliver)
+    }
+
+    /// As above, with `settle` run on each whole batch (in order, on this thread) before
+    /// delivery: where labelling commits a batch of staged files with one disk sync.
+    func run<Input, Staged, Output>(
+        _ inputs: inout some IteratorProtocol<Input>,
+        work: @Sendable (Input) -> Staged,
+        settle: ([Staged]) -> [Output],
+        deliver: (Output) -> Void
+    ) {
         while true {
             var batch: [Input] = []
             while batch.count < batchSize, let next = inputs.next() { batch.append(next) }
             if batch.isEmpty { break }
-            let results = ResultBox<Output>(count: batch.count)
+            let results = ResultBox<Staged>(count: batch.count)
             let shared = UncheckedBox(batch)
             DispatchQueue.concurrentPerform(iterations: batch.count) { index in
                 results.store(work(shared.value[index]), at: index)
             }
-            for result in results.values() {
+            for result in settle(results.values()) {
                 deliver(result)
                 progress.advance()
             }

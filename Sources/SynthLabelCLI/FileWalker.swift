@@ -19,15 +19,16 @@ struct FileWalker: Sequence, IteratorProtocol {
     private var arguments: [String]
     private var pending: [(path: String, root: String?)] = []
     private var directories: [(path: String, root: String)] = []
-    /// Paths never entered (the output folder of a labelling run).
-    private let excluded: Set<String>
+    /// Folders never entered (the output folder of a labelling run), by device and inode,
+    /// so any spelling of the path matches.
+    private let excluded: Set<FileIdentity>
     /// Command-line arguments that did not exist.
     private(set) var missing: [String] = []
     private(set) var unreadableDirectories: [String] = []
 
     init(_ arguments: [String], excluding excluded: [String] = []) {
         self.arguments = arguments.reversed()
-        self.excluded = Set(excluded.map { ($0 as NSString).standardizingPath })
+        self.excluded = Set(excluded.compactMap(FileIdentity.init(path:)))
     }
 
     mutating func next() -> Entry? {
@@ -72,7 +73,9 @@ struct FileWalker: Sequence, IteratorProtocol {
                 type = status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
             }
             if type == Int32(DT_DIR) {
-                if !excluded.contains((path as NSString).standardizingPath) { subdirectories.append(path) }
+                if excluded.isEmpty || !excluded.contains(FileIdentity(path: path) ?? FileIdentity(device: 0, inode: 0)) {
+                    subdirectories.append(path)
+                }
             } else if type == Int32(DT_REG) {
                 files.append(path)
             }
@@ -80,5 +83,22 @@ struct FileWalker: Sequence, IteratorProtocol {
         // Stacks pop from the end: push in reverse so the walk runs in name order.
         for subdirectory in subdirectories.sorted().reversed() { directories.append((subdirectory, root)) }
         for file in files.sorted().reversed() { pending.append((file, root)) }
+    }
+}
+
+/// A file's device and inode: the same for every path that names it.
+struct FileIdentity: Hashable {
+    var device: UInt64
+    var inode: UInt64
+
+    init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        self.init(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
     }
 }

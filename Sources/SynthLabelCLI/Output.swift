@@ -1,13 +1,15 @@
 import Foundation
 import SynthLabel
 
-/// Writes to stdout (results) and stderr (diagnostics).
+/// Writes to stdout (results, buffered by stdio: one syscall per many lines) and stderr
+/// (diagnostics, unbuffered so they appear at once).
 enum Output {
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        print(text)
     }
 
     static func diagnostic(_ text: String) {
+        fflush(nil)
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
@@ -16,7 +18,7 @@ enum Output {
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain structs cannot fail.
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        print(String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
+import CLinuxCalls
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A file opened for random-access reads, so adapters can hop from header to header
 /// without reading pixel or sample data.
@@ -81,6 +78,20 @@ final class FileSource {
         return buffer
     }
 
+    /// The whole output of `plan` in memory, when this file was small enough to be read whole.
+    func assembled(_ plan: EditPlan) -> [UInt8]? {
+        guard let wholeFile else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(plan.outputSize)
+        for piece in plan.pieces {
+            switch piece {
+            case .original(let range): output += wholeFile[range]
+            case .bytes(let bytes): output += bytes
+            }
+        }
+        return output
+    }
+
     /// Streams `range` of this file to another descriptor in bounded pieces.
     func copy(_ range: Range<Int>, to output: Int32) throws(SynthLabelError) {
         if let wholeFile {
@@ -88,7 +99,18 @@ final class FileSource {
             return
         }
         var offset = range.lowerBound
-        var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.count))
+        // In-kernel copy first: no trip through user space, as fast as cp.
+        while offset < range.upperBound {
+            let copied = clinux_copy_range(descriptor, off_t(offset), output, range.upperBound - offset)
+            if copied > 0 {
+                offset += copied
+                continue
+            }
+            if copied < 0 && errno == EINTR { continue }
+            if copied < 0 && [EXDEV, ENOSYS, EINVAL, EOPNOTSUPP, EBADF].contains(errno) { break }
+            throw .cannotRead(path: path, reason: copied == 0 ? "file shrank while copying at byte \(offset)" : "copy failed at byte \(offset): \(String(cString: strerror(errno)))")
+        }
+        var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.upperBound - offset))
         while offset < range.upperBound {
             let want = min(buffer.count, range.upperBound - offset)
             let got = buffer.withUnsafeMutableBytes { raw in

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Writes the Annex E label into files, losslessly, one label per file.
 ///
 /// The policy lives here, not in the adapters: a label is validated before anything is
@@ -17,10 +19,57 @@ public struct Labeller: Sendable {
 
     /// Labels the file at `path`, writing the result to `destination` (the same path to
     /// replace the original). The destination only ever changes by an atomic rename.
+    /// With `mayReplaceOriginal` false, a destination that is the original file under another
+    /// name is refused, so a copy-making caller can never overwrite its input.
     @discardableResult
     public func label(
-        fileAt path: String, with label: AIGCLabel, writingTo destination: String, dryRun: Bool = false
+        fileAt path: String, with label: AIGCLabel, writingTo destination: String,
+        mayReplaceOriginal: Bool = true, dryRun: Bool = false
     ) throws(SynthLabelError) -> LabelOutcome {
+        let prepared = try prepare(
+            fileAt: path, with: label, writingTo: destination,
+            mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun, flushNow: true)
+        try Self.commit(prepared)
+        return prepared.outcome
+    }
+
+    /// The first half of `label`: checks, plans and writes the labelled file beside its
+    /// destination, but does not rename it into place yet.
+    ///
+    /// Bulk callers prepare many files, then `commit(_:)` them together, so the files that
+    /// replace originals reach the disk with one filesystem sync instead of one per file.
+    public func prepare(
+        fileAt path: String, with label: AIGCLabel, writingTo destination: String,
+        mayReplaceOriginal: Bool = true, dryRun: Bool = false
+    ) throws(SynthLabelError) -> PreparedLabel {
+        try prepare(fileAt: path, with: label, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun, flushNow: false)
+    }
+
+    /// Forces prepared files to disk where they replace originals, then renames each into
+    /// place, in order. Returns one result per file; a failed file leaves its destination as it was.
+    public static func commit(_ batch: [PreparedLabel]) -> [Result<LabelOutcome, SynthLabelError>] {
+        let staged = batch.compactMap(\.staged)
+        let flushed = FileSink.flush(staged)
+        return batch.map { prepared in
+            Result { () throws(SynthLabelError) in
+                if let file = prepared.staged, file.needsFlush && !file.isFlushed && !flushed {
+                    FileSink.discard(file)
+                    throw .cannotWrite(path: file.destination, reason: "could not force the new file to disk")
+                }
+                try commit(prepared)
+                return prepared.outcome
+            }
+        }
+    }
+
+    private static func commit(_ prepared: PreparedLabel) throws(SynthLabelError) {
+        if let staged = prepared.staged { try FileSink.commit(staged) }
+    }
+
+    private func prepare(
+        fileAt path: String, with label: AIGCLabel, writingTo destination: String,
+        mayReplaceOriginal: Bool, dryRun: Bool, flushNow: Bool
+    ) throws(SynthLabelError) -> PreparedLabel {
         let problems = label.validationProblems()
         guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
 
@@ -49,12 +98,22 @@ public struct Labeller: Sendable {
         do { plan = try adapter.plan(WriteRequest(label: finalLabel, sourceType: sourceType), for: file) } catch {
             throw Self.mapped(error, path: path)
         }
-        if !dryRun {
-            try FileSink.write(plan, from: file, to: destination)
+        let replacesOriginal = destination == path || Self.sameFile(path, destination)
+        if replacesOriginal && !mayReplaceOriginal {
+            throw .refused(path: path, reason: "the destination \(destination) is the original file; label in place to replace originals")
         }
-        return LabelOutcome(
-            carrier: carrier, destination: destination, label: finalLabel,
-            replacedSites: reading.sites.count, size: plan.outputSize)
+        let staged =
+            dryRun ? nil : try FileSink.stage(plan, from: file, to: destination, replacesOriginal: replacesOriginal, flushNow: flushNow)
+        return PreparedLabel(
+            outcome: LabelOutcome(carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count, size: plan.outputSize),
+            staged: staged)
+    }
+
+    /// Whether two paths name the same existing file (so a write to one replaces the other).
+    static func sameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat()
+        var b = stat()
+        return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     static func mapped(_ error: FormatError, path: String) -> SynthLabelError {
@@ -63,6 +122,13 @@ public struct Labeller: Sendable {
         case .unsupported, .tooLarge: .refused(path: path, reason: error.description)
         }
     }
+}
+
+/// A labelled file written beside its destination, waiting for `Labeller.commit(_:)`.
+/// Dropping it without committing leaves a temporary file (suffix `.synthlabel-tmp`).
+public struct PreparedLabel: Sendable {
+    public let outcome: LabelOutcome
+    let staged: FileSink.Staged?
 }
 
 /// What labelling one file did.

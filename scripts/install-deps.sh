@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what SynthLabel needs on a Debian machine: the C libraries it links (libpng,
+# libsndfile, zlib), the independent tools its tests ask (exiftool, flac, libsndfile's and
+# libjpeg-turbo's programs, lame), and the encoders that make samples/. Safe to run twice.
+set -euo pipefail
+
+packages=(
+  pkg-config libpng-dev libsndfile1-dev zlib1g-dev   # linked by the library
+  libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
+  libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+  if [[ -x /opt/swift/usr/bin/swift ]]; then
+    echo "swift is at /opt/swift/usr/bin; add it to PATH" >&2
+  else
+    echo "SynthLabel needs a Swift 6 toolchain (swift.org/install) on PATH" >&2
+  fi
+  exit 1
+fi

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (unit, adapter, witness, command-line and safety tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
+swift build --build-tests
+swift test --skip-build "$@"
