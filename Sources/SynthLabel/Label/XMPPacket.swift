@@ -147,19 +147,27 @@ enum XMPPacket {
             let nameStart = cursor
             while cursor < packet.count, isNameByte(packet[cursor]) { cursor += 1 }
             let prefix = String(decoding: packet[nameStart..<cursor], as: UTF8.self)
-            while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
             index = cursor
-            guard cursor < packet.count, packet[cursor] == UInt8(ascii: "=") else { continue }
-            cursor += 1
-            while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
-            guard cursor < packet.count, packet[cursor] == UInt8(ascii: "\"") || packet[cursor] == UInt8(ascii: "'") else { continue }
-            let quote = packet[cursor]
-            guard let close = packet[(cursor + 1)...].firstIndex(of: quote) else { break }
-            let uri = String(decoding: packet[(cursor + 1)..<close], as: UTF8.self)
+            guard let value = quotedValue(in: packet, after: cursor) else { continue }
+            let uri = String(decoding: packet[value], as: UTF8.self)
             if !prefix.isEmpty { result[uri, default: []].append(prefix) }
-            index = close + 1
+            index = value.upperBound + 1
         }
         return result
+    }
+
+    /// After an attribute name: skips `=` and spaces and returns the range inside the quotes,
+    /// or nil when no quoted value follows.
+    private static func quotedValue(in packet: [UInt8], after index: Int) -> Range<Int>? {
+        var cursor = index
+        while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+        guard cursor < packet.count, packet[cursor] == UInt8(ascii: "=") else { return nil }
+        cursor += 1
+        while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
+        guard cursor < packet.count, packet[cursor] == UInt8(ascii: "\"") || packet[cursor] == UInt8(ascii: "'") else { return nil }
+        let quote = packet[cursor]
+        guard let close = packet[(cursor + 1)...].firstIndex(of: quote) else { return nil }
+        return cursor + 1..<close
     }
 
     /// Where a property occurs: the byte range to delete and the range of its raw value.
@@ -193,18 +201,11 @@ enum XMPPacket {
                 index = closeStart + closing.count
             } else if isSpace(before) {
                 // Attribute form: p:AIGC="value" inside a start tag.
-                var cursor = index
-                while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
-                guard cursor < packet.count, packet[cursor] == UInt8(ascii: "=") else { continue }
-                cursor += 1
-                while cursor < packet.count, isSpace(packet[cursor]) { cursor += 1 }
-                guard cursor < packet.count, packet[cursor] == UInt8(ascii: "\"") || packet[cursor] == UInt8(ascii: "'") else { continue }
-                let quote = packet[cursor]
-                guard let close = packet[(cursor + 1)...].firstIndex(of: quote) else { break }
+                guard let value = quotedValue(in: packet, after: index) else { continue }
                 var wholeStart = start
                 while wholeStart > 0, isSpace(packet[wholeStart - 1]) { wholeStart -= 1 }
-                found.append(Occurrence(whole: wholeStart..<close + 1, value: cursor + 1..<close, form: .attribute))
-                index = close + 1
+                found.append(Occurrence(whole: wholeStart..<value.upperBound + 1, value: value, form: .attribute))
+                index = value.upperBound + 1
             }
         }
         return found
