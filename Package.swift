@@ -8,7 +8,7 @@ let package = Package(
         .executable(name: "synthlabel", targets: ["synthlabel"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // System libraries from Debian's -dev packages (scripts/setup.sh installs them).

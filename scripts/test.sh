@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
+swift format lint --strict --recursive Sources Tests   # style: .swift-format
 swift build --build-tests
 swift test --skip-build "$@"

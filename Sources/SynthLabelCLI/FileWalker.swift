@@ -70,7 +70,8 @@ struct FileWalker: Sequence, IteratorProtocol {
             if type == Int32(DT_UNKNOWN) {
                 var status = stat()
                 guard lstat(path, &status) == 0 else { continue }
-                type = status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
+                type =
+                    status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
             }
             if type == Int32(DT_DIR) {
                 if excluded.isEmpty || !excluded.contains(FileIdentity(path: path) ?? FileIdentity(device: 0, inode: 0)) {

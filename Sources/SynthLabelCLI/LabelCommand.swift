@@ -138,10 +138,14 @@ struct LabelCommand: ParsableCommand {
                 counts.labelled += 1
                 bytes += outcome.size
                 let status = dryRun ? "would label" : "labelled"
-                results.append(FileResult(path: entry.path, output: destination, status: dryRun ? "planned" : "labelled", format: outcome.carrier.rawValue, label: LabelJSON(outcome.label)))
+                results.append(
+                    FileResult(
+                        path: entry.path, output: destination, status: dryRun ? "planned" : "labelled", format: outcome.carrier.rawValue,
+                        label: LabelJSON(outcome.label)))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
-                    Output.line("\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), ProduceID \(outcome.label.produceID ?? ""))")
+                    Output.line(
+                        "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), ProduceID \(outcome.label.produceID ?? ""))")
                 }
             case .failure(.unsupportedFile(_, let reason)):
                 counts.skipped += 1
@@ -160,14 +164,20 @@ struct LabelCommand: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(started)
         if json {
-            Output.json(LabelRun(files: results, summary: .init(labelled: counts.labelled, skipped: counts.skipped, failed: counts.failed, dryRun: dryRun)))
+            Output.json(
+                LabelRun(
+                    files: results,
+                    summary: .init(labelled: counts.labelled, skipped: counts.skipped, failed: counts.failed, dryRun: dryRun)))
         } else {
             let rate = seconds > 0 ? Double(counts.labelled) / seconds : 0
-            Output.diagnostic(String(format: "%@ %d file(s), skipped %d, failed %d in %.2f s (%.0f files/s, %.1f MB)",
-                dryRun ? "planned" : "labelled", counts.labelled, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6))
+            Output.diagnostic(
+                String(
+                    format: "%@ %d file(s), skipped %d, failed %d in %.2f s (%.0f files/s, %.1f MB)",
+                    dryRun ? "planned" : "labelled", counts.labelled, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6))
         }
         if fixedID != nil, counts.labelled > 1 {
-            Output.diagnostic("warning: --produce-id gave \(counts.labelled) files the same ProduceID; Annex E expects one per piece of content")
+            Output.diagnostic(
+                "warning: --produce-id gave \(counts.labelled) files the same ProduceID; Annex E expects one per piece of content")
         }
         if counts.failed > 0 { throw ExitCode(1) }
     }

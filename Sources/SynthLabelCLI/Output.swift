@@ -15,7 +15,8 @@ enum Output {
 
     static func json(_ value: some Encodable, pretty: Bool = true) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain structs cannot fail.
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         print(String(decoding: data, as: UTF8.self))
@@ -90,7 +91,9 @@ extension FileReport {
             lines.append("  site     \(site.location) at byte \(site.offset)\(site.isCanonical ? " (canonical)" : "")")
         }
         for finding in findings {
-            lines.append("  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)")
+            lines.append(
+                "  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)"
+            )
         }
         return lines.joined(separator: "\n")
     }

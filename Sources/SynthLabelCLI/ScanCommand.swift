@@ -53,7 +53,9 @@ struct ScanCommand: ParsableCommand {
                 document = FileReportJSON(report)
                 if !json && !ndjson && report.verdict != .compliant {
                     let reason = report.findings.first { $0.outcome == .error || $0.outcome == .fail }?.message ?? ""
-                    Output.line("\(report.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(report.path) (\(report.carrier.displayName))\(reason.isEmpty ? "" : ": \(reason)")")
+                    Output.line(
+                        "\(report.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(report.path) (\(report.carrier.displayName))\(reason.isEmpty ? "" : ": \(reason)")"
+                    )
                 }
             case .failure(.unsupportedFile):
                 summary.skipped += 1
@@ -75,7 +77,10 @@ struct ScanCommand: ParsableCommand {
             Output.line(Self.table(summary))
         }
         let rate = summary.seconds > 0 ? Double(summary.files + summary.skipped) / summary.seconds : 0
-        Output.diagnostic(String(format: "scanned %d file(s), skipped %d unsupported, in %.2f s (%.0f files/s)", summary.files, summary.skipped, summary.seconds, rate))
+        Output.diagnostic(
+            String(
+                format: "scanned %d file(s), skipped %d unsupported, in %.2f s (%.0f files/s)", summary.files, summary.skipped,
+                summary.seconds, rate))
         if !walker.missing.isEmpty { throw ExitCode(2) }
     }
 

@@ -26,7 +26,9 @@ enum FileSink {
     /// Writes the plan to a temporary file in the destination's folder.
     /// With `flushNow`, a file that needs it is forced to disk here (one file at a time);
     /// bulk callers leave it to `flush(_:)`, one filesystem sync for a whole batch.
-    static func stage(_ plan: EditPlan, from source: FileSource, to destination: String, replacesOriginal: Bool, flushNow: Bool) throws(SynthLabelError) -> Staged {
+    static func stage(_ plan: EditPlan, from source: FileSource, to destination: String, replacesOriginal: Bool, flushNow: Bool)
+        throws(SynthLabelError) -> Staged
+    {
         let directory = parentDirectory(of: destination)
         let name = destination.split(separator: "/").last.map(String.init) ?? destination
         // Created with the original's permission bits, so a chmod is only needed when the
@@ -40,7 +42,8 @@ enum FileSink {
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else {
-            throw .cannotWrite(path: destination, reason: "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+            throw .cannotWrite(
+                path: destination, reason: "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         do throws(SynthLabelError) {

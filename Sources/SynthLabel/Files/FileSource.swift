@@ -108,7 +108,10 @@ final class FileSource {
             }
             if copied < 0 && errno == EINTR { continue }
             if copied < 0 && [EXDEV, ENOSYS, EINVAL, EOPNOTSUPP, EBADF].contains(errno) { break }
-            throw .cannotRead(path: path, reason: copied == 0 ? "file shrank while copying at byte \(offset)" : "copy failed at byte \(offset): \(String(cString: strerror(errno)))")
+            throw .cannotRead(
+                path: path,
+                reason: copied == 0
+                    ? "file shrank while copying at byte \(offset)" : "copy failed at byte \(offset): \(String(cString: strerror(errno)))")
         }
         var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.upperBound - offset))
         while offset < range.upperBound {

@@ -32,14 +32,16 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         if head.starts(with: PNGAdapter.signature) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         if head.count >= 12, head.starts(with: "RIFF") || head.starts(with: "RF64"),
-            Array(head[8..<12]) == Array("WAVE".utf8) {
+            Array(head[8..<12]) == Array("WAVE".utf8)
+        {
             return .wav
         }
         if head.starts(with: "fLaC") { return .flac }
         if head.starts(with: "ID3") {
             // FLAC files sometimes carry a stray ID3v2 tag in front; the FLAC adapter skips it.
             if let tagEnd = MP3Adapter.tagEnd(head: head), head.count >= tagEnd + 4,
-                Array(head[tagEnd..<tagEnd + 4]) == Array("fLaC".utf8) {
+                Array(head[tagEnd..<tagEnd + 4]) == Array("fLaC".utf8)
+            {
                 return .flac
             }
             return .mp3

@@ -69,9 +69,10 @@ extension AIGCLabel {
         if form == .wrapped {
             unknown += members.map(\.key).filter { $0 != "AIGC" }.map { "\($0) (outside AIGC)" }
         }
-        return .success(ParsedLabel(
-            label: AIGCLabel(values: values), form: form,
-            unknownFields: unknown, nonStringFields: nonString, repeatedFields: repeated))
+        return .success(
+            ParsedLabel(
+                label: AIGCLabel(values: values), form: form,
+                unknownFields: unknown, nonStringFields: nonString, repeatedFields: repeated))
     }
 }
 

@@ -22,7 +22,9 @@ public struct ProviderCode: Sendable, Hashable {
     public func problems() -> [String] {
         let characters = Array(text)
         guard characters.count == 27 else {
-            return ["\"\(text)\" is not a 27-character provider code (\(characters.count) characters); allowed as a name, but codes are expected"]
+            return [
+                "\"\(text)\" is not a 27-character provider code (\(characters.count) characters); allowed as a name, but codes are expected"
+            ]
         }
         var problems: [String] = []
         if let bad = characters.first(where: { !($0.isASCII && ($0.isNumber || $0.isUppercase)) }) {

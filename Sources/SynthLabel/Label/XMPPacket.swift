@@ -113,7 +113,8 @@ enum XMPPacket {
             case "apos": out += "'"
             default:
                 let code: UInt32? =
-                    entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
+                    entity.hasPrefix("#x")
+                    ? UInt32(entity.dropFirst(2), radix: 16)
                     : entity.hasPrefix("#") ? UInt32(entity.dropFirst(), radix: 10) : nil
                 if let code, let scalar = Unicode.Scalar(code) {
                     out.unicodeScalars.append(scalar)

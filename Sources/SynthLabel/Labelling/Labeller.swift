@@ -42,7 +42,8 @@ public struct Labeller: Sendable {
         fileAt path: String, with label: AIGCLabel, writingTo destination: String,
         mayReplaceOriginal: Bool = true, dryRun: Bool = false
     ) throws(SynthLabelError) -> PreparedLabel {
-        try prepare(fileAt: path, with: label, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun, flushNow: false)
+        try prepare(
+            fileAt: path, with: label, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun, flushNow: false)
     }
 
     /// Forces prepared files to disk where they replace originals, then renames each into
@@ -80,13 +81,20 @@ public struct Labeller: Sendable {
         do { reading = try adapter.read(file) } catch { throw Self.mapped(error, path: path) }
         if let damage = reading.damage.first { throw .damaged(path: path, damage) }
         if let manifest = reading.c2paManifest, !allowBreakingC2PA {
-            throw .refused(path: path, reason: "it carries a C2PA manifest (\(manifest)) whose signature any edit invalidates; pass --break-c2pa to label it anyway")
+            throw .refused(
+                path: path,
+                reason:
+                    "it carries a C2PA manifest (\(manifest)) whose signature any edit invalidates; pass --break-c2pa to label it anyway")
         }
 
         var finalLabel = label
         let existing = reading.sites.compactMap { try? $0.parsed.get().label }
         if let foreign = existing.first(where: { $0.contentProducer != nil && $0.contentProducer != label.contentProducer }) {
-            throw .refused(path: path, reason: "it already carries a label from producer \(foreign.contentProducer!); SynthLabel never replaces another producer's label (Measures Art. 10)")
+            throw .refused(
+                path: path,
+                reason:
+                    "it already carries a label from producer \(foreign.contentProducer!); SynthLabel never replaces another producer's label (Measures Art. 10)"
+            )
         }
         if let previous = existing.first {
             for field in [AIGCLabel.Field.contentPropagator, .propagateID, .reservedCode2] where finalLabel[field] == nil {
@@ -105,7 +113,8 @@ public struct Labeller: Sendable {
         let staged =
             dryRun ? nil : try FileSink.stage(plan, from: file, to: destination, replacesOriginal: replacesOriginal, flushNow: flushNow)
         return PreparedLabel(
-            outcome: LabelOutcome(carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count, size: plan.outputSize),
+            outcome: LabelOutcome(
+                carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count, size: plan.outputSize),
             staged: staged)
     }
 

@@ -35,14 +35,21 @@ public struct Verifier: Sendable {
         if readable.count > 1 {
             let distinct = Set(readable.map(\.parsed.label))
             if distinct.count == 1 {
-                findings.append(Finding(.duplicateSites, .fail, "the same label is stored in \(readable.count) places; a file keeps only one (GB 45438 §6.1 c)"))
+                findings.append(
+                    Finding(
+                        .duplicateSites, .fail,
+                        "the same label is stored in \(readable.count) places; a file keeps only one (GB 45438 §6.1 c)"))
             } else {
-                findings.append(Finding(.disagreeingSites, .fail, "\(readable.count) label sites disagree; a file keeps only one (GB 45438 §6.1 c)"))
+                findings.append(
+                    Finding(.disagreeingSites, .fail, "\(readable.count) label sites disagree; a file keeps only one (GB 45438 §6.1 c)"))
             }
         }
         let chosen = readable.first(where: { $0.site.isCanonical }) ?? readable.first
         if let chosen, !readable.contains(where: { $0.site.isCanonical }) {
-            findings.append(Finding(.canonicalSite, .warn, "label found only in \(chosen.site.location), not where the TC260 guide puts it for \(carrier.displayName)"))
+            findings.append(
+                Finding(
+                    .canonicalSite, .warn,
+                    "label found only in \(chosen.site.location), not where the TC260 guide puts it for \(carrier.displayName)"))
         }
         if let producer = chosen?.parsed.label.contentProducer {
             for problem in ProviderCode(producer).problems() {
@@ -55,7 +62,8 @@ public struct Verifier: Sendable {
                     findings.append(Finding(.digitalSourceType, .warn, "IPTC DigitalSourceType is \(type), not a generated-media value"))
                 }
             } else {
-                findings.append(Finding(.digitalSourceType, .warn, "no IPTC DigitalSourceType beside the label; EU and platform checkers look for it"))
+                findings.append(
+                    Finding(.digitalSourceType, .warn, "no IPTC DigitalSourceType beside the label; EU and platform checkers look for it"))
             }
         }
         if let manifest = reading.c2paManifest {
@@ -79,10 +87,16 @@ public struct Verifier: Sendable {
             }
         }
         for field in parsed.nonStringFields {
-            findings.append(Finding(.valueType, .warn, prefix + "\(field.rawValue) is written as a JSON number or boolean; Annex E uses strings"))
+            findings.append(
+                Finding(.valueType, .warn, prefix + "\(field.rawValue) is written as a JSON number or boolean; Annex E uses strings"))
         }
         for name in parsed.unknownFields {
-            findings.append(Finding(.unknownField, .fail, prefix + "unknown field \"\(name)\" (Annex E names are exact: Label, ContentProducer, ProduceID, ReservedCode1, ContentPropagator, PropagateID, ReservedCode2)"))
+            findings.append(
+                Finding(
+                    .unknownField, .fail,
+                    prefix
+                        + "unknown field \"\(name)\" (Annex E names are exact: Label, ContentProducer, ProduceID, ReservedCode1, ContentPropagator, PropagateID, ReservedCode2)"
+                ))
         }
         for name in parsed.repeatedFields {
             findings.append(Finding(.repeatedField, .fail, prefix + "field \(name) appears more than once"))

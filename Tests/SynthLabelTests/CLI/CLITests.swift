@@ -1,4 +1,5 @@
 import Foundation
+import SynthLabelCLI
 import Testing
 
 @testable import SynthLabel
@@ -19,12 +20,13 @@ struct CLITests {
 
         let run = try Fixtures.synthlabel("label", tree, single, "--producer", producer, "--produce-id", "P1", "--output", out)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout == """
-            skipped: \(tree)/b.txt: not a format SynthLabel labels (PNG, JPEG, WAV, MP3, FLAC, Markdown)
-            labelled: \(tree)/nested/a.png -> \(out)/nested/a.png (PNG, ProduceID P1)
-            labelled: \(single) -> \(out)/chirp.wav (WAV, ProduceID P1)
+        #expect(
+            run.stdout == """
+                skipped: \(tree)/b.txt: not a format SynthLabel labels (PNG, JPEG, WAV, MP3, FLAC, Markdown)
+                labelled: \(tree)/nested/a.png -> \(out)/nested/a.png (PNG, ProduceID P1)
+                labelled: \(single) -> \(out)/chirp.wav (WAV, ProduceID P1)
 
-            """)
+                """)
         #expect(run.stderr.contains("labelled 2 file(s), skipped 1, failed 0"))
         #expect(run.stderr.contains("the same ProduceID"))
         // Originals untouched.
@@ -32,12 +34,13 @@ struct CLITests {
 
         let verify = try Fixtures.synthlabel("verify", out + "/nested/a.png")
         #expect(verify.status == 0)
-        #expect(verify.stdout == """
-            \(out)/nested/a.png: compliant (PNG)
-              label    Label=1 ContentProducer=\(producer) ProduceID=P1
-              site     iTXt chunk "XML:com.adobe.xmp", XMP element TC260:AIGC at byte 33 (canonical)
+        #expect(
+            verify.stdout == """
+                \(out)/nested/a.png: compliant (PNG)
+                  label    Label=1 ContentProducer=\(producer) ProduceID=P1
+                  site     iTXt chunk "XML:com.adobe.xmp", XMP element TC260:AIGC at byte 33 (canonical)
 
-            """)
+                """)
     }
 
     @Test func generatedProduceIDsAreUniqueAndInTheCharacterSet() throws {
@@ -49,7 +52,10 @@ struct CLITests {
         let ids = files.compactMap { ($0["label"] as? [String: String])?["ProduceID"] }
         #expect(ids.count == files.filter { $0["status"] as? String == "labelled" }.count)
         #expect(Set(ids).count == ids.count)
-        #expect(ids.allSatisfy { $0.hasPrefix("SL") && $0.count == 34 && AIGCLabel(contentProducer: "P", produceID: $0).validationProblems().isEmpty })
+        #expect(
+            ids.allSatisfy {
+                $0.hasPrefix("SL") && $0.count == 34 && AIGCLabel(contentProducer: "P", produceID: $0).validationProblems().isEmpty
+            })
     }
 
     @Test func verifyJSONHasFilesWithPathVerdictAndLabel() throws {
@@ -107,14 +113,15 @@ struct CLITests {
 
         let run = try Fixtures.synthlabel("scan", tree)
         #expect(run.status == 0)
-        #expect(run.stdout == """
-            unlabelled    \(tree)/plain.wav (WAV)
-            format       compliant    noncompliant inconclusive unlabelled   total
-            png          1            0            0            0            1
-            wav          0            0            0            1            1
-            all          1            0            0            1            2
+        #expect(
+            run.stdout == """
+                unlabelled    \(tree)/plain.wav (WAV)
+                format       compliant    noncompliant inconclusive unlabelled   total
+                png          1            0            0            0            1
+                wav          0            0            0            1            1
+                all          1            0            0            1            2
 
-            """)
+                """)
         #expect(run.stderr.contains("scanned 2 file(s), skipped 1 unsupported"))
 
         let ndjson = try Fixtures.synthlabel("scan", "--ndjson", tree)
@@ -130,12 +137,6 @@ struct CLITests {
         #expect(help.status == 0)
         #expect(help.stdout.contains("--producer"))
         #expect(help.stdout.contains("unique ID"))
-        #expect(try Fixtures.synthlabel("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == SynthLabelCLIVersion.current)
+        #expect(try Fixtures.synthlabel("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == SynthLabelCLI.version)
     }
-}
-
-import SynthLabelCLI
-
-enum SynthLabelCLIVersion {
-    static let current = SynthLabelCLI.version
 }

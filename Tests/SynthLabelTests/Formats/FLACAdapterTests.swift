@@ -32,7 +32,8 @@ struct FLACAdapterTests {
         try Fixtures.labelFile(path, to: path)
         let tags = try Fixtures.run("metaflac", ["--export-tags-to=-", path]).stdout
         #expect(tags.contains("TITLE=Chirp"))
-        #expect(tags.components(separatedBy: "\n").filter { $0.uppercased().hasPrefix("AIGC=") } == ["AIGC=\(Fixtures.label().wrappedJSON)"])
+        #expect(
+            tags.components(separatedBy: "\n").filter { $0.uppercased().hasPrefix("AIGC=") } == ["AIGC=\(Fixtures.label().wrappedJSON)"])
     }
 
     @Test func rewritesTheMetadataWhenThereIsNoPadding() throws {

@@ -22,7 +22,9 @@ struct JPEGAdapterTests {
         let before = Containers.jpegSegments(Fixtures.read(source))
         let after = Containers.jpegSegments(Fixtures.read(output))
         #expect(after.scan == before.scan)
-        let isXMP: ((marker: UInt8, bytes: [UInt8])) -> Bool = { $0.marker == 0xE1 && Array($0.bytes.dropFirst(4)).starts(with: JPEGAdapter.xmpHeader) }
+        let isXMP: ((marker: UInt8, bytes: [UInt8])) -> Bool = {
+            $0.marker == 0xE1 && Array($0.bytes.dropFirst(4)).starts(with: JPEGAdapter.xmpHeader)
+        }
         #expect(after.segments.filter { !isXMP($0) }.map(\.bytes) == before.segments.filter { !isXMP($0) }.map(\.bytes))
         #expect(after.segments.filter(isXMP).count == 1)
         #expect(try decodedPixels(source) == decodedPixels(output))
@@ -56,8 +58,11 @@ struct JPEGAdapterTests {
 
     @Test func compositeSourceTypeOnRequest() throws {
         let output = folder.file("composite.jpg")
-        try Labeller(sourceType: .compositeWithTrainedAlgorithmicMedia).label(fileAt: Fixtures.sample("gradient.jpg"), with: Fixtures.label(), writingTo: output)
-        #expect(try Fixtures.exiftool("XMP-iptcExt:DigitalSourceType", output) == DigitalSourceType.compositeWithTrainedAlgorithmicMedia.rawValue)
+        try Labeller(sourceType: .compositeWithTrainedAlgorithmicMedia).label(
+            fileAt: Fixtures.sample("gradient.jpg"), with: Fixtures.label(), writingTo: output)
+        #expect(
+            try Fixtures.exiftool("XMP-iptcExt:DigitalSourceType", output)
+                == DigitalSourceType.compositeWithTrainedAlgorithmicMedia.rawValue)
     }
 
     @Test func truncatedJPEGIsInconclusive() throws {

@@ -10,7 +10,9 @@ struct MP3AdapterTests {
     /// The sample re-encoded by lame with its own ID3v2 tag (title, artist, comment).
     func taggedSample() throws -> String {
         let path = folder.file("tagged.mp3")
-        let run = try Fixtures.run("lame", ["--quiet", "-b", "64", "--id3v2-only", "--tt", "Chirp", "--ta", "Synth", "--tc", "hello", Fixtures.sample("chirp.wav"), path])
+        let run = try Fixtures.run(
+            "lame",
+            ["--quiet", "-b", "64", "--id3v2-only", "--tt", "Chirp", "--ta", "Synth", "--tc", "hello", Fixtures.sample("chirp.wav"), path])
         #expect(run.status == 0)
         return path
     }

@@ -64,7 +64,9 @@ struct WAVAdapterTests {
         let after = try Fixtures.report(path)
         #expect(after.sites.count == 1 && after.sites[0].location == "RIFF 'AIGC' chunk")
         // The chirp's own LIST/INFO survives untouched.
-        #expect(Containers.riffChunks(Fixtures.read(path)).filter { $0.id == "LIST" }.map(\.bytes) == Containers.riffChunks(original).filter { $0.id == "LIST" }.map(\.bytes))
+        #expect(
+            Containers.riffChunks(Fixtures.read(path)).filter { $0.id == "LIST" }.map(\.bytes)
+                == Containers.riffChunks(original).filter { $0.id == "LIST" }.map(\.bytes))
     }
 
     @Test func rf64IsRefusedClearly() throws {

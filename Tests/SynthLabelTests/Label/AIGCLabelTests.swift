@@ -6,7 +6,10 @@ import Testing
 struct AIGCLabelTests {
     @Test func canonicalJSONListsAllSevenFieldsInStandardOrder() {
         let label = AIGCLabel(contentProducer: "001191110102MACQD9K64018705", produceID: "abc-1", reservedCode1: "h:1")
-        #expect(label.wrappedJSON == #"{"AIGC":{"Label":"1","ContentProducer":"001191110102MACQD9K64018705","ProduceID":"abc-1","ReservedCode1":"h:1","ContentPropagator":"","PropagateID":"","ReservedCode2":""}}"#)
+        #expect(
+            label.wrappedJSON
+                == #"{"AIGC":{"Label":"1","ContentProducer":"001191110102MACQD9K64018705","ProduceID":"abc-1","ReservedCode1":"h:1","ContentPropagator":"","PropagateID":"","ReservedCode2":""}}"#
+        )
         #expect(label.innerJSON.hasPrefix(#"{"Label":"1","#))
     }
 
@@ -38,7 +41,9 @@ struct AIGCLabelTests {
     }
 
     @Test func misspelledFieldsAreUnknownNotAliases() throws {
-        let parsed = try AIGCLabel.parse(#"{"AIGC":{"Label":"1","ContentProducer":"P","ProduceID":"X","ReserveCode1":"a","Propagator":"b","PropatorID":"c"}}"#).get()
+        let parsed = try AIGCLabel.parse(
+            #"{"AIGC":{"Label":"1","ContentProducer":"P","ProduceID":"X","ReserveCode1":"a","Propagator":"b","PropatorID":"c"}}"#
+        ).get()
         #expect(parsed.unknownFields == ["ReserveCode1", "Propagator", "PropatorID"])
         #expect(parsed.label[.reservedCode1] == nil)
     }

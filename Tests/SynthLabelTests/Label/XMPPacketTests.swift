@@ -48,7 +48,8 @@ struct XMPPacketTests {
     @Test func mergingTwiceLeavesOneLabelAndNoEmptyShells() throws {
         var packet = XMPPacket.make(label, sourceType: .trainedAlgorithmicMedia)
         for round in 0..<3 {
-            packet = try XMPPacket.merge(AIGCLabel(contentProducer: "P", produceID: "r\(round)"), sourceType: .trainedAlgorithmicMedia, into: packet)
+            packet = try XMPPacket.merge(
+                AIGCLabel(contentProducer: "P", produceID: "r\(round)"), sourceType: .trainedAlgorithmicMedia, into: packet)
         }
         let text = String(decoding: packet, as: UTF8.self)
         #expect(XMPPacket.labelProperties(in: packet).count == 1)

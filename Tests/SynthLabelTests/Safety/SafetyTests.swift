@@ -27,7 +27,9 @@ struct SafetyTests {
             // root ignores permission bits; a path through a regular file fails for everyone.
             #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(source, to: source + "/inside.wav") }
         } else {
-            #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(source, to: locked + "/chirp.wav", with: Fixtures.label(id: "x")) }
+            #expect(throws: SynthLabelError.self) {
+                try Fixtures.labelFile(source, to: locked + "/chirp.wav", with: Fixtures.label(id: "x"))
+            }
         }
         #expect(Fixtures.read(locked + "/chirp.wav") == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["chirp.wav"])

@@ -79,7 +79,9 @@ enum Fixtures {
         errData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        let result = Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let result = Run(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
         if result.status == 127 {
             Issue.record("\(program) is not installed; run scripts/install-deps.sh")
         }
@@ -88,6 +90,16 @@ enum Fixtures {
 
     static func synthlabel(_ arguments: String...) throws -> Run {
         try run(binary, arguments)
+    }
+
+    /// zlib-compressed bytes made by Python's zlib (an independent compressor) from a Python
+    /// expression that yields `bytes`.
+    static func zlibCompressed(_ pythonBytes: String) throws -> [UInt8] {
+        let path = NSTemporaryDirectory() + "zlib-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let script = "import sys, zlib; open(sys.argv[1], 'wb').write(zlib.compress(\(pythonBytes), 9))"
+        try run("python3", ["-c", script, path])
+        return read(path)
     }
 
     /// exiftool's value for one tag, with the TC260 namespace known.

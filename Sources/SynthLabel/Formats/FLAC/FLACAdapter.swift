@@ -133,11 +133,12 @@ struct FLACAdapter: CarrierAdapter {
                 let comments = try Self.comments(try file.bytes(at: block.offset + 4, count: block.length), at: block.offset)
                 for entry in comments.entries where Self.isLabelEntry(entry) {
                     let (key, value) = Self.split(entry)
-                    reading.sites.append(LabelSite(
-                        location: "VORBIS_COMMENT entry \(key)",
-                        offset: block.offset,
-                        isCanonical: key.uppercased() == "AIGC",
-                        text: value.trimmingWhitespace))
+                    reading.sites.append(
+                        LabelSite(
+                            location: "VORBIS_COMMENT entry \(key)",
+                            offset: block.offset,
+                            isCanonical: key.uppercased() == "AIGC",
+                            text: value.trimmingWhitespace))
                 }
             } catch {
                 reading.damage.append(error)
@@ -183,7 +184,8 @@ struct FLACAdapter: CarrierAdapter {
                 output.append((block.type, .bytes(commentData)))
             } else if index == paddingIndex {
                 let length = newPaddingLength ?? Self.freshPadding
-                output.append((block.type, length == block.length ? .original(block.dataRange) : .bytes([UInt8](repeating: 0, count: length))))
+                output.append(
+                    (block.type, length == block.length ? .original(block.dataRange) : .bytes([UInt8](repeating: 0, count: length))))
             } else {
                 output.append((block.type, .original(block.dataRange)))
             }

@@ -54,7 +54,10 @@ struct JPEGAdapter: CarrierAdapter {
             }
             let length = Int(try lengthBytes.uint16BE(at: 0))
             guard length >= 2, offset + 2 + length <= file.size else {
-                damage.append(FormatError(.truncated, at: offset, "segment 0xFF\(String(marker, radix: 16, uppercase: true)) of \(length) bytes runs past the end of the file"))
+                damage.append(
+                    FormatError(
+                        .truncated, at: offset,
+                        "segment 0xFF\(String(marker, radix: 16, uppercase: true)) of \(length) bytes runs past the end of the file"))
                 return (segments, nil, damage)
             }
             let payload = try file.bytes(at: offset + 4, count: length - 2)
@@ -83,11 +86,12 @@ struct JPEGAdapter: CarrierAdapter {
             guard segment.isXMP else { continue }
             let packet = segment.xmpPacket
             for property in XMPPacket.labelProperties(in: packet) {
-                reading.sites.append(LabelSite(
-                    location: "APP1 XMP segment, \(property.form.rawValue) TC260:AIGC",
-                    offset: segment.offset,
-                    isCanonical: property.form == .element,
-                    text: property.text))
+                reading.sites.append(
+                    LabelSite(
+                        location: "APP1 XMP segment, \(property.form.rawValue) TC260:AIGC",
+                        offset: segment.offset,
+                        isCanonical: property.form == .element,
+                        text: property.text))
             }
             reading.digitalSourceType = reading.digitalSourceType ?? XMPPacket.digitalSourceType(in: packet)
         }
@@ -141,7 +145,9 @@ struct JPEGAdapter: CarrierAdapter {
 
     static func makeSegment(_ marker: UInt8, _ payload: [UInt8]) throws(FormatError) -> [UInt8] {
         guard payload.count <= maximumPayload else {
-            throw FormatError(.tooLarge, "the XMP packet would be \(payload.count) bytes, over a JPEG segment's \(maximumPayload); extended XMP is not written")
+            throw FormatError(
+                .tooLarge,
+                "the XMP packet would be \(payload.count) bytes, over a JPEG segment's \(maximumPayload); extended XMP is not written")
         }
         var segment: [UInt8] = [0xFF, marker]
         segment.appendUInt16BE(UInt16(payload.count + 2))

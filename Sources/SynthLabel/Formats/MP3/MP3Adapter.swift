@@ -96,10 +96,15 @@ struct MP3Adapter: CarrierAdapter {
                 throw FormatError(.corrupt, at: 10 + cursor, "frame '\(id)' of \(frameSize) bytes runs past the end of the tag")
             }
             let formatFlags = version == 2 ? 0 : body[cursor + 9]
-            frames.append(Frame(offset: 10 + cursor, id: id, range: cursor..<cursor + headerSize + frameSize, headerSize: headerSize, formatFlags: formatFlags))
+            frames.append(
+                Frame(
+                    offset: 10 + cursor, id: id, range: cursor..<cursor + headerSize + frameSize, headerSize: headerSize,
+                    formatFlags: formatFlags))
             cursor += headerSize + frameSize
         }
-        return Tag(version: version, flags: flags, framesStart: 10 + framesStart, framesEnd: 10 + size, end: 10 + size + footer, frames: frames, body: body)
+        return Tag(
+            version: version, flags: flags, framesStart: 10 + framesStart, framesEnd: 10 + size, end: 10 + size + footer, frames: frames,
+            body: body)
     }
 
     /// Undoes ID3 unsynchronisation (0xFF 0x00 → 0xFF).
@@ -155,8 +160,11 @@ struct MP3Adapter: CarrierAdapter {
     static func utf16(_ bytes: [UInt8], bigEndianDefault: Bool) -> String {
         var bigEndian = bigEndianDefault
         var data = bytes[...]
-        if data.count >= 2, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xFE { bigEndian = false; data = data.dropFirst(2) }
-        else if data.count >= 2, data[data.startIndex] == 0xFE, data[data.startIndex + 1] == 0xFF { bigEndian = true; data = data.dropFirst(2) }
+        if data.count >= 2, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xFE {
+            bigEndian = false; data = data.dropFirst(2)
+        } else if data.count >= 2, data[data.startIndex] == 0xFE, data[data.startIndex + 1] == 0xFF {
+            bigEndian = true; data = data.dropFirst(2)
+        }
         var units: [UInt16] = []
         var index = data.startIndex
         while index + 1 < data.endIndex {
@@ -186,11 +194,12 @@ struct MP3Adapter: CarrierAdapter {
             do {
                 let (description, value) = try Self.userText(frame, in: tag)
                 guard description.contains("AIGC") else { continue }
-                reading.sites.append(LabelSite(
-                    location: "ID3v2.\(tag.version) \(frame.id) frame \"\(description)\"",
-                    offset: frame.offset,
-                    isCanonical: description == Self.labelDescription && tag.version >= 3,
-                    text: value.trimmingWhitespace))
+                reading.sites.append(
+                    LabelSite(
+                        location: "ID3v2.\(tag.version) \(frame.id) frame \"\(description)\"",
+                        offset: frame.offset,
+                        isCanonical: description == Self.labelDescription && tag.version >= 3,
+                        text: value.trimmingWhitespace))
             } catch {
                 reading.notes.append(error.description)
             }

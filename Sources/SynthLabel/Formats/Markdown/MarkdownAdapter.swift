@@ -53,7 +53,8 @@ struct MarkdownAdapter: CarrierAdapter {
         let bodyStart = lines[0].fullEnd
         return Document(
             bytes: bytes, bomLength: bomLength, newline: newline,
-            frontMatter: FrontMatter(body: bodyStart..<lines[closing].range.lowerBound, end: end, lines: inner.map { Line(range: $0.range, text: $0.text) }))
+            frontMatter: FrontMatter(
+                body: bodyStart..<lines[closing].range.lowerBound, end: end, lines: inner.map { Line(range: $0.range, text: $0.text) }))
     }
 
     private struct RawLine {
@@ -82,13 +83,17 @@ struct MarkdownAdapter: CarrierAdapter {
             if bytes[index] == 0x0A {
                 var end = index
                 if end > lineStart, bytes[end - 1] == 0x0D { end -= 1 }
-                lines.append(RawLine(range: lineStart..<end, fullEnd: index + 1, text: String(decoding: bytes[lineStart..<end], as: UTF8.self)))
+                lines.append(
+                    RawLine(range: lineStart..<end, fullEnd: index + 1, text: String(decoding: bytes[lineStart..<end], as: UTF8.self)))
                 lineStart = index + 1
             }
             index += 1
         }
         if lineStart < bytes.count {
-            lines.append(RawLine(range: lineStart..<bytes.count, fullEnd: bytes.count, text: String(decoding: bytes[lineStart..<bytes.count], as: UTF8.self)))
+            lines.append(
+                RawLine(
+                    range: lineStart..<bytes.count, fullEnd: bytes.count,
+                    text: String(decoding: bytes[lineStart..<bytes.count], as: UTF8.self)))
         }
         return lines
     }
@@ -123,7 +128,8 @@ struct MarkdownAdapter: CarrierAdapter {
             let value = unquote(String(text[text.index(after: colon)...]).trimmingWhitespace)
             if let field = AIGCLabel.Field(rawValue: key) { values[field] = value } else { unknown.append(key) }
         }
-        return .success(ParsedLabel(label: AIGCLabel(values: values), form: .inner, unknownFields: unknown, nonStringFields: [], repeatedFields: []))
+        return .success(
+            ParsedLabel(label: AIGCLabel(values: values), form: .inner, unknownFields: unknown, nonStringFields: [], repeatedFields: []))
     }
 
     /// YAML scalar without its quotes: "double" (with \" and \\ escapes) or 'single' ('' escape).
@@ -132,7 +138,13 @@ struct MarkdownAdapter: CarrierAdapter {
             var out = ""
             var escaping = false
             for character in text.dropFirst().dropLast() {
-                if escaping { out.append(character); escaping = false } else if character == "\\" { escaping = true } else { out.append(character) }
+                if escaping {
+                    out.append(character); escaping = false
+                } else if character == "\\" {
+                    escaping = true
+                } else {
+                    out.append(character)
+                }
             }
             return out
         }
@@ -152,12 +164,13 @@ struct MarkdownAdapter: CarrierAdapter {
         guard let frontMatter = document.frontMatter, let block = Self.labelBlock(in: frontMatter) else { return reading }
         let lines = frontMatter.lines[block]
         let text = lines.map(\.text).joined(separator: "\n")
-        reading.sites.append(LabelSite(
-            location: "YAML front matter AIGC (line \(block.lowerBound + 2))",
-            offset: lines.first!.range.lowerBound,
-            isCanonical: true,
-            text: text,
-            parsed: Self.parseBlock(lines)))
+        reading.sites.append(
+            LabelSite(
+                location: "YAML front matter AIGC (line \(block.lowerBound + 2))",
+                offset: lines.first!.range.lowerBound,
+                isCanonical: true,
+                text: text,
+                parsed: Self.parseBlock(lines)))
         return reading
     }
 
@@ -180,7 +193,9 @@ struct MarkdownAdapter: CarrierAdapter {
         var kept = frontMatter.body.lowerBound
         if let block = Self.labelBlock(in: frontMatter) {
             let blockStart = frontMatter.lines[block.lowerBound].range.lowerBound
-            let blockEnd = block.upperBound < frontMatter.lines.count ? frontMatter.lines[block.upperBound].range.lowerBound : frontMatter.body.upperBound
+            let blockEnd =
+                block.upperBound < frontMatter.lines.count
+                ? frontMatter.lines[block.upperBound].range.lowerBound : frontMatter.body.upperBound
             plan.copy(kept..<blockStart)
             kept = blockEnd
         }

@@ -51,7 +51,9 @@ struct PNGAdapter: CarrierAdapter {
                 break
             }
             guard length <= 0x7FFF_FFFF, offset + 12 + length <= file.size else {
-                damage.append(FormatError(.truncated, at: offset, "\(type) chunk of \(length) bytes runs past the end of the file (\(file.size) bytes)"))
+                damage.append(
+                    FormatError(
+                        .truncated, at: offset, "\(type) chunk of \(length) bytes runs past the end of the file (\(file.size) bytes)"))
                 break
             }
             var chunk = Chunk(offset: offset, length: length, type: type)
@@ -91,7 +93,8 @@ struct PNGAdapter: CarrierAdapter {
             return TextChunk(keyword: keyword, text: Array(rest), wasCompressed: false)
         case "zTXt":
             guard rest.first == 0 else { throw FormatError(.corrupt, at: chunk.offset, "zTXt with unknown compression method") }
-            return TextChunk(keyword: keyword, text: try Inflate.decompress(rest.dropFirst(), limit: textLimit, at: chunk.offset), wasCompressed: true)
+            return TextChunk(
+                keyword: keyword, text: try Inflate.decompress(rest.dropFirst(), limit: textLimit, at: chunk.offset), wasCompressed: true)
         default:
             guard rest.count >= 2 else { throw FormatError(.corrupt, at: chunk.offset, "iTXt chunk too short") }
             let compressed = rest[rest.startIndex] == 1
@@ -126,19 +129,21 @@ struct PNGAdapter: CarrierAdapter {
             let place = seenImageData ? ", after IDAT" : ""
             if text.keyword == Self.xmpKeyword {
                 for property in XMPPacket.labelProperties(in: text.text) {
-                    reading.sites.append(LabelSite(
-                        location: "\(chunk.type) chunk \"\(Self.xmpKeyword)\", XMP \(property.form.rawValue) TC260:AIGC\(place)",
-                        offset: chunk.offset,
-                        isCanonical: chunk.type == "iTXt" && !seenImageData && property.form == .element,
-                        text: property.text))
+                    reading.sites.append(
+                        LabelSite(
+                            location: "\(chunk.type) chunk \"\(Self.xmpKeyword)\", XMP \(property.form.rawValue) TC260:AIGC\(place)",
+                            offset: chunk.offset,
+                            isCanonical: chunk.type == "iTXt" && !seenImageData && property.form == .element,
+                            text: property.text))
                 }
                 reading.digitalSourceType = reading.digitalSourceType ?? XMPPacket.digitalSourceType(in: text.text)
             } else if text.keyword.contains("AIGC") {
-                reading.sites.append(LabelSite(
-                    location: "\(chunk.type) chunk \"\(text.keyword)\"\(place)",
-                    offset: chunk.offset,
-                    isCanonical: false,
-                    text: String(decoding: text.text, as: UTF8.self).trimmingWhitespace))
+                reading.sites.append(
+                    LabelSite(
+                        location: "\(chunk.type) chunk \"\(text.keyword)\"\(place)",
+                        offset: chunk.offset,
+                        isCanonical: false,
+                        text: String(decoding: text.text, as: UTF8.self).trimmingWhitespace))
             }
         }
         return reading

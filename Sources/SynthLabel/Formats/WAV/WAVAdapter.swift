@@ -95,20 +95,24 @@ struct WAVAdapter: CarrierAdapter {
             if chunk.id == "C2PA" || chunk.id == "c2pa" { reading.c2paManifest = "'\(chunk.id)' chunk at byte \(chunk.offset)" }
             if chunk.id.uppercased() == "AIGC" {
                 guard chunk.size <= AIGCLabel.maximumTextLength else {
-                    reading.damage.append(FormatError(.tooLarge, at: chunk.offset, "AIGC chunk of \(chunk.size) bytes is far larger than any label"))
+                    reading.damage.append(
+                        FormatError(.tooLarge, at: chunk.offset, "AIGC chunk of \(chunk.size) bytes is far larger than any label"))
                     continue
                 }
                 let data = try file.bytes(at: chunk.offset + 8, count: chunk.size)
-                reading.sites.append(LabelSite(
-                    location: "RIFF '\(chunk.id)' chunk",
-                    offset: chunk.offset,
-                    isCanonical: chunk.id == "AIGC",
-                    text: String(decoding: data.prefix { $0 != 0 }, as: UTF8.self).trimmingWhitespace))
+                reading.sites.append(
+                    LabelSite(
+                        location: "RIFF '\(chunk.id)' chunk",
+                        offset: chunk.offset,
+                        isCanonical: chunk.id == "AIGC",
+                        text: String(decoding: data.prefix { $0 != 0 }, as: UTF8.self).trimmingWhitespace))
             } else if chunk.id == "LIST", chunk.size <= AIGCLabel.maximumTextLength * 4 {
                 do {
                     for entry in try Self.infoEntries(chunk, in: file) where Self.isLabelEntry(id: entry.id, text: entry.text) {
-                        reading.sites.append(LabelSite(
-                            location: "LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: false, text: entry.text.trimmingWhitespace))
+                        reading.sites.append(
+                            LabelSite(
+                                location: "LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: false,
+                                text: entry.text.trimmingWhitespace))
                     }
                 } catch {
                     reading.damage.append(error)
