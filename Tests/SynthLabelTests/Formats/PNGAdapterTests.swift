@@ -100,10 +100,7 @@ struct PNGAdapterTests {
     @Test func compressedAIGCTextChunkIsRead() throws {
         let original = Fixtures.read(Fixtures.sample("gradient.png"))
         let text = Fixtures.label(id: "z").wrappedJSON
-        let compressed = try Fixtures.run(
-            "python3", ["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.compress(sys.argv[1].encode()).hex().encode())", text]
-        ).stdout
-        let bytes = stride(from: 0, to: compressed.count, by: 2).map { UInt8(compressed.dropFirst($0).prefix(2), radix: 16)! }
+        let bytes = try Fixtures.zlibCompressed("b'''\(text)'''")
         let chunk = PNGAdapter.makeChunk("zTXt", Array("AIGC".utf8) + [0, 0] + bytes)
         let path = folder.file("ztxt.png")
         Fixtures.write(Containers.png(original, inserting: chunk, before: "IDAT"), to: path)
