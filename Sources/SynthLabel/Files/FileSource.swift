@@ -15,10 +15,15 @@ final class FileSource {
     /// Files up to this size are read in one go.
     static let wholeFileLimit = 1 << 20
 
-    init(path: String) throws(SynthLabelError) {
+    /// Opens `path`; with `followingSymlinks` false, a symbolic link is refused (labelling it
+    /// in place would replace the link with a file and leave its target unlabelled).
+    init(path: String, followingSymlinks: Bool = true) throws(SynthLabelError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
+            if errno == ELOOP && !followingSymlinks {
+                throw .refused(path: path, reason: "it is a symbolic link; label its target instead")
+            }
             throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
         var status = stat()
@@ -108,10 +113,9 @@ final class FileSource {
             }
             if copied < 0 && errno == EINTR { continue }
             if copied < 0 && [EXDEV, ENOSYS, EINVAL, EOPNOTSUPP, EBADF].contains(errno) { break }
-            throw .cannotRead(
-                path: path,
-                reason: copied == 0
-                    ? "file shrank while copying at byte \(offset)" : "copy failed at byte \(offset): \(String(cString: strerror(errno)))")
+            if copied == 0 { throw .cannotRead(path: path, reason: "file shrank while copying at byte \(offset)") }
+            // The kernel copy fails for the writing side too (a full disk, a file-size limit).
+            throw .cannotWrite(path: "", reason: "copying byte \(offset) failed: \(String(cString: strerror(errno)))")
         }
         var buffer = [UInt8](repeating: 0, count: min(1 << 20, range.upperBound - offset))
         while offset < range.upperBound {

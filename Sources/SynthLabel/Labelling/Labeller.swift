@@ -74,7 +74,7 @@ public struct Labeller: Sendable {
         let problems = label.validationProblems()
         guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
 
-        let file = try FileSource(path: path)
+        let file = try FileSource(path: path, followingSymlinks: destination != path)
         let carrier = try Inspection.carrier(of: file)
         let adapter = carrier.adapter
         let reading: CarrierReading

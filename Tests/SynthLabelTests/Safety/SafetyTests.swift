@@ -35,6 +35,34 @@ struct SafetyTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["chirp.wav"])
     }
 
+    /// A file-size limit makes every write past 64 KiB fail, as a full disk would.
+    @Test func fullDiskLeavesTheOriginalAndNoTemporaryFile() throws {
+        let path = folder.file("chirp.wav")
+        let big = Fixtures.pcmWAV(dataSize: 256 * 1024)
+        Fixtures.write(big, to: path)
+        let command = "trap '' XFSZ; ulimit -f 64; exec \"$0\" label \"$1\" --producer \(Fixtures.producer) --in-place"
+        let run = try Fixtures.run("/bin/sh", ["-c", command, Fixtures.binary, path])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("cannot write"), "\(run.stderr)")
+        #expect(run.stderr.contains("the original is unchanged"))
+        #expect(Fixtures.read(path) == big)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["chirp.wav"])
+    }
+
+    @Test func symbolicLinksAreNotReplacedInPlace() throws {
+        let target = folder.copy(Fixtures.sample("gradient.png"))
+        let link = folder.file("link.png")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        #expect {
+            try Fixtures.labelFile(link, to: link)
+        } throws: { error in
+            "\(error)".contains("symbolic link")
+        }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
+        try Fixtures.labelFile(link, to: folder.file("copy.png"))  // reading through a link is fine
+        #expect(try Fixtures.report(folder.file("copy.png")).verdict == .compliant)
+    }
+
     @Test func anotherProducersLabelIsNeverReplaced() throws {
         let path = folder.copy(Fixtures.sample("gradient.jpg"))
         try Fixtures.labelFile(path, to: path, with: Fixtures.label(producer: "OTHERVENDOR"))
@@ -64,14 +92,9 @@ struct SafetyTests {
     /// moments: the file must always be either the original or the complete labelled copy.
     @Test func killAtAnyMomentLeavesOriginalOrComplete() throws {
         let path = folder.file("big.wav")
-        let header = Fixtures.read(Fixtures.sample("chirp.wav")).prefix(44)
-        var bytes = Array(header)
         let dataSize = 24 << 20
-        bytes.replaceSubrange(40..<44, with: withUnsafeBytes(of: UInt32(dataSize).littleEndian, Array.init))
-        bytes.replaceSubrange(4..<8, with: withUnsafeBytes(of: UInt32(36 + dataSize).littleEndian, Array.init))
-        bytes += (0..<dataSize).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
-        Fixtures.write(bytes, to: path)
-        let original = bytes
+        let original = Fixtures.pcmWAV(dataSize: dataSize)
+        Fixtures.write(original, to: path)
         var outcomes: Set<String> = []
         for delay in [0, 2_000, 8_000, 20_000, 60_000, 150_000] {
             let process = Process()
@@ -94,6 +117,10 @@ struct SafetyTests {
             }
         }
         #expect(outcomes.contains("original"))
+        // Uninterrupted, the same command labels the file: the kills above hit real work.
+        let complete = try Fixtures.synthlabel("label", path, "--producer", Fixtures.producer, "--produce-id", "K", "--in-place")
+        #expect(complete.status == 0, "\(complete.stderr)")
+        #expect(try Fixtures.report(path).verdict == .compliant)
         // Leftover temporary files carry the documented suffix and are skipped by scans.
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name != "big.wav" {
             #expect(name.hasSuffix(FileSink.temporarySuffix))

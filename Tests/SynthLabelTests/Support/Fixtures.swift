@@ -92,6 +92,30 @@ enum Fixtures {
         try run(binary, arguments)
     }
 
+    /// A 16-bit stereo 48 kHz PCM WAV with the canonical 44-byte header and `dataSize` bytes
+    /// of deterministic noise, for tests that need a bigger file than the samples.
+    static func pcmWAV(dataSize: Int) -> [UInt8] {
+        var bytes = Array("RIFF".utf8)
+        bytes.appendUInt32LE(UInt32(36 + dataSize))
+        bytes += Array("WAVEfmt ".utf8)
+        bytes.appendUInt32LE(16)
+        bytes += [1, 0, 2, 0]  // PCM, two channels
+        bytes.appendUInt32LE(48_000)
+        bytes.appendUInt32LE(192_000)
+        bytes += [4, 0, 16, 0]  // block align, bits per sample
+        bytes += Array("data".utf8)
+        bytes.appendUInt32LE(UInt32(dataSize))
+        var state: UInt32 = 2_463_534_242
+        bytes.reserveCapacity(bytes.count + dataSize)
+        for _ in 0..<dataSize {
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
+            bytes.append(UInt8(truncatingIfNeeded: state))
+        }
+        return bytes
+    }
+
     /// zlib-compressed bytes made by Python's zlib (an independent compressor) from a Python
     /// expression that yields `bytes`.
     static func zlibCompressed(_ pythonBytes: String) throws -> [UInt8] {
