@@ -122,15 +122,15 @@ struct LabelCommand: ParsableCommand {
                         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                     }
                 }
-                return try labeller.prepare(
-                    fileAt: entry.path, with: fileLabel, writingTo: destination, mayReplaceOriginal: output == nil, dryRun: dryRun)
+                return try labeller.plan(fileAt: entry.path, with: fileLabel, writingTo: destination, mayReplaceOriginal: output == nil)
             }
             return (entry, destination, result)
         } settle: { batch in
-            // One disk sync for the batch, then each rename, in order.
-            var committed = Labeller.commit(batch.compactMap { try? $0.2.get() }).makeIterator()
-            return batch.map { entry, destination, prepared in
-                (entry, destination, prepared.flatMap { _ in committed.next()! })
+            // Written here, one file after another, with one disk sync for the batch.
+            let planned = batch.compactMap { try? $0.2.get() }
+            var written = (dryRun ? planned.map { .success($0.outcome) } : Labeller.write(planned)).makeIterator()
+            return batch.map { entry, destination, plan in
+                (entry, destination, plan.flatMap { _ in written.next()! })
             }
         } deliver: { (entry: FileWalker.Entry, destination: String, result: Result<LabelOutcome, SynthLabelError>) in
             switch result {

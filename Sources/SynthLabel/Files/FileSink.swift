@@ -17,10 +17,8 @@ enum FileSink {
     struct Staged: Sendable {
         var temporaryPath: String
         var destination: String
-        /// Replaces an original, so its data must be on disk before the rename.
+        /// Replaces an original and is not on disk yet: `flush(_:)` must run before the rename.
         var needsFlush: Bool
-        /// Already forced to disk by `fdatasync`.
-        var isFlushed: Bool
     }
 
     /// Writes the plan to a temporary file in the destination's folder.
@@ -62,7 +60,7 @@ enum FileSink {
             guard !needsChmod || fchmod(descriptor, source.mode) == 0, !flushed || fdatasync(descriptor) == 0 else {
                 throw .cannotWrite(path: destination, reason: String(cString: strerror(errno)))
             }
-            return Staged(temporaryPath: temporaryPath, destination: destination, needsFlush: replacesOriginal, isFlushed: flushed)
+            return Staged(temporaryPath: temporaryPath, destination: destination, needsFlush: replacesOriginal && !flushed)
         } catch {
             unlink(temporaryPath)
             if case .cannotWrite(_, let reason) = error { throw .cannotWrite(path: destination, reason: reason) }
@@ -74,7 +72,7 @@ enum FileSink {
     static func flush(_ staged: [Staged]) -> Bool {
         var done: Set<String> = []
         var ok = true
-        for file in staged where file.needsFlush && !file.isFlushed {
+        for file in staged where file.needsFlush {
             let directory = parentDirectory(of: file.temporaryPath)
             guard done.insert(directory).inserted else { continue }
             let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

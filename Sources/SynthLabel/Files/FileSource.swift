@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Small files are read whole at open (one syscall instead of dozens); larger ones are
 /// read with `pread` on demand, which keeps memory flat for a 200 MB WAV.
-final class FileSource {
+final class FileSource: Sendable {
     let path: String
     let size: Int
     private let descriptor: Int32

@@ -26,51 +26,23 @@ public struct Labeller: Sendable {
         fileAt path: String, with label: AIGCLabel, writingTo destination: String,
         mayReplaceOriginal: Bool = true, dryRun: Bool = false
     ) throws(SynthLabelError) -> LabelOutcome {
-        let prepared = try prepare(
-            fileAt: path, with: label, writingTo: destination,
-            mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun, flushNow: true)
-        try Self.commit(prepared)
-        return prepared.outcome
+        let planned = try plan(fileAt: path, with: label, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal)
+        if dryRun { return planned.outcome }
+        let staged = try FileSink.stage(
+            planned.edits, from: planned.file, to: destination, replacesOriginal: planned.replacesOriginal, flushNow: true)
+        try FileSink.commit(staged)
+        return planned.outcome
     }
 
-    /// The first half of `label`: checks, plans and writes the labelled file beside its
-    /// destination, but does not rename it into place yet.
+    /// The first half of `label`: reads the file, checks the policy and plans the edit,
+    /// writing nothing. Safe to call from many threads at once.
     ///
-    /// Bulk callers prepare many files, then `commit(_:)` them together, so the files that
-    /// replace originals reach the disk with one filesystem sync instead of one per file.
-    public func prepare(
-        fileAt path: String, with label: AIGCLabel, writingTo destination: String,
-        mayReplaceOriginal: Bool = true, dryRun: Bool = false
-    ) throws(SynthLabelError) -> PreparedLabel {
-        try prepare(
-            fileAt: path, with: label, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun, flushNow: false)
-    }
-
-    /// Forces prepared files to disk where they replace originals, then renames each into
-    /// place, in order. Returns one result per file; a failed file leaves its destination as it was.
-    public static func commit(_ batch: [PreparedLabel]) -> [Result<LabelOutcome, SynthLabelError>] {
-        let staged = batch.compactMap(\.staged)
-        let flushed = FileSink.flush(staged)
-        return batch.map { prepared in
-            Result { () throws(SynthLabelError) in
-                if let file = prepared.staged, file.needsFlush && !file.isFlushed && !flushed {
-                    FileSink.discard(file)
-                    throw .cannotWrite(path: file.destination, reason: "could not force the new file to disk")
-                }
-                try commit(prepared)
-                return prepared.outcome
-            }
-        }
-    }
-
-    private static func commit(_ prepared: PreparedLabel) throws(SynthLabelError) {
-        if let staged = prepared.staged { try FileSink.commit(staged) }
-    }
-
-    private func prepare(
-        fileAt path: String, with label: AIGCLabel, writingTo destination: String,
-        mayReplaceOriginal: Bool, dryRun: Bool, flushNow: Bool
-    ) throws(SynthLabelError) -> PreparedLabel {
+    /// Bulk callers plan files in parallel, then hand batches to `write(_:)`, which writes
+    /// them one after another (parallel creates in one folder only fight over its lock) and
+    /// makes those that replace originals durable with one filesystem sync per batch.
+    public func plan(
+        fileAt path: String, with label: AIGCLabel, writingTo destination: String, mayReplaceOriginal: Bool = true
+    ) throws(SynthLabelError) -> PlannedLabel {
         let problems = label.validationProblems()
         guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
 
@@ -110,12 +82,36 @@ public struct Labeller: Sendable {
         if replacesOriginal && !mayReplaceOriginal {
             throw .refused(path: path, reason: "the destination \(destination) is the original file; label in place to replace originals")
         }
-        let staged =
-            dryRun ? nil : try FileSink.stage(plan, from: file, to: destination, replacesOriginal: replacesOriginal, flushNow: flushNow)
-        return PreparedLabel(
+        return PlannedLabel(
             outcome: LabelOutcome(
-                carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count, size: plan.outputSize),
-            staged: staged)
+                carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count,
+                size: plan.outputSize),
+            file: file, edits: plan, replacesOriginal: replacesOriginal)
+    }
+
+    /// Writes planned files to temporary files, forces those that replace originals to disk
+    /// with one sync, then renames each into place, in order. One result per file; a file
+    /// that fails leaves its destination as it was.
+    public static func write(_ batch: [PlannedLabel]) -> [Result<LabelOutcome, SynthLabelError>] {
+        let staged = batch.map { planned in
+            Result { () throws(SynthLabelError) in
+                try FileSink.stage(
+                    planned.edits, from: planned.file, to: planned.outcome.destination,
+                    replacesOriginal: planned.replacesOriginal, flushNow: false)
+            }
+        }
+        let flushed = FileSink.flush(staged.compactMap { try? $0.get() })
+        return zip(batch, staged).map { planned, staged in
+            Result { () throws(SynthLabelError) in
+                let file = try staged.get()
+                if file.needsFlush && !flushed {
+                    FileSink.discard(file)
+                    throw .cannotWrite(path: file.destination, reason: "could not force the new file to disk")
+                }
+                try FileSink.commit(file)
+                return planned.outcome
+            }
+        }
     }
 
     /// Whether two paths name the same existing file (so a write to one replaces the other).
@@ -133,11 +129,13 @@ public struct Labeller: Sendable {
     }
 }
 
-/// A labelled file written beside its destination, waiting for `Labeller.commit(_:)`.
-/// Dropping it without committing leaves a temporary file (suffix `.synthlabel-tmp`).
-public struct PreparedLabel: Sendable {
+/// A file checked and planned for labelling, nothing written yet; `Labeller.write(_:)` writes it.
+public struct PlannedLabel: Sendable {
+    /// What writing it will do.
     public let outcome: LabelOutcome
-    let staged: FileSink.Staged?
+    let file: FileSource
+    let edits: EditPlan
+    let replacesOriginal: Bool
 }
 
 /// What labelling one file did.
