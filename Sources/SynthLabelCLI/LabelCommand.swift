@@ -110,8 +110,8 @@ struct LabelCommand: ParsableCommand {
         var bytes = 0
         let started = Date()
 
-        // Files that replace originals are synced to disk once per batch; small batches keep
-        // few temporary files pending, which the filesystem handles faster.
+        // Files are read and planned on every core, then written a batch at a time on this
+        // thread; those that replace originals reach the disk with one sync per batch.
         BatchRunner(batchSize: 64, progress: ProgressLine("labelled")).run(&walker) { entry in
             let destination = output.map { Self.destination(for: entry, in: $0) } ?? entry.path
             let fileLabel = AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())
