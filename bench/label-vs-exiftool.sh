@@ -2,8 +2,8 @@
 # Labels the same 1,000 small PNGs and 1,000 small JPEGs in place with synthlabel and with
 # exiftool (one process each over the whole folder, both writing the TC260 XMP label and the
 # IPTC source type through a temporary file and a rename), and prints files per second and
-# the ratio. Five rounds, the two tools alternating; the medians of the times and of the
-# per-round ratios are reported, since this machine's disk is noisy.
+# the ratio. Three rounds, the two tools alternating, each run after a quiet pause; the
+# medians of the times and of the per-round ratios are reported.
 # Target: synthlabel at least 5x exiftool's throughput.
 #
 # synthlabel also forces replaced files to disk before renaming them (one syncfs per batch);
@@ -12,7 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
 count=${COUNT:-1000}
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-3}
+# Seconds of quiet before each timed run: on this VM a burst of file creation and renames
+# slows the next burst's kernel work for about a minute, whichever tool caused it.
+pause=${PAUSE:-20}
 swift build -c release --product synthlabel >/dev/null
 bin=$PWD/.build/release/synthlabel
 work=$(mktemp -d)
@@ -29,6 +32,7 @@ fill() {  # fill DIR with COUNT copies of the given inputs
   rm -rf "$dir"; mkdir -p "$dir"
   for ((i = 0; i < count; i++)); do cp "${inputs[$((i % ${#inputs[@]}))]}" "$dir/$i.${inputs[0]##*.}"; done
   sync
+  sleep "$pause"
 }
 
 for kind in png jpg; do

@@ -42,162 +42,51 @@ struct LabelCommand: ParsableCommand {
     @Option(help: "Label value: 1 AI-generated, 2 possibly, 3 suspected.")
     var label: String = "1"
 
-    @Option(help: "Folder for the labelled copies (created if missing).")
-    var output: String?
-
-    @Flag(name: .customLong("in-place"), help: "Replace the originals (atomically).")
-    var inPlace = false
-
-    @Flag(name: .customLong("dry-run"), help: "Check and plan every file, write nothing.")
-    var dryRun = false
-
     @Flag(help: "Mark images as partly generated (IPTC compositeWithTrainedAlgorithmicMedia).")
     var composite = false
 
-    @Flag(name: .customLong("break-c2pa"), help: "Label files with a C2PA manifest even though that invalidates its signature.")
-    var breakC2PA = false
-
-    @Flag(help: "Print one JSON document with a 'files' array.")
-    var json = false
+    @OptionGroup var writing: WriteOptions
 
     func validate() throws {
-        guard (output != nil) != inPlace else {
-            throw ValidationError("give exactly one of --output DIR (write labelled copies) or --in-place (replace the originals)")
-        }
         guard let value = LabelValue(rawValue: label) else {
             throw ValidationError("--label must be 1 (AI-generated), 2 (possibly) or 3 (suspected), not '\(label)'")
         }
-        let sample = AIGCLabel(label: value, contentProducer: producer, produceID: produceID ?? "SL0")
-        let problems = sample.validationProblems()
+        let problems = AIGCLabel(label: value, contentProducer: producer, produceID: produceID ?? "SL0").validationProblems()
         guard problems.isEmpty else {
             throw ValidationError(problems.map(\.description).joined(separator: "; "))
         }
     }
 
-    struct FileResult: Encodable {
-        var path: String
-        var output: String?
-        var status: String
-        var format: String?
-        var label: LabelJSON?
-        var error: String?
-    }
-
     func run() throws {
-        if let output, !dryRun {
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            } catch {
-                Output.diagnostic("error: cannot create \(output): \(error.localizedDescription)")
-                throw ExitCode(2)
-            }
-        }
         for problem in ProviderCode(producer).problems() {
             Output.diagnostic("warning: --producer: \(problem)")
         }
-        let labeller = Labeller(
-            sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
-            allowBreakingC2PA: breakC2PA)
         let value = LabelValue(rawValue: label) ?? .generated
         let producer = producer
         let fixedID = produceID
-        let output = output
-        let dryRun = dryRun
-        let idMaker = ProduceIDMaker()
-        var walker = FileWalker(paths, excluding: output.map { [$0] } ?? [])
-        var results: [FileResult] = []
-        var counts = (labelled: 0, skipped: 0, failed: 0)
-        var bytes = 0
-        let started = Date()
-
-        // Files are read and planned on every core, then written a batch at a time on this
-        // thread; those that replace originals reach the disk with one sync per batch.
-        BatchRunner(batchSize: 64, progress: ProgressLine("labelled")).run(&walker) { entry in
-            let destination = output.map { Self.destination(for: entry, in: $0) } ?? entry.path
-            let fileLabel = AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())
-            let result = Result { () throws(SynthLabelError) in
-                if let output, !dryRun {
-                    let folder = (destination as NSString).deletingLastPathComponent
-                    if folder != output {
-                        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                    }
-                }
-                return try labeller.plan(fileAt: entry.path, with: fileLabel, writingTo: destination, mayReplaceOriginal: output == nil)
-            }
-            return (entry, destination, result)
-        } settle: { batch in
-            // Written here, one file after another, with one disk sync for the batch.
-            let planned = batch.compactMap { try? $0.2.get() }
-            var written = (dryRun ? planned.map { .success($0.outcome) } : Labeller.write(planned)).makeIterator()
-            return batch.map { entry, destination, plan in
-                (entry, destination, plan.flatMap { _ in written.next()! })
-            }
-        } deliver: { (entry: FileWalker.Entry, destination: String, result: Result<LabelOutcome, SynthLabelError>) in
-            switch result {
-            case .success(let outcome):
-                counts.labelled += 1
-                bytes += outcome.size
-                let status = dryRun ? "would label" : "labelled"
-                results.append(
-                    FileResult(
-                        path: entry.path, output: destination, status: dryRun ? "planned" : "labelled", format: outcome.carrier.rawValue,
-                        label: LabelJSON(outcome.label)))
-                if !json {
-                    let target = destination == entry.path ? "" : " -> \(destination)"
-                    Output.line(
-                        "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), ProduceID \(outcome.label.produceID ?? ""))")
-                }
-            case .failure(.unsupportedFile(_, let reason)):
-                counts.skipped += 1
-                results.append(FileResult(path: entry.path, status: "skipped", error: reason))
-                if !json { Output.line("skipped: \(entry.path): \(reason)") }
-            case .failure(let error):
-                counts.failed += 1
-                results.append(FileResult(path: entry.path, output: destination, status: "failed", error: error.description))
-                Output.diagnostic("error: \(error)")
-            }
-        }
-        for missing in walker.missing {
-            counts.failed += 1
-            results.append(FileResult(path: missing, status: "failed", error: "no such file or directory"))
-            Output.diagnostic("error: \(missing): no such file or directory")
-        }
-        let seconds = Date().timeIntervalSince(started)
-        if json {
-            Output.json(
-                LabelRun(
-                    files: results,
-                    summary: .init(labelled: counts.labelled, skipped: counts.skipped, failed: counts.failed, dryRun: dryRun)))
-        } else {
-            let rate = seconds > 0 ? Double(counts.labelled) / seconds : 0
+        let idMaker = IDMaker(prefix: "SL")
+        let run = LabellingRun(
+            paths: paths,
+            options: writing,
+            labeller: Labeller(
+                sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
+                allowBreakingC2PA: writing.breakC2PA),
+            verb: "labelled",
+            detail: { "ProduceID \($0.produceID ?? "")" },
+            request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) })
+        let counts = run.run()
+        if fixedID != nil, counts.done > 1 {
             Output.diagnostic(
-                String(
-                    format: "%@ %d file(s), skipped %d, failed %d in %.2f s (%.0f files/s, %.1f MB)",
-                    dryRun ? "planned" : "labelled", counts.labelled, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6))
-        }
-        if fixedID != nil, counts.labelled > 1 {
-            Output.diagnostic(
-                "warning: --produce-id gave \(counts.labelled) files the same ProduceID; Annex E expects one per piece of content")
+                "warning: --produce-id gave \(counts.done) files the same ProduceID; Annex E expects one per piece of content")
         }
         if counts.failed > 0 { throw ExitCode(1) }
     }
-
-    struct LabelRun: Encodable {
-        struct Summary: Encodable {
-            var labelled, skipped, failed: Int
-            var dryRun: Bool
-        }
-        var files: [FileResult]
-        var summary: Summary
-    }
-
-    static func destination(for entry: FileWalker.Entry, in folder: String) -> String {
-        (folder as NSString).appendingPathComponent(entry.relativePath)
-    }
 }
 
-/// Unique ProduceIDs: 'SL', the UTC time, and 64 random bits, all in the Annex E character set.
-struct ProduceIDMaker: Sendable {
+/// Unique IDs: a prefix, the UTC time, and 64 random bits, all in the Annex E character set.
+struct IDMaker: Sendable {
+    var prefix: String
+
     func make() -> String {
         var time = time_t(Date().timeIntervalSince1970)
         var parts = tm()
@@ -206,6 +95,6 @@ struct ProduceIDMaker: Sendable {
             format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
             parts.tm_hour, parts.tm_min, parts.tm_sec)
         let random = String(UInt64.random(in: .min ... .max), radix: 16, uppercase: true)
-        return "SL" + stamp + String(repeating: "0", count: 16 - random.count) + random
+        return prefix + stamp + String(repeating: "0", count: 16 - random.count) + random
     }
 }

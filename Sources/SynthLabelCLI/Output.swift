@@ -51,7 +51,8 @@ struct FileReportJSON: Encodable {
     var verdict: String
     var label: LabelJSON?
     var sites: [Site]
-    var findings: [Finding]
+    /// Every check with its outcome.
+    var checks: [Finding]
     var digitalSourceType: String?
     var error: String?
 
@@ -65,7 +66,7 @@ struct FileReportJSON: Encodable {
             if case .failure(let failure) = site.parsed { error = failure.message }
             return Site(location: site.location, offset: site.offset, canonical: site.isCanonical, text: site.text, error: error)
         }
-        findings = report.findings
+        checks = report.findings
         digitalSourceType = report.digitalSourceType
     }
 
@@ -74,23 +75,29 @@ struct FileReportJSON: Encodable {
         self.path = path
         verdict = Verdict.inconclusive.rawValue
         sites = []
-        findings = []
+        checks = []
         self.error = error.description
     }
 }
 
 extension FileReport {
-    /// The human form: verdict line, the label, each site, each finding that is not a pass.
-    var humanDescription: String {
+    /// The human form: verdict line, the label, each site, and the checks that did not pass
+    /// (every check with `allChecks`).
+    func humanDescription(allChecks: Bool = false) -> String {
         var lines = ["\(path): \(verdict.rawValue) (\(carrier.displayName))"]
         if let label {
-            let fields = AIGCLabel.Field.allCases.compactMap { field in label[field].map { "\(field.rawValue)=\($0)" } }
-            lines.append("  label    " + fields.joined(separator: " "))
+            // Producer and platform fields apart: who made it, and who passed it on.
+            for (title, fields) in [("producer", AIGCLabel.Field.producerFields), ("propagator", AIGCLabel.Field.propagationFields)] {
+                let present = fields.compactMap { field in label[field].map { "\(field.rawValue)=\($0)" } }
+                if !present.isEmpty {
+                    lines.append("  \(title.padding(toLength: 10, withPad: " ", startingAt: 0)) " + present.joined(separator: " "))
+                }
+            }
         }
         for site in sites {
-            lines.append("  site     \(site.location) at byte \(site.offset)\(site.isCanonical ? " (canonical)" : "")")
+            lines.append("  site       \(site.location) at byte \(site.offset)\(site.isCanonical ? " (canonical)" : "")")
         }
-        for finding in findings {
+        for finding in findings where allChecks || (finding.outcome != .pass && finding.outcome != .skip) {
             lines.append(
                 "  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)"
             )

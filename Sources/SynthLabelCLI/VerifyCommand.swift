@@ -22,8 +22,11 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Files or directories to verify.")
     var paths: [String]
 
-    @Flag(help: "Print one JSON document with a 'files' array.")
+    @Flag(help: "Print one JSON document with a 'files' array (every check of every file).")
     var json = false
+
+    @Flag(name: .customLong("all-checks"), help: "Show every check, passes and skips included (docs/checks.md explains each).")
+    var allChecks = false
 
     func run() throws {
         var walker = FileWalker(paths)
@@ -38,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
             switch result {
             case .success(let report):
                 if report.verdict != .compliant { allCompliant = false }
-                if json { reports.append(FileReportJSON(report)) } else { Output.line(report.humanDescription) }
+                if json { reports.append(FileReportJSON(report)) } else { Output.line(report.humanDescription(allChecks: allChecks)) }
             case .failure(let error):
                 if case .unsupportedFile = error, !explicitFiles.contains(entry.path) { return }
                 ioErrors += 1

@@ -43,8 +43,17 @@ public struct Labeller: Sendable {
     public func plan(
         fileAt path: String, with label: AIGCLabel, writingTo destination: String, mayReplaceOriginal: Bool = true
     ) throws(SynthLabelError) -> PlannedLabel {
-        let problems = label.validationProblems()
-        guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
+        try plan(fileAt: path, request: .produce(label), writingTo: destination, mayReplaceOriginal: mayReplaceOriginal)
+    }
+
+    /// Plans a producer's label or a platform's propagation step; see `LabelRequest`.
+    public func plan(
+        fileAt path: String, request: LabelRequest, writingTo destination: String, mayReplaceOriginal: Bool = true
+    ) throws(SynthLabelError) -> PlannedLabel {
+        if case .produce(let label) = request {
+            let problems = label.validationProblems()
+            guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
+        }
 
         let file = try FileSource(path: path, followingSymlinks: destination != path)
         let carrier = try Inspection.carrier(of: file)
@@ -59,20 +68,8 @@ public struct Labeller: Sendable {
                     "it carries a C2PA manifest (\(manifest)) whose signature any edit invalidates; pass --break-c2pa to label it anyway")
         }
 
-        var finalLabel = label
         let existing = reading.sites.compactMap { try? $0.parsed.get().label }
-        if let foreign = existing.first(where: { $0.contentProducer != nil && $0.contentProducer != label.contentProducer }) {
-            throw .refused(
-                path: path,
-                reason:
-                    "it already carries a label from producer \(foreign.contentProducer!); SynthLabel never replaces another producer's label (Measures Art. 10)"
-            )
-        }
-        if let previous = existing.first {
-            for field in [AIGCLabel.Field.contentPropagator, .propagateID, .reservedCode2] where finalLabel[field] == nil {
-                finalLabel[field] = previous[field]
-            }
-        }
+        let finalLabel = try request.resolve(existing: existing, path: path)
 
         let plan: EditPlan
         do { plan = try adapter.plan(WriteRequest(label: finalLabel, sourceType: sourceType), for: file) } catch {
@@ -123,7 +120,7 @@ public struct Labeller: Sendable {
 
     static func mapped(_ error: FormatError, path: String) -> SynthLabelError {
         switch error.kind {
-        case .truncated, .corrupt: .damaged(path: path, error)
+        case .truncated, .corrupt, .checksum: .damaged(path: path, error)
         case .unsupported, .tooLarge: .refused(path: path, reason: error.description)
         }
     }

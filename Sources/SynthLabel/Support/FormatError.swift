@@ -5,8 +5,10 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Equatable {
         /// The file ends before a structure it announces.
         case truncated
-        /// A length, checksum or marker is wrong.
+        /// A length or marker is wrong.
         case corrupt
+        /// A stored checksum does not match the bytes it covers.
+        case checksum
         /// Valid, but a variant this version does not handle.
         case unsupported
         /// A size beyond what the tool will hold in memory.

@@ -1,7 +1,14 @@
 /// The rules `verify` applies, each with a stable identifier that scripts can match on.
+///
+/// Every file gets one outcome for every check (more when a check fails at several label
+/// sites); `docs/checks.md` gives the clause each comes from.
 public enum Check: String, Sendable, CaseIterable, Codable {
+    case carrierDetected = "carrier.detected"
     case containerIntact = "container.intact"
+    case checksums = "container.checksum"
+    case labelPresent = "label.present"
     case labelParse = "label.parse"
+    case emptyShell = "label.empty-shell"
     case requiredFields = "label.required-fields"
     case labelValue = "label.value"
     case valueType = "label.value-type"
@@ -13,6 +20,7 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case disagreeingSites = "sites.disagree"
     case canonicalSite = "site.canonical"
     case providerCode = "producer.code"
+    case propagatorCode = "propagator.code"
     case digitalSourceType = "xmp.digital-source-type"
     case c2paManifest = "c2pa.present"
 }

@@ -17,10 +17,19 @@ public struct Verifier: Sendable {
     }
 
     func judge(_ reading: CarrierReading, path: String, carrier: Carrier) -> FileReport {
-        var findings: [Finding] = reading.damage.map {
-            Finding(.containerIntact, .error, "\(carrier.displayName) container is damaged: \($0)")
+        var findings = [Finding(.carrierDetected, .pass, carrier.displayName)]
+        for damage in reading.damage {
+            let check: Check = damage.kind == .checksum ? .checksums : .containerIntact
+            findings.append(Finding(check, .error, "\(carrier.displayName) container is damaged: \(damage)"))
+        }
+        if !reading.sites.isEmpty {
+            findings.append(Finding(.labelPresent, .pass, "\(reading.sites.count) label site(s)"))
         }
         let readable = reading.sites.compactMap { site -> (site: LabelSite, parsed: ParsedLabel)? in
+            if site.text.trimmingWhitespace.isEmpty || (try? site.parsed.get())?.isEmpty == true {
+                findings.append(Finding(.emptyShell, .fail, "\(site.location) holds an empty label"))
+                return nil
+            }
             switch site.parsed {
             case .success(let parsed): return (site, parsed)
             case .failure(let error):
@@ -33,8 +42,7 @@ public struct Verifier: Sendable {
             findings += Self.fieldFindings(parsed, prefix: prefix)
         }
         if readable.count > 1 {
-            let distinct = Set(readable.map(\.parsed.label))
-            if distinct.count == 1 {
+            if Set(readable.map(\.parsed.label)).count == 1 {
                 findings.append(
                     Finding(
                         .duplicateSites, .fail,
@@ -51,10 +59,9 @@ public struct Verifier: Sendable {
                     .canonicalSite, .warn,
                     "label found only in \(chosen.site.location), not where the TC260 guide puts it for \(carrier.displayName)"))
         }
-        if let producer = chosen?.parsed.label.contentProducer {
-            for problem in ProviderCode(producer).problems() {
-                findings.append(Finding(.providerCode, .warn, problem))
-            }
+        for (check, field) in [(Check.providerCode, AIGCLabel.Field.contentProducer), (.propagatorCode, .contentPropagator)] {
+            guard let code = chosen?.parsed.label[field] else { continue }
+            findings += ProviderCode(code).problems().map { Finding(check, .warn, "\(field.rawValue): \($0)") }
         }
         if carrier.usesXMP, chosen != nil {
             if let type = reading.digitalSourceType {
@@ -69,10 +76,12 @@ public struct Verifier: Sendable {
         if let manifest = reading.c2paManifest {
             findings.append(Finding(.c2paManifest, .warn, "C2PA manifest present (\(manifest)); not validated by this version"))
         }
+        let context = CheckContext(
+            carrier: carrier, siteCount: reading.sites.count, label: chosen?.parsed.label, readableSites: readable.count)
         return FileReport(
             path: path, carrier: carrier,
             verdict: Verdict(findings: findings, labelFound: chosen != nil),
-            label: chosen?.parsed.label, sites: reading.sites, findings: findings,
+            label: chosen?.parsed.label, sites: reading.sites, findings: context.completing(findings),
             digitalSourceType: reading.digitalSourceType)
     }
 

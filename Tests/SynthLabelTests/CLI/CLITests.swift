@@ -37,8 +37,8 @@ struct CLITests {
         #expect(
             verify.stdout == """
                 \(out)/nested/a.png: compliant (PNG)
-                  label    Label=1 ContentProducer=\(producer) ProduceID=P1
-                  site     iTXt chunk "XML:com.adobe.xmp", XMP element TC260:AIGC at byte 33 (canonical)
+                  producer   Label=1 ContentProducer=\(producer) ProduceID=P1
+                  site       iTXt chunk "XML:com.adobe.xmp", XMP element TC260:AIGC at byte 33 (canonical)
 
                 """)
     }
@@ -99,7 +99,7 @@ struct CLITests {
         let path = folder.copy(Fixtures.sample("chirp.mp3"))
         let run = try Fixtures.synthlabel("label", path, "--producer", producer, "--in-place", "--dry-run")
         #expect(run.status == 0)
-        #expect(run.stdout.hasPrefix("would label: \(path)"))
+        #expect(run.stdout.hasPrefix("would be labelled: \(path)"))
         #expect(Fixtures.read(path) == Fixtures.read(Fixtures.sample("chirp.mp3")))
     }
 

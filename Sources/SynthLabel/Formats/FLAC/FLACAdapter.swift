@@ -86,7 +86,7 @@ struct FLACAdapter: CarrierAdapter {
             }
             index -= 1
         }
-        return FormatError(.truncated, at: file.size, "the last audio frame is incomplete: the file is cut short")
+        return FormatError(.checksum, at: file.size, "the last audio frame fails its CRC-16: the file is cut short or damaged")
     }
 
     struct Comments {

@@ -62,7 +62,7 @@ struct PNGAdapter: CarrierAdapter {
                 let body = try file.bytes(at: offset + 4, count: length + 8)
                 let stored = try body.uint32BE(at: length + 4)
                 if CRC32.checksum(body[0..<length + 4]) != stored {
-                    damage.append(FormatError(.corrupt, at: offset, "\(type) chunk has a bad CRC"))
+                    damage.append(FormatError(.checksum, at: offset, "\(type) chunk has a bad CRC"))
                 }
                 if chunk.isText || type == "caBX" { chunk.data = Array(body[4..<4 + length]) }
             }

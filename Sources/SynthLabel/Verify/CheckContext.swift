@@ -1,0 +1,61 @@
+/// What a file offered the checks, so each check that found nothing to object to can say
+/// whether it passed or did not apply.
+struct CheckContext {
+    var carrier: Carrier
+    var siteCount: Int
+    var label: AIGCLabel?
+    var readableSites: Int
+
+    /// `findings` plus a `pass` or `skip` for every check that has no finding yet, in the
+    /// order of `Check.allCases`.
+    func completing(_ findings: [Finding]) -> [Finding] {
+        let reported = Set(findings.map(\.check))
+        var complete: [Finding] = []
+        for check in Check.allCases {
+            let own = findings.filter { $0.check == check }
+            if !reported.contains(check) {
+                let (outcome, message) = silentOutcome(of: check)
+                complete.append(Finding(check, outcome, message))
+            }
+            complete += own
+        }
+        return complete
+    }
+
+    private func silentOutcome(of check: Check) -> (Outcome, String) {
+        let noLabel = (Outcome.skip, "no readable label")
+        switch check {
+        case .carrierDetected: return (.pass, carrier.displayName)
+        case .containerIntact: return (.pass, "structure intact")
+        case .checksums:
+            return carrier.hasChecksums ? (.pass, "checksums match") : (.skip, "\(carrier.displayName) carries no checksums")
+        case .labelPresent: return (.skip, "no label found")
+        case .labelParse, .emptyShell:
+            return siteCount == 0 ? (.skip, "no label site") : (.pass, "every label site parses")
+        case .requiredFields, .labelValue, .valueType, .characterSet, .fieldLength, .unknownField, .repeatedField:
+            return label == nil ? noLabel : (.pass, "ok")
+        case .duplicateSites, .disagreeingSites:
+            return readableSites < 2 ? (.pass, "at most one label site") : (.pass, "ok")
+        case .canonicalSite:
+            return label == nil ? noLabel : (.pass, "label at the site the TC260 guide names")
+        case .providerCode:
+            return label == nil ? noLabel : (.pass, "well-formed 27-character provider code")
+        case .propagatorCode:
+            return label?[.contentPropagator] == nil ? (.skip, "no ContentPropagator") : (.pass, "well-formed 27-character provider code")
+        case .digitalSourceType:
+            if !carrier.usesXMP { return (.skip, "\(carrier.displayName) has no XMP packet") }
+            return label == nil ? noLabel : (.pass, "IPTC DigitalSourceType marks generated media")
+        case .c2paManifest: return (.pass, "no C2PA manifest")
+        }
+    }
+}
+
+extension Carrier {
+    /// Formats whose structure carries checksums that `verify` checks.
+    var hasChecksums: Bool { self == .png || self == .flac }
+}
+
+extension ParsedLabel {
+    /// A label object with no field at all, such as `{"AIGC":{}}`.
+    var isEmpty: Bool { label.values.isEmpty && unknownFields.isEmpty }
+}

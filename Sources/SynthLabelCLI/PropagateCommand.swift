@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import SynthLabel
+
+struct PropagateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "propagate",
+        abstract: "Add a distribution platform's fields (ContentPropagator, PropagateID) to labels.",
+        discussion: """
+            The platform's step of Measures Art. 6. A file that carries a label keeps every \
+            producer field (Label, ContentProducer, ProduceID, ReservedCode1) exactly and gains \
+            ContentPropagator and PropagateID. A file without a label is refused unless the \
+            uploader declared it AI-generated (--declared: Label "2") or traces were found \
+            (--suspected: Label "3"); its ContentProducer is then --producer (default UNKNOWN) \
+            and its ProduceID the PropagateID. A file keeps one label afterwards. Another \
+            platform's propagation fields are never replaced, and a producer label that breaks \
+            Annex E is refused rather than altered.
+
+            Without --propagate-id each file gets 'PL' + the UTC time + 16 random hex digits.
+
+            Example:
+              synthlabel propagate uploads/ --propagator 001191110105MA01ABCD2X20001 --in-place --declared
+            """
+    )
+
+    @Argument(help: "Files or directories to propagate.")
+    var paths: [String]
+
+    @Option(help: "ContentPropagator: the platform's 27-character provider code (or name).")
+    var propagator: String
+
+    @Option(name: .customLong("propagate-id"), help: "PropagateID: the platform's ID for the content. Default: a fresh one per file.")
+    var propagateID: String?
+
+    @Flag(help: "For files without a label: the uploader declared them AI-generated (Label \"2\").")
+    var declared = false
+
+    @Flag(help: "For files without a label: traces of generation were found (Label \"3\").")
+    var suspected = false
+
+    @Option(help: "ContentProducer for files that had no label (default UNKNOWN).")
+    var producer: String = "UNKNOWN"
+
+    @OptionGroup var writing: WriteOptions
+
+    func validate() throws {
+        if declared && suspected { throw ValidationError("choose one of --declared and --suspected") }
+        var sample = AIGCLabel(contentProducer: producer, produceID: "P")
+        sample[.contentPropagator] = propagator
+        sample[.propagateID] = propagateID
+        let problems = sample.validationProblems()
+        guard problems.isEmpty else { throw ValidationError(problems.map(\.description).joined(separator: "; ")) }
+    }
+
+    func run() throws {
+        for problem in ProviderCode(propagator).problems() {
+            Output.diagnostic("warning: --propagator: \(problem)")
+        }
+        let propagator = propagator
+        let fixedID = propagateID
+        let producer = producer
+        let unlabelled: LabelValue? = declared ? .possiblyGenerated : suspected ? .suspectedGenerated : nil
+        let idMaker = IDMaker(prefix: "PL")
+        let run = LabellingRun(
+            paths: paths,
+            options: writing,
+            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA),
+            verb: "propagated",
+            detail: { "Label \($0[.label] ?? ""), ContentProducer \($0[.contentProducer] ?? ""), PropagateID \($0[.propagateID] ?? "")" },
+            request: {
+                .propagate(
+                    Propagation(
+                        propagator: propagator, propagateID: fixedID ?? idMaker.make(), labelForUnlabelled: unlabelled,
+                        producerForUnlabelled: producer))
+            })
+        if run.run().failed > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import SynthLabel
+
+/// A corpus that makes every check pass on one file and not pass on another.
+@Suite("Checks")
+struct ChecksTests {
+    let folder = TemporaryDirectory()
+    static let producer = Fixtures.producer
+
+    /// The gradient PNG with extra chunks before IDAT (and optionally a damage step).
+    func png(_ name: String, chunks: [[UInt8]], damage: (inout [UInt8]) -> Void = { _ in }) -> String {
+        var bytes = Fixtures.read(Fixtures.sample("gradient.png"))
+        for chunk in chunks { bytes = Containers.png(bytes, inserting: chunk, before: "IDAT") }
+        damage(&bytes)
+        let path = folder.file(name)
+        Fixtures.write(bytes, to: path)
+        return path
+    }
+
+    func text(_ json: String) -> [UInt8] { Containers.textChunk("AIGC", json) }
+
+    static func json(label: String = "\"1\"", producer: String = producer, extra: String = "") -> String {
+        #"{"AIGC":{"Label":\#(label),"ContentProducer":"\#(producer)","ProduceID":"X1"\#(extra)}}"#
+    }
+
+    func xmp(_ packet: String) -> [UInt8] {
+        PNGAdapter.makeChunk("iTXt", Array("XML:com.adobe.xmp".utf8) + [0, 0, 0, 0, 0] + Array(packet.utf8))
+    }
+
+    /// (file, check, expected outcome) for every check's failing or warning side.
+    func failingCorpus() -> [(String, Check, Outcome)] {
+        let xmpWithoutSourceType = """
+            <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+            <rdf:Description rdf:about="" xmlns:TC260="http://www.tc260.org.cn/ns/AIGC/1.0/">
+            <TC260:AIGC>{"Label":"1","ContentProducer":"\(Self.producer)","ProduceID":"X1"}</TC260:AIGC>
+            </rdf:Description></rdf:RDF></x:xmpmeta>
+            """
+        let emptyXMP = xmpWithoutSourceType.replacingOccurrences(
+            of: #"<TC260:AIGC>{"Label":"1","ContentProducer":"\#(Self.producer)","ProduceID":"X1"}</TC260:AIGC>"#, with: "<TC260:AIGC/>")
+        return [
+            (png("truncated.png", chunks: []) { $0.removeLast(30) }, .containerIntact, .error),
+            (png("crc.png", chunks: []) { $0[20] ^= 1 }, .checksums, .error),
+            (png("garbage.png", chunks: [text("not json at all")]), .labelParse, .fail),
+            (png("empty.png", chunks: [text(#"{"AIGC":{}}"#)]), .emptyShell, .fail),
+            (png("empty-xmp.png", chunks: [xmp(emptyXMP)]), .emptyShell, .fail),
+            (png("missing.png", chunks: [text(#"{"AIGC":{"Label":"1","ContentProducer":"P"}}"#)]), .requiredFields, .fail),
+            (png("vendor-value.png", chunks: [text(Self.json(label: "\"AIGC\""))]), .labelValue, .fail),
+            (png("numeric.png", chunks: [text(Self.json(label: "1"))]), .valueType, .warn),
+            (png("space.png", chunks: [text(Self.json(producer: "Some Vendor"))]), .characterSet, .fail),
+            (
+                png("long.png", chunks: [text(Self.json(extra: #","ReservedCode1":""# + String(repeating: "a", count: 3000) + "\""))]),
+                .fieldLength, .warn
+            ),
+            (png("misspelt.png", chunks: [text(Self.json(extra: #","ReserveCode1":"h""#))]), .unknownField, .fail),
+            (png("repeated.png", chunks: [text(Self.json(extra: #","ProduceID":"X2""#))]), .repeatedField, .fail),
+            (png("duplicate.png", chunks: [text(Self.json()), text(Self.json())]), .duplicateSites, .fail),
+            (png("disagree.png", chunks: [text(Self.json()), text(Self.json(label: "\"3\""))]), .disagreeingSites, .fail),
+            (png("noncanonical.png", chunks: [text(Self.json())]), .canonicalSite, .warn),
+            (png("name.png", chunks: [text(Self.json(producer: "SomeVendor"))]), .providerCode, .warn),
+            (png("propagator.png", chunks: [text(Self.json(extra: #","ContentPropagator":"Platform""#))]), .propagatorCode, .warn),
+            (png("no-dst.png", chunks: [xmp(xmpWithoutSourceType)]), .digitalSourceType, .warn),
+            (png("c2pa.png", chunks: [PNGAdapter.makeChunk("caBX", Array("jumbc2pa".utf8))]), .c2paManifest, .warn),
+        ]
+    }
+
+    @Test func everyCheckHasAFailingOrWarningFile() throws {
+        let corpus = failingCorpus()
+        let covered = Set(corpus.map(\.1))
+        let alwaysPassing: Set<Check> = [.carrierDetected, .labelPresent]  // pass or skip only
+        #expect(covered.union(alwaysPassing) == Set(Check.allCases))
+        for (path, check, outcome) in corpus {
+            let report = try Fixtures.report(path)
+            #expect(
+                report.findings.contains { $0.check == check && $0.outcome == outcome },
+                "\((path as NSString).lastPathComponent): \(report.findings.filter { $0.check == check })")
+        }
+    }
+
+    @Test func verdictsFollowTheRule() throws {
+        let corpus = Dictionary(uniqueKeysWithValues: failingCorpus().map { (($0.0 as NSString).lastPathComponent, $0.0) })
+        #expect(try Fixtures.report(corpus["truncated.png"]!).verdict == .inconclusive)
+        #expect(try Fixtures.report(corpus["vendor-value.png"]!).verdict == .noncompliant)
+        #expect(try Fixtures.report(corpus["numeric.png"]!).verdict == .compliant)  // warnings do not count
+        #expect(try Fixtures.report(Fixtures.sample("gradient.png")).verdict == .unlabelled)
+    }
+
+    @Test(arguments: ["gradient.png", "gradient.jpg", "chirp.wav", "chirp.mp3", "chirp.flac", "story.md"])
+    func aLabelledFilePassesEveryCheckAndListsThemAll(_ name: String) throws {
+        let output = folder.file(name)
+        try Fixtures.labelFile(Fixtures.sample(name), to: output)
+        let report = try Fixtures.report(output)
+        #expect(Set(report.findings.map(\.check)) == Set(Check.allCases))
+        let objections = report.findings.filter { $0.outcome != .pass && $0.outcome != .skip }
+        #expect(objections.isEmpty, "\(objections)")
+        #expect(report.findings.first { $0.check == .labelPresent }?.outcome == .pass)
+    }
+
+    @Test func anUnlabelledFileSkipsTheLabelChecks() throws {
+        let report = try Fixtures.report(Fixtures.sample("chirp.flac"))
+        #expect(report.verdict == .unlabelled)
+        for check in [Check.labelPresent, .requiredFields, .labelValue, .providerCode, .digitalSourceType] {
+            #expect(report.findings.first { $0.check == check }?.outcome == .skip)
+        }
+        #expect(report.findings.first { $0.check == .checksums }?.outcome == .pass)  // FLAC's last frame CRC
+    }
+}
