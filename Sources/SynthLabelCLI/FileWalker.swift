@@ -1,7 +1,8 @@
 import Foundation
 
 /// Streams the regular files under the paths given on the command line, depth first,
-/// names sorted, without following symbolic links (a link loop cannot trap a scan).
+/// names sorted. Symbolic links are skipped unless asked for; when followed, a directory
+/// already entered (by device and inode) is not entered again, so a link loop cannot trap it.
 struct FileWalker: Sequence, IteratorProtocol {
     /// A file found, with the directory argument it was found under (nil for a file argument).
     struct Entry {
@@ -26,9 +27,13 @@ struct FileWalker: Sequence, IteratorProtocol {
     private(set) var missing: [String] = []
     private(set) var unreadableDirectories: [String] = []
 
-    init(_ arguments: [String], excluding excluded: [String] = []) {
+    private let followsSymlinks: Bool
+    private var entered: Set<FileIdentity> = []
+
+    init(_ arguments: [String], excluding excluded: [String] = [], followingSymlinks: Bool = false) {
         self.arguments = arguments.reversed()
         self.excluded = Set(excluded.compactMap(FileIdentity.init(path:)))
+        self.followsSymlinks = followingSymlinks
     }
 
     mutating func next() -> Entry? {
@@ -45,6 +50,7 @@ struct FileWalker: Sequence, IteratorProtocol {
                 continue
             }
             if isDirectory.boolValue {
+                if followsSymlinks, let identity = FileIdentity(path: argument) { entered.insert(identity) }
                 directories.append((argument, argument))
             } else {
                 pending.append((argument, nil))
@@ -73,7 +79,15 @@ struct FileWalker: Sequence, IteratorProtocol {
                 type =
                     status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG) : Int32(DT_LNK)
             }
+            if type == Int32(DT_LNK) && followsSymlinks {
+                var status = stat()
+                guard stat(path, &status) == 0 else { continue }  // a dangling link
+                type = status.st_mode & S_IFMT == S_IFDIR ? Int32(DT_DIR) : status.st_mode & S_IFMT == S_IFREG ? Int32(DT_REG) : type
+            }
             if type == Int32(DT_DIR) {
+                if followsSymlinks {
+                    guard let identity = FileIdentity(path: path), entered.insert(identity).inserted else { continue }
+                }
                 if excluded.isEmpty || !excluded.contains(FileIdentity(path: path) ?? FileIdentity(device: 0, inode: 0)) {
                     subdirectories.append(path)
                 }

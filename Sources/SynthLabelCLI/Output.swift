@@ -49,6 +49,8 @@ struct FileReportJSON: Encodable {
     var path: String
     var format: String?
     var verdict: String
+    /// File size in bytes.
+    var size: Int?
     var label: LabelJSON?
     var sites: [Site]
     /// Every check with its outcome.
@@ -58,6 +60,7 @@ struct FileReportJSON: Encodable {
 
     init(_ report: FileReport) {
         path = report.path
+        size = report.size
         format = report.carrier.rawValue
         verdict = report.verdict.rawValue
         label = report.label.map(LabelJSON.init)

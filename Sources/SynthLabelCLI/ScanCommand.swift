@@ -7,18 +7,34 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Find files that lack a compliant label in directory trees.",
         discussion: """
-            Walks the trees (symbolic links are not followed), verifies every file of a \
-            supported format (recognised by content, not by name; other files are counted as \
-            skipped), prints the files that are not compliant, then a summary by verdict and by \
-            format, and the throughput. Uses every core.
+            Walks the trees (symbolic links are skipped unless --follow-symlinks), verifies every \
+            file of a supported format (recognised by content, not by name; other files are \
+            counted as skipped) on every core, and reads only the headers and metadata it needs. \
+            Results stream as they come, so memory stays flat however many files there are \
+            (except with --json, which holds every result for one document).
 
-            --ndjson prints one JSON object per file (the shape of a 'verify --json' entry) as \
-            results arrive; --json prints one document with every file and the summary.
+            Output: the files that are not compliant, then a table by format and verdict \
+            (default); --ndjson, one 'verify --json' entry per line; --csv, one row per file; \
+            --json, one document with every file and the summary. Throughput goes to stderr, \
+            with a progress line while stderr is a terminal.
+
+            Selection: --include/--exclude globs (without '/': the file name; with '/': the path \
+            under the directory argument; repeatable), --files-from FILE or - (one path per \
+            line instead of walking), --shard K/N (a stable split by path hash, so N machines \
+            can share a store).
+
+            Exit status: 0, or 1 when a file has a verdict named by --fail-on, 2 on usage errors \
+            or missing paths.
+
+            Examples:
+              synthlabel scan /data/uploads --fail-on unlabelled,noncompliant
+              find /data -name '*.png' | synthlabel scan --files-from - --ndjson
+              synthlabel scan /data --shard 3/8 --csv > shard3.csv
             """
     )
 
     @Argument(help: "Directories (or files) to scan.")
-    var paths: [String]
+    var paths: [String] = []
 
     @Flag(help: "One JSON document: every file, plus the summary.")
     var json = false
@@ -26,8 +42,45 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "One JSON object per line, per file.")
     var ndjson = false
 
+    @Flag(help: "One CSV row per file, with a header.")
+    var csv = false
+
+    @Option(
+        name: .customLong("fail-on"),
+        help: "Exit 1 when any file has one of these verdicts (comma-separated: unlabelled, noncompliant, inconclusive).")
+    var failOn: [String] = []
+
+    @Option(help: "Only files matching this glob (repeatable).")
+    var include: [String] = []
+
+    @Option(help: "Leave out files matching this glob (repeatable).")
+    var exclude: [String] = []
+
+    @Option(name: .customLong("files-from"), help: "Read the paths to scan from FILE, one per line ('-' for standard input).")
+    var filesFrom: String?
+
+    @Option(help: "Scan only part K of N of the files (a stable split by path), e.g. 2/8.")
+    var shard: String?
+
+    @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (each directory is entered once).")
+    var followSymlinks = false
+
+    var failVerdicts: Set<Verdict> {
+        Set(failOn.flatMap { $0.split(separator: ",") }.compactMap { Verdict(rawValue: String($0).trimmingCharacters(in: .whitespaces)) })
+    }
+
     func validate() throws {
-        if json && ndjson { throw ValidationError("choose one of --json and --ndjson") }
+        if [json, ndjson, csv].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --ndjson and --csv") }
+        for name in failOn.flatMap({ $0.split(separator: ",") }) {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let verdict = Verdict(rawValue: trimmed), verdict != .compliant else {
+                throw ValidationError("--fail-on takes unlabelled, noncompliant or inconclusive, not '\(trimmed)'")
+            }
+        }
+        if let shard, ScanSelection.parseShard(shard) == nil {
+            throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 2/8, not '\(shard)'")
+        }
+        if paths.isEmpty && filesFrom == nil { throw ValidationError("give directories to scan, or --files-from") }
     }
 
     struct Summary: Encodable {
@@ -35,53 +88,84 @@ struct ScanCommand: ParsableCommand {
         var skipped = 0
         var byVerdict: [String: Int] = [:]
         var byFormat: [String: [String: Int]] = [:]
+        var bytes = 0
         var seconds = 0.0
     }
 
     func run() throws {
-        var walker = FileWalker(paths)
+        let selection = ScanSelection(include: include, exclude: exclude, shard: shard.flatMap(ScanSelection.parseShard))
+        var walker = FileWalker(paths, followingSymlinks: followSymlinks)
+        var list = filesFrom.map(PathListReader.init)
+        if let failure = list?.failed {
+            Output.diagnostic("error: --files-from \(failure)")
+            throw ExitCode(2)
+        }
+        var inputs = AnyIterator<FileWalker.Entry> {
+            while let entry = list != nil ? list!.next() : walker.next() {
+                if selection.admits(entry) { return entry }
+            }
+            return nil
+        }
         var summary = Summary()
         var documents: [FileReportJSON] = []
+        var failed = false
+        let failVerdicts = failVerdicts
         let started = Date()
         let verifier = Verifier()
-        BatchRunner(progress: ProgressLine("scanned")).run(&walker) { entry in
+        if csv { Output.line(CSVRow.header) }
+        BatchRunner(progress: ProgressLine("scanned")).run(&inputs) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })
         } deliver: { (entry: FileWalker.Entry, result: Result<FileReport, SynthLabelError>) in
             let document: FileReportJSON
             switch result {
             case .success(let report):
                 document = FileReportJSON(report)
-                if !json && !ndjson && report.verdict != .compliant {
-                    let reason = report.findings.first { $0.outcome == .error || $0.outcome == .fail }?.message ?? ""
-                    Output.line(
-                        "\(report.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(report.path) (\(report.carrier.displayName))\(reason.isEmpty ? "" : ": \(reason)")"
-                    )
+                if !json && !ndjson && !csv && report.verdict != .compliant {
+                    Output.line(Self.line(for: report))
                 }
             case .failure(.unsupportedFile):
                 summary.skipped += 1
                 return
             case .failure(let error):
                 document = FileReportJSON(path: entry.path, error: error)
-                if !json && !ndjson { Output.line("inconclusive  \(entry.path): \(error)") }
+                if !json && !ndjson && !csv { Output.line("inconclusive  \(entry.path): \(error)") }
             }
             summary.files += 1
+            summary.bytes += document.size ?? 0
             summary.byVerdict[document.verdict, default: 0] += 1
             summary.byFormat[document.format ?? "unreadable", default: [:]][document.verdict, default: 0] += 1
-            if ndjson { Output.json(document, pretty: false) } else if json { documents.append(document) }
+            if let verdict = Verdict(rawValue: document.verdict), failVerdicts.contains(verdict) { failed = true }
+            if ndjson {
+                Output.json(document, pretty: false)
+            } else if csv {
+                Output.line(CSVRow(document).text)
+            } else if json {
+                documents.append(document)
+            }
         }
         summary.seconds = Date().timeIntervalSince(started)
-        for missing in walker.missing { Output.diagnostic("error: \(missing): no such file or directory") }
+        let missing = walker.missing
+        for path in missing { Output.diagnostic("error: \(path): no such file or directory") }
         if json {
             Output.json(ScanDocument(files: documents, summary: summary))
-        } else if !ndjson {
+        } else if !ndjson && !csv {
             Output.line(Self.table(summary))
         }
-        let rate = summary.seconds > 0 ? Double(summary.files + summary.skipped) / summary.seconds : 0
+        let seen = summary.files + summary.skipped
+        let rate = summary.seconds > 0 ? Double(seen) / summary.seconds : 0
         Output.diagnostic(
             String(
-                format: "scanned %d file(s), skipped %d unsupported, in %.2f s (%.0f files/s)", summary.files, summary.skipped,
-                summary.seconds, rate))
-        if !walker.missing.isEmpty { throw ExitCode(2) }
+                format: "scanned %d file(s), skipped %d unsupported, in %.2f s (%.0f files/s, %.1f MB/s of files)",
+                summary.files, summary.skipped, summary.seconds, rate,
+                summary.seconds > 0 ? Double(summary.bytes) / 1e6 / summary.seconds : 0))
+        if !missing.isEmpty { throw ExitCode(2) }
+        if failed { throw ExitCode(1) }
+    }
+
+    static func line(for report: FileReport) -> String {
+        let reason = report.findings.first { $0.outcome == .error || $0.outcome == .fail }?.message ?? ""
+        let verdict = report.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+        return "\(verdict) \(report.path) (\(report.carrier.displayName))\(reason.isEmpty ? "" : ": \(reason)")"
     }
 
     struct ScanDocument: Encodable {
@@ -101,5 +185,28 @@ struct ScanCommand: ParsableCommand {
         }
         lines.append(cell("all") + verdicts.map { cell(String(summary.byVerdict[$0, default: 0])) }.joined() + String(summary.files))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// One file as a CSV row: what a spreadsheet or a SQL import wants.
+struct CSVRow {
+    static let header = "path,format,verdict,Label,ContentProducer,ProduceID,ContentPropagator,PropagateID,sites,problem"
+    let text: String
+
+    init(_ document: FileReportJSON) {
+        let label = document.label?.fields ?? [:]
+        let problem =
+            document.error ?? document.checks.first { $0.outcome == .error || $0.outcome == .fail }?.message ?? ""
+        let cells =
+            [document.path, document.format ?? "", document.verdict]
+            + ["Label", "ContentProducer", "ProduceID", "ContentPropagator", "PropagateID"].map { label[$0] ?? "" }
+            + [String(document.sites.count), problem]
+        text = cells.map(Self.escape).joined(separator: ",")
+    }
+
+    /// RFC 4180: quote fields holding a comma, quote or line break; double inner quotes.
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

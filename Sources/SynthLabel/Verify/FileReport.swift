@@ -2,6 +2,8 @@
 public struct FileReport: Sendable {
     public var path: String
     public var carrier: Carrier
+    /// File size in bytes.
+    public var size: Int
     public var verdict: Verdict
     /// The label that counts: the one at the canonical site, else the first readable one.
     public var label: AIGCLabel?

@@ -13,10 +13,10 @@ public struct Verifier: Sendable {
         } catch {
             reading = CarrierReading(damage: [error])
         }
-        return judge(reading, path: path, carrier: carrier)
+        return judge(reading, path: path, carrier: carrier, size: file.size)
     }
 
-    func judge(_ reading: CarrierReading, path: String, carrier: Carrier) -> FileReport {
+    func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int) -> FileReport {
         var findings = [Finding(.carrierDetected, .pass, carrier.displayName)]
         for damage in reading.damage {
             let check: Check = damage.kind == .checksum ? .checksums : .containerIntact
@@ -79,7 +79,7 @@ public struct Verifier: Sendable {
         let context = CheckContext(
             carrier: carrier, siteCount: reading.sites.count, label: chosen?.parsed.label, readableSites: readable.count)
         return FileReport(
-            path: path, carrier: carrier,
+            path: path, carrier: carrier, size: size,
             verdict: Verdict(findings: findings, labelFound: chosen != nil),
             label: chosen?.parsed.label, sites: reading.sites, findings: context.completing(findings),
             digitalSourceType: reading.digitalSourceType)
