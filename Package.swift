@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -31,3 +32,9 @@ let package = Package(
         .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI", "synthlabel"]),
     ]
 )
+
+// The libFuzzer harness exists only for scripts/fuzz.sh (SYNTHLABEL_FUZZ=1), which builds it
+// with -sanitize=fuzzer,address; a normal build neither sees nor needs it.
+if ProcessInfo.processInfo.environment["SYNTHLABEL_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "SynthLabelFuzz", dependencies: ["SynthLabel"], path: "Fuzz"))
+}

@@ -2,7 +2,7 @@
 ///
 /// Adapters return a plan instead of writing, so every format shares one safe writer
 /// and the untouched ranges are provably the original's bytes.
-struct EditPlan: Sendable {
+package struct EditPlan: Sendable {
     enum Piece: Sendable {
         case original(Range<Int>)
         case bytes([UInt8])

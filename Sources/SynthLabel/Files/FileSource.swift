@@ -6,7 +6,7 @@ import Glibc
 ///
 /// Small files are read whole at open (one syscall instead of dozens); larger ones are
 /// read with `pread` on demand, which keeps memory flat for a 200 MB WAV.
-final class FileSource: Sendable {
+package final class FileSource: Sendable {
     let path: String
     let size: Int
     private let descriptor: Int32
@@ -57,7 +57,16 @@ final class FileSource: Sendable {
     /// Permission bits, kept on the labelled copy.
     let mode: mode_t
 
-    deinit { close(descriptor) }
+    /// A file held in memory, for callers that already have the bytes (and the fuzzer).
+    package init(bytes: [UInt8], path: String = "<memory>") {
+        self.path = path
+        self.size = bytes.count
+        self.descriptor = -1
+        self.mode = 0o644
+        self.wholeFile = bytes
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// Exactly `count` bytes at `offset`, or `FormatError.truncated` when the file is shorter.
     func bytes(at offset: Int, count: Int) throws(FormatError) -> [UInt8] {
@@ -84,7 +93,7 @@ final class FileSource: Sendable {
     }
 
     /// The whole output of `plan` in memory, when this file was small enough to be read whole.
-    func assembled(_ plan: EditPlan) -> [UInt8]? {
+    package func assembled(_ plan: EditPlan) -> [UInt8]? {
         guard let wholeFile else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(plan.outputSize)

@@ -16,7 +16,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     /// Whether the label travels in an XMP packet with the IPTC source type beside it.
     var usesXMP: Bool { self == .png || self == .jpeg }
 
-    var adapter: any CarrierAdapter {
+    package var adapter: any CarrierAdapter {
         switch self {
         case .png: PNGAdapter()
         case .jpeg: JPEGAdapter()
@@ -28,7 +28,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     }
 
     /// Recognises a file by its first bytes (by extension only for Markdown, which has none).
-    static func detect(head: [UInt8], path: String) -> Carrier? {
+    package static func detect(head: [UInt8], path: String) -> Carrier? {
         if head.starts(with: PNGAdapter.signature) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         if head.count >= 12, head.starts(with: "RIFF") || head.starts(with: "RF64"),
@@ -79,7 +79,7 @@ public struct LabelSite: Sendable {
 }
 
 /// What an adapter found in a file: label sites, damage, and neighbouring metadata.
-struct CarrierReading {
+package struct CarrierReading {
     var sites: [LabelSite] = []
     /// Structural problems: a verdict on a damaged file is inconclusive and it is not labelled.
     var damage: [FormatError] = []
@@ -92,15 +92,20 @@ struct CarrierReading {
 }
 
 /// What a caller wants written.
-struct WriteRequest {
+package struct WriteRequest {
     var label: AIGCLabel
     var sourceType: DigitalSourceType
+
+    package init(label: AIGCLabel, sourceType: DigitalSourceType) {
+        self.label = label
+        self.sourceType = sourceType
+    }
 }
 
 /// One file format: finds label sites and plans a lossless rewrite with the label in place.
 ///
 /// An adapter knows bytes, not policy: it never decides whether a label may be replaced.
-protocol CarrierAdapter: Sendable {
+package protocol CarrierAdapter: Sendable {
     var carrier: Carrier { get }
     /// Reads every label site. Throws only when the file is not this format at all;
     /// damage further in is reported in `CarrierReading.damage`.

@@ -3,14 +3,14 @@
 /// Works on bytes, not on a parsed tree: merging into someone else's packet must keep
 /// every byte we do not own, and a text-level edit does exactly that. Our properties
 /// live in their own `rdf:Description`, so they can be replaced without touching others.
-enum XMPPacket {
+package enum XMPPacket {
     static let tc260Namespace = "http://www.tc260.org.cn/ns/AIGC/1.0/"
     static let iptcExtensionNamespace = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
     /// Largest packet handled; real ones are a few KiB.
     static let maximumSize = 16 << 20
 
     /// A label found in a packet, with the form it was written in.
-    struct Property {
+    package struct Property {
         enum Form: String { case element, attribute }
         var text: String
         var form: Form
@@ -28,7 +28,7 @@ enum XMPPacket {
     }
 
     /// `existing` with any previous label and source type removed and ours added.
-    static func merge(_ label: AIGCLabel, sourceType: DigitalSourceType, into existing: [UInt8]) throws(FormatError) -> [UInt8] {
+    package static func merge(_ label: AIGCLabel, sourceType: DigitalSourceType, into existing: [UInt8]) throws(FormatError) -> [UInt8] {
         var packet = removingLabel(from: existing)
         guard let end = packet.firstIndex(of: Array("</rdf:RDF>".utf8)) else {
             throw FormatError(.unsupported, "the existing XMP packet has no </rdf:RDF>; it cannot be merged safely")
@@ -53,13 +53,13 @@ enum XMPPacket {
     }
 
     /// Every `AIGC` property in the TC260 namespace, element or attribute form.
-    static func labelProperties(in packet: [UInt8]) -> [Property] {
+    package static func labelProperties(in packet: [UInt8]) -> [Property] {
         let prefixes = Set(namespacePrefixes(in: packet)[tc260Namespace, default: []] + ["TC260"])
         return prefixes.sorted().flatMap { propertyValues(named: "\($0):AIGC", in: packet) }
     }
 
     /// The IPTC `DigitalSourceType` value, if the packet has one.
-    static func digitalSourceType(in packet: [UInt8]) -> String? {
+    package static func digitalSourceType(in packet: [UInt8]) -> String? {
         for prefix in namespacePrefixes(in: packet)[iptcExtensionNamespace, default: []] {
             if let property = propertyValues(named: "\(prefix):DigitalSourceType", in: packet).first {
                 return property.text

@@ -16,7 +16,7 @@ public struct Verifier: Sendable {
         return judge(reading, path: path, carrier: carrier, size: file.size)
     }
 
-    func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int) -> FileReport {
+    package func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int) -> FileReport {
         var findings = [Finding(.carrierDetected, .pass, carrier.displayName)]
         for damage in reading.damage {
             let check: Check = damage.kind == .checksum ? .checksums : .containerIntact
