@@ -8,6 +8,7 @@ packages=(
   pkg-config libpng-dev libsndfile1-dev zlib1g-dev   # linked by the library
   libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
+  webp ffmpeg qpdf vorbis-tools opus-tools            # makers and readers of the other carriers' test files
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 /// The file formats that carry a label, one case per adapter.
 public enum Carrier: String, Sendable, CaseIterable, Codable {
-    case png, jpeg, wav, mp3, flac, markdown
+    case png, jpeg, wav, mp3, flac, markdown, webp, tiff, gif, avi, mp4, pdf, office
 
     public var displayName: String {
         switch self {
@@ -10,11 +10,26 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .mp3: "MP3"
         case .flac: "FLAC"
         case .markdown: "Markdown"
+        case .webp: "WebP"
+        case .tiff: "TIFF"
+        case .gif: "GIF"
+        case .avi: "AVI"
+        case .mp4: "MP4/MOV"
+        case .pdf: "PDF"
+        case .office: "Office (DOCX/XLSX/PPTX)"
+        }
+    }
+
+    /// Whether `label` can write this format (the others are read and verified only).
+    public var isWritable: Bool {
+        switch self {
+        case .png, .jpeg, .wav, .mp3, .flac, .markdown, .webp: true
+        case .tiff, .gif, .avi, .mp4, .pdf, .office: false
         }
     }
 
     /// Whether the label travels in an XMP packet with the IPTC source type beside it.
-    var usesXMP: Bool { self == .png || self == .jpeg }
+    var usesXMP: Bool { [.png, .jpeg, .webp, .tiff, .gif].contains(self) }
 
     package var adapter: any CarrierAdapter {
         switch self {
@@ -24,6 +39,13 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .mp3: MP3Adapter()
         case .flac: FLACAdapter()
         case .markdown: MarkdownAdapter()
+        case .webp: WebPAdapter()
+        case .tiff: TIFFAdapter()
+        case .gif: GIFAdapter()
+        case .avi: AVIAdapter()
+        case .mp4: MP4Adapter()
+        case .pdf: PDFAdapter()
+        case .office: OfficeAdapter()
         }
     }
 
@@ -31,12 +53,18 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     package static func detect(head: [UInt8], path: String) -> Carrier? {
         if head.starts(with: PNGAdapter.signature) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if head.count >= 12, head.starts(with: "RIFF") || head.starts(with: "RF64"),
-            Array(head[8..<12]) == Array("WAVE".utf8)
-        {
-            return .wav
+        if head.count >= 12, head.starts(with: "RIFF") || head.starts(with: "RF64") {
+            switch String(decoding: head[8..<12], as: UTF8.self) {
+            case "WAVE": return .wav
+            case "WEBP": return .webp
+            case "AVI ": return .avi
+            default: break
+            }
         }
+        if head.starts(with: "GIF87a") || head.starts(with: "GIF89a") { return .gif }
+        if head.starts(with: "%PDF-") { return .pdf }
         if head.starts(with: "fLaC") { return .flac }
+        if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
         if head.starts(with: "ID3") {
             // FLAC files sometimes carry a stray ID3v2 tag in front; the FLAC adapter skips it.
             if let tagEnd = MP3Adapter.tagEnd(head: head), head.count >= tagEnd + 4,
@@ -47,6 +75,17 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
             return .mp3
         }
         let lowercased = path.lowercased()
+        if head.count >= 8, String(decoding: head[4..<8], as: UTF8.self) == "ftyp" { return .mp4 }
+        if head.count >= 8, ["moov", "wide", "free", "mdat", "skip"].contains(String(decoding: head[4..<8], as: UTF8.self)),
+            [".mp4", ".mov", ".m4a", ".m4v", ".3gp"].contains(where: { lowercased.hasSuffix($0) })
+        {
+            return .mp4
+        }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]),
+            [".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm"].contains(where: { lowercased.hasSuffix($0) })
+        {
+            return .office
+        }
         if head.count >= 2, head[0] == 0xFF, head[1] & 0xE0 == 0xE0, lowercased.hasSuffix(".mp3") { return .mp3 }
         if [".md", ".markdown", ".mdown", ".mkd"].contains(where: { lowercased.hasSuffix($0) }) { return .markdown }
         return nil
@@ -89,6 +128,8 @@ package struct CarrierReading {
     var digitalSourceType: String?
     /// Where a C2PA manifest sits, if there is one: editing the file breaks its hard binding.
     var c2paManifest: String?
+    /// Parts that could hold a label but were not read (said, not hidden).
+    var unread: [String] = []
 }
 
 /// What a caller wants written.

@@ -6,7 +6,8 @@ enum Inspection {
             throw .cannotRead(path: file.path, reason: error.description)
         }
         guard let carrier = Carrier.detect(head: head, path: file.path) else {
-            throw .unsupportedFile(path: file.path, reason: "not a format SynthLabel labels (PNG, JPEG, WAV, MP3, FLAC, Markdown)")
+            throw .unsupportedFile(
+                path: file.path, reason: "not a format SynthLabel reads (\(Carrier.allCases.map(\.displayName).joined(separator: ", ")))")
         }
         return carrier
     }

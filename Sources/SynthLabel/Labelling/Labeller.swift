@@ -57,6 +57,10 @@ public struct Labeller: Sendable {
 
         let file = try FileSource(path: path, followingSymlinks: destination != path)
         let carrier = try Inspection.carrier(of: file)
+        guard carrier.isWritable else {
+            throw .unsupportedFile(
+                path: path, reason: "SynthLabel reads and verifies labels in \(carrier.displayName) files but does not write them yet")
+        }
         let adapter = carrier.adapter
         let reading: CarrierReading
         do { reading = try adapter.read(file) } catch { throw Self.mapped(error, path: path) }

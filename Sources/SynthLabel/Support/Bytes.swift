@@ -61,6 +61,17 @@ extension Array where Element == UInt8 {
         return nil
     }
 
+    /// Index of the last occurrence of `needle`.
+    func lastIndex(of needle: [UInt8]) -> Int? {
+        guard !needle.isEmpty, count >= needle.count else { return nil }
+        var index = count - needle.count
+        while index >= 0 {
+            if self[index] == needle[0], Array(self[index..<index + needle.count]) == needle { return index }
+            index -= 1
+        }
+        return nil
+    }
+
     func starts(with prefix: String) -> Bool {
         starts(with: Array(prefix.utf8))
     }

@@ -1,10 +1,11 @@
 import CZlib
 
-/// zlib decompression with a hard cap on output, for compressed PNG text chunks.
+/// zlib decompression with a hard cap on output, for compressed PNG text chunks, PDF
+/// streams and (raw deflate, no zlib header) ZIP entries.
 enum Inflate {
-    static func decompress(_ input: ArraySlice<UInt8>, limit: Int, at offset: Int) throws(FormatError) -> [UInt8] {
+    static func decompress(_ input: ArraySlice<UInt8>, limit: Int, at offset: Int, raw: Bool = false) throws(FormatError) -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, raw ? -15 : 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw FormatError(.corrupt, at: offset, "zlib could not start")
         }
         defer { inflateEnd(&stream) }

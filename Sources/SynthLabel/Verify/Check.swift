@@ -6,6 +6,7 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case carrierDetected = "carrier.detected"
     case containerIntact = "container.intact"
     case checksums = "container.checksum"
+    case unreadParts = "container.unread"
     case labelPresent = "label.present"
     case labelParse = "label.parse"
     case emptyShell = "label.empty-shell"

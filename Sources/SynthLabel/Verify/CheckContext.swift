@@ -29,6 +29,7 @@ struct CheckContext {
         case .containerIntact: return (.pass, "structure intact")
         case .checksums:
             return carrier.hasChecksums ? (.pass, "checksums match") : (.skip, "\(carrier.displayName) carries no checksums")
+        case .unreadParts: return (.pass, "every place a label can be was read")
         case .labelPresent: return (.skip, "no label found")
         case .labelParse, .emptyShell:
             return siteCount == 0 ? (.skip, "no label site") : (.pass, "every label site parses")

@@ -22,6 +22,9 @@ public struct Verifier: Sendable {
             let check: Check = damage.kind == .checksum ? .checksums : .containerIntact
             findings.append(Finding(check, .error, "\(carrier.displayName) container is damaged: \(damage)"))
         }
+        for part in reading.unread {
+            findings.append(Finding(.unreadParts, .warn, "not read: \(part)"))
+        }
         if !reading.sites.isEmpty {
             findings.append(Finding(.labelPresent, .pass, "\(reading.sites.count) label site(s)"))
         }

@@ -6,6 +6,7 @@ struct JPEGAdapter: CarrierAdapter {
     var carrier: Carrier { .jpeg }
 
     static let xmpHeader = Array("http://ns.adobe.com/xap/1.0/".utf8) + [0]
+    static let exifHeader = Array("Exif".utf8) + [0, 0]
     /// A segment's length field counts itself, so its payload is at most 65,533 bytes.
     static let maximumPayload = 65_533
 
@@ -17,6 +18,13 @@ struct JPEGAdapter: CarrierAdapter {
         var end: Int
 
         var isXMP: Bool { marker == 0xE1 && payload.starts(with: JPEGAdapter.xmpHeader) }
+        var isEXIF: Bool { marker == 0xE1 && payload.starts(with: JPEGAdapter.exifHeader) }
+
+        /// The TIFF structure inside an EXIF segment.
+        func exif(in file: FileSource) throws(FormatError) -> TIFFReader {
+            try TIFFReader(
+                file: file, base: offset + 4 + JPEGAdapter.exifHeader.count, length: payload.count - JPEGAdapter.exifHeader.count)
+        }
         var xmpPacket: [UInt8] { Array(payload.dropFirst(JPEGAdapter.xmpHeader.count)) }
     }
 
@@ -83,6 +91,13 @@ struct JPEGAdapter: CarrierAdapter {
             if segment.marker == 0xEB, segment.payload.firstIndex(of: Array("c2pa".utf8)) != nil {
                 reading.c2paManifest = "APP11 JUMBF segment at byte \(segment.offset)"
             }
+            if segment.isEXIF {
+                do {
+                    reading.sites += try segment.exif(in: file).labelSites(place: "EXIF", xmpIsCanonical: false).sites
+                } catch {
+                    reading.notes.append("EXIF block not readable: \(error)")
+                }
+            }
             guard segment.isXMP else { continue }
             let packet = segment.xmpPacket
             for property in XMPPacket.labelProperties(in: packet) {
@@ -127,6 +142,18 @@ struct JPEGAdapter: CarrierAdapter {
             previousEnd = segment.end
             if index == xmpIndices.first {
                 plan.insert(labelSegment)
+            } else if segment.isEXIF, let blanks = try? segment.exif(in: file).labelSites(place: "EXIF", xmpIsCanonical: false).blanks,
+                !blanks.isEmpty
+            {
+                // Fold EXIF label copies into the XMP one: blank their text in place, so every
+                // EXIF offset stays valid.
+                var bytes = Array(try file.bytes(at: segment.offset, count: segment.end - segment.offset))
+                for blank in blanks {
+                    let start = blank.lowerBound - segment.offset
+                    let end = min(bytes.count, blank.upperBound - segment.offset)
+                    if start >= 0 && start < end { bytes.replaceSubrange(start..<end, with: repeatElement(0, count: end - start)) }
+                }
+                plan.insert(bytes)
             } else if segment.isXMP {
                 let cleaned = XMPPacket.removingLabel(from: segment.xmpPacket)
                 if cleaned == segment.xmpPacket {

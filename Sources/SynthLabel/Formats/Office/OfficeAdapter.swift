@@ -1,0 +1,53 @@
+/// DOCX, XLSX and PPTX: the label is the custom document property `AIGC` (`vt:lpwstr`) in
+/// `docProps/custom.xml`. Read only for now; only the ZIP directory and that one part are read.
+struct OfficeAdapter: CarrierAdapter {
+    var carrier: Carrier { .office }
+
+    static let customPart = "docProps/custom.xml"
+
+    func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
+        var reading = CarrierReading()
+        do throws(FormatError) {
+            let zip = try ZipDirectory(file: file)
+            guard zip.entries.contains(where: { $0.name == "[Content_Types].xml" }) else {
+                throw FormatError(.corrupt, at: 0, "a ZIP archive without [Content_Types].xml is not an Office document")
+            }
+            guard let part = zip.entries.first(where: { $0.name == Self.customPart }) else { return reading }
+            let xml = try zip.contents(of: part, limit: 16 << 20)
+            for value in Self.propertyValues(named: "AIGC", in: String(decoding: xml, as: UTF8.self)) {
+                reading.sites.append(
+                    LabelSite(location: "\(Self.customPart) property AIGC", offset: part.localHeaderOffset, isCanonical: true, text: value))
+            }
+        } catch {
+            if error.kind == .corrupt && error.offset == 0 { throw error }
+            reading.damage.append(error)
+        }
+        return reading
+    }
+
+    /// Values of `<property name="NAME">` elements: the text of their single `vt:*` child.
+    static func propertyValues(named name: String, in xml: String) -> [String] {
+        var values: [String] = []
+        var rest = Substring(xml)
+        while let open = rest.firstRange(of: "<property") {
+            guard let tagEnd = rest[open.upperBound...].firstIndex(of: ">") else { break }
+            let tag = rest[open.upperBound..<tagEnd]
+            rest = rest[rest.index(after: tagEnd)...]
+            guard tag.contains("name=\"\(name)\"") || tag.contains("name='\(name)'"),
+                let close = rest.firstRange(of: "</property>")
+            else { continue }
+            let body = rest[..<close.lowerBound]
+            if let child = body.firstRange(of: "<vt:"), let valueStart = body[child.upperBound...].firstIndex(of: ">"),
+                let valueEnd = body[valueStart...].firstRange(of: "</vt:")
+            {
+                values.append(XMPPacket.unescape(String(body[body.index(after: valueStart)..<valueEnd.lowerBound])).trimmingWhitespace)
+            }
+            rest = rest[close.upperBound...]
+        }
+        return values
+    }
+
+    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
+        throw FormatError(.unsupported, "SynthLabel reads labels in Office documents but does not write them yet")
+    }
+}

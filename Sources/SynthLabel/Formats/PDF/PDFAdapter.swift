@@ -1,0 +1,258 @@
+/// PDF: the label is the `/AIGC` entry of the document Info dictionary. Read only for now.
+///
+/// Only the cross-reference data at the end of the file and the Info object are read:
+/// classic `xref` tables and (FlateDecode, PNG-predictor) cross-reference streams, following
+/// `/Prev` to older sections, and object streams when the Info dictionary is kept in one.
+struct PDFAdapter: CarrierAdapter {
+    var carrier: Carrier { .pdf }
+
+    /// Largest object or cross-reference section read.
+    static let sectionLimit = 8 << 20
+
+    func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
+        guard try file.bytes(upTo: 5, at: 0) == Array("%PDF-".utf8) else { throw FormatError(.corrupt, at: 0, "not a PDF header") }
+        var reading = CarrierReading()
+        do throws(FormatError) {
+            guard let (number, entry, sections) = try infoObject(in: file) else { return reading }
+            let info: PDFValue
+            let offset: Int
+            switch entry {
+            case .offset(let position):
+                info = try object(at: position, in: file)
+                offset = position
+            case .compressed(let stream, let index):
+                guard
+                    let position = sections.lazy.compactMap({ section -> Int? in
+                        if case .offset(let at)? = section.entries[stream] { return at }
+                        return nil
+                    }).first
+                else {
+                    reading.unread.append(
+                        "the Info dictionary (object \(number)) is in object stream \(stream), which the cross-reference data does not locate"
+                    )
+                    return reading
+                }
+                info = try compressedObject(index: index, inStreamAt: position, in: file)
+                offset = position
+            }
+            if let text = info["AIGC"]?.text {
+                reading.sites.append(
+                    LabelSite(
+                        location: "PDF Info dictionary /AIGC (object \(number))", offset: offset, isCanonical: true,
+                        text: text.trimmingWhitespace))
+            }
+        } catch {
+            reading.damage.append(error)
+        }
+        return reading
+    }
+
+    /// The Info object's number, where it is, and the sections read; nil when there is none.
+    private func infoObject(in file: FileSource) throws(FormatError) -> (Int, Entry, [Section])? {
+        let tailLength = min(file.size, 2048)
+        let tail = try file.bytes(at: file.size - tailLength, count: tailLength)
+        guard let mark = tail.lastIndex(of: Array("startxref".utf8)) else {
+            throw FormatError(.truncated, at: file.size, "no startxref: the PDF is cut short")
+        }
+        var parser = PDFObjectParser(tail, base: file.size - tailLength, at: mark + 9)
+        guard let start = try parser.value().integer else { throw parser.fail("startxref is not a number") }
+        var sectionOffset: Int? = start
+        var infoNumber: Int?
+        var visited: Set<Int> = []
+        var sections: [Section] = []
+        // Newest section first; an object's newest entry wins.
+        while let offset = sectionOffset, visited.insert(offset).inserted, visited.count <= 64 {
+            let section = try crossReference(at: offset, in: file)
+            sections.append(section)
+            if infoNumber == nil, case .reference(let number, _)? = section.trailer["Info"] { infoNumber = number }
+            sectionOffset = section.trailer["Prev"]?.integer
+        }
+        if let number = infoNumber, let entry = sections.lazy.compactMap({ $0.entries[number] }).first {
+            return (number, entry, sections)
+        }
+        if let number = infoNumber {
+            throw FormatError(.corrupt, at: start, "the Info object \(number) is missing from the cross-reference data")
+        }
+        return nil
+    }
+
+    /// Where an object is: at a file offset, or the `index`-th object of an object stream.
+    enum Entry {
+        case offset(Int)
+        case compressed(stream: Int, index: Int)
+    }
+
+    struct Section {
+        var trailer: PDFValue
+        var entries: [Int: Entry]
+    }
+
+    private func crossReference(at offset: Int, in file: FileSource) throws(FormatError) -> Section {
+        guard offset >= 0, offset < file.size else { throw FormatError(.corrupt, at: offset, "startxref points outside the file") }
+        let bytes = try file.bytes(upTo: Self.sectionLimit, at: offset)
+        if bytes.starts(with: "xref") { return try table(bytes, base: offset) }
+        return try stream(bytes, base: offset, in: file)
+    }
+
+    /// A classic table: subsections of 20-byte entries, then `trailer << … >>`.
+    private func table(_ bytes: [UInt8], base: Int) throws(FormatError) -> Section {
+        var parser = PDFObjectParser(bytes, base: base, at: 4)
+        var entries: [Int: Entry] = [:]
+        while true {
+            parser.skipWhitespace()
+            let word = parser.word()
+            if word == "trailer" { break }
+            guard let first = Int(word) else { throw parser.fail("bad xref subsection header '\(word)'") }
+            parser.skipWhitespace()
+            guard let count = Int(parser.word()), count >= 0, count <= bytes.count / 18 else {
+                throw parser.fail("bad xref subsection count")
+            }
+            for number in first..<first + count {
+                parser.skipWhitespace()
+                guard let position = Int(parser.word()) else { throw parser.fail("bad xref entry") }
+                parser.skipWhitespace()
+                _ = parser.word()
+                parser.skipWhitespace()
+                let kind = parser.word()
+                if kind == "n" && entries[number] == nil { entries[number] = .offset(position) }
+            }
+        }
+        return Section(trailer: try parser.value(), entries: entries)
+    }
+
+    /// A cross-reference stream object (PDF 1.5).
+    private func stream(_ bytes: [UInt8], base: Int, in file: FileSource) throws(FormatError) -> Section {
+        var parser = PDFObjectParser(bytes, base: base)
+        _ = try parser.value()  // object number
+        _ = try parser.value()  // generation
+        guard case .keyword("obj") = try parser.value() else { throw parser.fail("startxref does not point at xref or an object") }
+        let dictionary = try parser.value()
+        guard case .name("XRef")? = dictionary["Type"] else { throw parser.fail("startxref object is not a cross-reference stream") }
+        let data = try streamData(dictionary, parser: &parser)
+        guard case .array(let widthValues)? = dictionary["W"], widthValues.count == 3 else { throw parser.fail("xref stream without /W") }
+        let widths = widthValues.map { $0.integer ?? -1 }
+        guard widths.allSatisfy({ (0...8).contains($0) }) else { throw parser.fail("bad /W in xref stream") }
+        var ranges: [(Int, Int)] = []
+        if case .array(let index)? = dictionary["Index"] {
+            for pair in stride(from: 0, to: index.count - 1, by: 2) {
+                if let first = index[pair].integer, let count = index[pair + 1].integer { ranges.append((first, count)) }
+            }
+        } else if let size = dictionary["Size"]?.integer {
+            ranges = [(0, size)]
+        }
+        let rowLength = widths.reduce(0, +)
+        guard rowLength > 0 else { throw parser.fail("empty xref rows") }
+        var entries: [Int: Entry] = [:]
+        var row = 0
+        for (first, count) in ranges {
+            for number in first..<first + max(0, count) {
+                let start = row * rowLength
+                guard start + rowLength <= data.count else { break }
+                func field(_ which: Int) -> Int {
+                    let offset = start + widths[0..<which].reduce(0, +)
+                    return data[offset..<offset + widths[which]].reduce(0) { $0 << 8 | Int($1) }
+                }
+                let type = widths[0] == 0 ? 1 : field(0)
+                if entries[number] == nil {
+                    if type == 1 { entries[number] = .offset(field(1)) }
+                    if type == 2 { entries[number] = .compressed(stream: field(1), index: field(2)) }
+                }
+                row += 1
+            }
+        }
+        return Section(trailer: dictionary, entries: entries)
+    }
+
+    /// A stream's decoded bytes: FlateDecode with an optional PNG predictor, or none.
+    private func streamData(_ dictionary: PDFValue, parser: inout PDFObjectParser) throws(FormatError) -> [UInt8] {
+        parser.skipWhitespace()
+        guard parser.word() == "stream" else { throw parser.fail("expected stream") }
+        if parser.index < parser.bytes.count, parser.bytes[parser.index] == 0x0D { parser.index += 1 }
+        if parser.index < parser.bytes.count, parser.bytes[parser.index] == 0x0A { parser.index += 1 }
+        guard let length = dictionary["Length"]?.integer, length >= 0, parser.index + length <= parser.bytes.count else {
+            throw parser.fail("stream /Length missing or past the data")
+        }
+        var data = Array(parser.bytes[parser.index..<parser.index + length])
+        switch dictionary["Filter"] {
+        case nil: break
+        case .name("FlateDecode")?: data = try Inflate.decompress(data[...], limit: Self.sectionLimit, at: parser.base + parser.index)
+        default: throw FormatError(.unsupported, at: parser.base + parser.index, "PDF xref stream filter is not FlateDecode")
+        }
+        if let parameters = dictionary["DecodeParms"], let predictor = parameters["Predictor"]?.integer, predictor >= 10 {
+            let columns = parameters["Columns"]?.integer ?? 1
+            data = try Self.unpredict(data, columns: columns, at: parser.base)
+        }
+        return data
+    }
+
+    /// Undoes PNG row prediction (each row: a filter byte, then `columns` bytes).
+    static func unpredict(_ data: [UInt8], columns: Int, at offset: Int) throws(FormatError) -> [UInt8] {
+        guard columns > 0, columns < 1 << 16 else { throw FormatError(.corrupt, at: offset, "bad predictor /Columns") }
+        var out: [UInt8] = []
+        var previous = [UInt8](repeating: 0, count: columns)
+        var index = 0
+        while index + columns + 1 <= data.count {
+            let filter = data[index]
+            var row = Array(data[(index + 1)...(index + columns)])
+            for column in 0..<columns {
+                let left = column > 0 ? row[column - 1] : 0
+                let up = previous[column]
+                let upLeft = column > 0 ? previous[column - 1] : 0
+                switch filter {
+                case 0: break
+                case 1: row[column] &+= left
+                case 2: row[column] &+= up
+                case 3: row[column] &+= UInt8((Int(left) + Int(up)) / 2)
+                case 4:
+                    let estimate = Int(left) + Int(up) - Int(upLeft)
+                    let (a, b, c) = (abs(estimate - Int(left)), abs(estimate - Int(up)), abs(estimate - Int(upLeft)))
+                    row[column] &+= a <= b && a <= c ? left : b <= c ? up : upLeft
+                default: throw FormatError(.corrupt, at: offset, "unknown PNG predictor \(filter)")
+                }
+            }
+            out += row
+            previous = row
+            index += columns + 1
+        }
+        return out
+    }
+
+    /// The `index`-th object of the object stream at `offset` (`/Type /ObjStm`).
+    private func compressedObject(index: Int, inStreamAt offset: Int, in file: FileSource) throws(FormatError) -> PDFValue {
+        let bytes = try file.bytes(upTo: Self.sectionLimit, at: offset)
+        var parser = PDFObjectParser(bytes, base: offset)
+        _ = try parser.value()
+        _ = try parser.value()
+        guard case .keyword("obj") = try parser.value() else { throw parser.fail("object stream entry does not point at an object") }
+        let dictionary = try parser.value()
+        guard case .name("ObjStm")? = dictionary["Type"], let count = dictionary["N"]?.integer, let first = dictionary["First"]?.integer,
+            index >= 0, index < count
+        else { throw parser.fail("not a usable object stream") }
+        let data = try streamData(dictionary, parser: &parser)
+        var header = PDFObjectParser(data, base: offset)
+        var objectOffset = 0
+        for position in 0...index {
+            _ = try header.value()  // object number
+            guard let at = try header.value().integer else { throw header.fail("bad object stream header") }
+            if position == index { objectOffset = at }
+        }
+        guard first + objectOffset < data.count else { throw header.fail("object stream offset past its data") }
+        var objectParser = PDFObjectParser(data, base: offset, at: first + objectOffset)
+        return try objectParser.value()
+    }
+
+    /// The dictionary of the object at `offset` (`N G obj << … >>`).
+    private func object(at offset: Int, in file: FileSource) throws(FormatError) -> PDFValue {
+        guard offset >= 0, offset < file.size else { throw FormatError(.corrupt, at: offset, "xref points outside the file") }
+        let bytes = try file.bytes(upTo: 1 << 20, at: offset)
+        var parser = PDFObjectParser(bytes, base: offset)
+        _ = try parser.value()
+        _ = try parser.value()
+        guard case .keyword("obj") = try parser.value() else { throw parser.fail("xref entry does not point at an object") }
+        return try parser.value()
+    }
+
+    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
+        throw FormatError(.unsupported, "SynthLabel reads labels in PDF files but does not write them yet")
+    }
+}
