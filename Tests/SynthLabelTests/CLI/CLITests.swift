@@ -22,7 +22,7 @@ struct CLITests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stdout == """
-                skipped: \(tree)/b.txt: not a format SynthLabel labels (PNG, JPEG, WAV, MP3, FLAC, Markdown)
+                skipped: \(tree)/b.txt: not a format SynthLabel reads (\(Carrier.allCases.map(\.displayName).joined(separator: ", ")))
                 labelled: \(tree)/nested/a.png -> \(out)/nested/a.png (PNG, ProduceID P1)
                 labelled: \(single) -> \(out)/chirp.wav (WAV, ProduceID P1)
 

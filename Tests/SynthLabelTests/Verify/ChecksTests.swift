@@ -62,7 +62,23 @@ struct ChecksTests {
             (png("propagator.png", chunks: [text(Self.json(extra: #","ContentPropagator":"Platform""#))]), .propagatorCode, .warn),
             (png("no-dst.png", chunks: [xmp(xmpWithoutSourceType)]), .digitalSourceType, .warn),
             (png("c2pa.png", chunks: [PNGAdapter.makeChunk("caBX", Array("jumbc2pa".utf8))]), .c2paManifest, .warn),
+            (pdfWithUnlocatedInfo(), .unreadParts, .warn),
         ]
+    }
+
+    /// A PDF whose cross-reference stream puts the Info dictionary in object stream 9, which
+    /// the cross-reference data does not locate: the reader must say it did not see it.
+    func pdfWithUnlocatedInfo() -> String {
+        var text = "%PDF-1.5\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+        let xrefAt = text.utf8.count
+        // Rows of /W [1 2 1]: object 0 free, object 1 at offset 9, object 2 in stream 9.
+        let rows: [UInt8] = [0, 0, 0, 0, 1, 0, 9, 0, 2, 0, 9, 0]
+        text += "3 0 obj\n<< /Type /XRef /Size 3 /W [1 2 1] /Root 1 0 R /Info 2 0 R /Length \(rows.count) >>\nstream\n"
+        var bytes = Array(text.utf8) + rows
+        bytes += Array("\nendstream\nendobj\nstartxref\n\(xrefAt)\n%%EOF\n".utf8)
+        let path = folder.file("unlocated.pdf")
+        Fixtures.write(bytes, to: path)
+        return path
     }
 
     @Test func everyCheckHasAFailingOrWarningFile() throws {
