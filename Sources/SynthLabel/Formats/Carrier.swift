@@ -1,6 +1,6 @@
 /// The file formats that carry a label, one case per adapter.
 public enum Carrier: String, Sendable, CaseIterable, Codable {
-    case png, jpeg, wav, mp3, flac, markdown, webp, tiff, gif, avi, mp4, pdf, office
+    case png, jpeg, wav, mp3, flac, ogg, markdown, webp, tiff, gif, avi, mp4, pdf, office
 
     public var displayName: String {
         switch self {
@@ -9,6 +9,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .wav: "WAV"
         case .mp3: "MP3"
         case .flac: "FLAC"
+        case .ogg: "Ogg Vorbis/Opus"
         case .markdown: "Markdown"
         case .webp: "WebP"
         case .tiff: "TIFF"
@@ -23,7 +24,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     /// Whether `label` can write this format (the others are read and verified only).
     public var isWritable: Bool {
         switch self {
-        case .png, .jpeg, .wav, .mp3, .flac, .markdown, .webp: true
+        case .png, .jpeg, .wav, .mp3, .flac, .ogg, .markdown, .webp: true
         case .tiff, .gif, .avi, .mp4, .pdf, .office: false
         }
     }
@@ -38,6 +39,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .wav: WAVAdapter()
         case .mp3: MP3Adapter()
         case .flac: FLACAdapter()
+        case .ogg: OggAdapter()
         case .markdown: MarkdownAdapter()
         case .webp: WebPAdapter()
         case .tiff: TIFFAdapter()
@@ -64,6 +66,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         if head.starts(with: "GIF87a") || head.starts(with: "GIF89a") { return .gif }
         if head.starts(with: "%PDF-") { return .pdf }
         if head.starts(with: "fLaC") { return .flac }
+        if head.starts(with: "OggS") { return .ogg }
         if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
         if head.starts(with: "ID3") {
             // FLAC files sometimes carry a stray ID3v2 tag in front; the FLAC adapter skips it.

@@ -53,7 +53,7 @@ struct CheckContext {
 
 extension Carrier {
     /// Formats whose structure carries checksums that `verify` checks.
-    var hasChecksums: Bool { self == .png || self == .flac }
+    var hasChecksums: Bool { self == .png || self == .flac || self == .ogg }
 }
 
 extension ParsedLabel {

@@ -89,57 +89,13 @@ struct FLACAdapter: CarrierAdapter {
         return FormatError(.checksum, at: file.size, "the last audio frame fails its CRC-16: the file is cut short or damaged")
     }
 
-    struct Comments {
-        var vendor: [UInt8]
-        var entries: [[UInt8]]
-    }
-
-    /// Parses a VORBIS_COMMENT block (little-endian lengths, unlike the rest of FLAC).
-    static func comments(_ data: [UInt8], at offset: Int) throws(FormatError) -> Comments {
-        let vendorLength = Int(try data.uint32LE(at: 0))
-        try data.requireBytes(4, vendorLength + 4)
-        let vendor = Array(data[4..<4 + vendorLength])
-        var cursor = 4 + vendorLength
-        let count = Int(try data.uint32LE(at: cursor))
-        cursor += 4
-        guard count <= (data.count - cursor) / 4 else {
-            throw FormatError(.corrupt, at: offset, "comment count \(count) cannot fit in the block")
-        }
-        var entries: [[UInt8]] = []
-        for _ in 0..<count {
-            let length = Int(try data.uint32LE(at: cursor))
-            guard length <= data.count - cursor - 4 else {
-                throw FormatError(.corrupt, at: offset + cursor, "comment of \(length) bytes runs past its block")
-            }
-            entries.append(Array(data[(cursor + 4)..<(cursor + 4 + length)]))
-            cursor += 4 + length
-        }
-        return Comments(vendor: vendor, entries: entries)
-    }
-
-    /// Field names are case-insensitive ASCII in Vorbis comments.
-    static func split(_ entry: [UInt8]) -> (key: String, value: String) {
-        guard let equals = entry.firstIndex(of: UInt8(ascii: "=")) else { return (String(decoding: entry, as: UTF8.self), "") }
-        return (String(decoding: entry[..<equals], as: UTF8.self), String(decoding: entry[(equals + 1)...], as: UTF8.self))
-    }
-
-    static func isLabelEntry(_ entry: [UInt8]) -> Bool { split(entry).key.uppercased().contains("AIGC") }
-
     func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
         let layout = try Self.layout(of: file)
         var reading = CarrierReading(damage: layout.damage)
         for block in layout.blocks where block.type == Self.commentBlock {
             do {
-                let comments = try Self.comments(try file.bytes(at: block.offset + 4, count: block.length), at: block.offset)
-                for entry in comments.entries where Self.isLabelEntry(entry) {
-                    let (key, value) = Self.split(entry)
-                    reading.sites.append(
-                        LabelSite(
-                            location: "VORBIS_COMMENT entry \(key)",
-                            offset: block.offset,
-                            isCanonical: key.uppercased() == "AIGC",
-                            text: value.trimmingWhitespace))
-                }
+                let comments = try VorbisComments(parsing: try file.bytes(at: block.offset + 4, count: block.length)[...], at: block.offset)
+                reading.sites += comments.labelSites(place: "VORBIS_COMMENT", offset: block.offset)
             } catch {
                 reading.damage.append(error)
             }
@@ -151,21 +107,12 @@ struct FLACAdapter: CarrierAdapter {
         let layout = try Self.layout(of: file)
         if let first = layout.damage.first { throw first }
         let commentIndex = layout.blocks.firstIndex { $0.type == Self.commentBlock }
-        var comments = Comments(vendor: Array("SynthLabel".utf8), entries: [])
+        var comments = VorbisComments(vendor: Array("SynthLabel".utf8), entries: [])
         if let commentIndex {
             let block = layout.blocks[commentIndex]
-            comments = try Self.comments(try file.bytes(at: block.offset + 4, count: block.length), at: block.offset)
-            comments.entries.removeAll(where: Self.isLabelEntry)
+            comments = try VorbisComments(parsing: try file.bytes(at: block.offset + 4, count: block.length)[...], at: block.offset)
         }
-        comments.entries.append(Array("AIGC=\(request.label.wrappedJSON)".utf8))
-        var commentData: [UInt8] = []
-        commentData.appendUInt32LE(UInt32(comments.vendor.count))
-        commentData += comments.vendor
-        commentData.appendUInt32LE(UInt32(comments.entries.count))
-        for entry in comments.entries {
-            commentData.appendUInt32LE(UInt32(entry.count))
-            commentData += entry
-        }
+        let commentData = comments.labelled(with: request.label).bytes
         guard commentData.count < 1 << 24 else { throw FormatError(.tooLarge, "VORBIS_COMMENT block would exceed 16 MiB") }
 
         // Growth of the metadata, absorbed by the first PADDING block if it can be.
