@@ -12,12 +12,18 @@ package final class FileSource: Sendable {
     private let descriptor: Int32
     private let wholeFile: [UInt8]?
 
-    /// Files up to this size are read in one go.
+    /// Files up to this size are read in one go when they will be copied (labelling).
     static let wholeFileLimit = 1 << 20
+    /// When only headers are wanted (verifying, scanning), a smaller file is still read in
+    /// one go; a larger one is read piece by piece, only where its structure points.
+    static let headerReadLimit = 64 << 10
+
+    /// Whether the whole file is in memory (so reading all of it costs nothing more).
+    var isInMemory: Bool { wholeFile != nil }
 
     /// Opens `path`; with `followingSymlinks` false, a symbolic link is refused (labelling it
     /// in place would replace the link with a file and leave its target unlabelled).
-    init(path: String, followingSymlinks: Bool = true) throws(SynthLabelError) {
+    init(path: String, followingSymlinks: Bool = true, readingWholeUpTo wholeLimit: Int = FileSource.wholeFileLimit) throws(SynthLabelError) {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
@@ -39,7 +45,7 @@ package final class FileSource: Sendable {
         self.descriptor = descriptor
         self.size = Int(status.st_size)
         self.mode = status.st_mode & 0o7777
-        if size <= Self.wholeFileLimit {
+        if size <= wholeLimit {
             var buffer = [UInt8](repeating: 0, count: size)
             let got = buffer.withUnsafeMutableBytes { raw in
                 Self.readFully(descriptor, into: raw, at: 0)

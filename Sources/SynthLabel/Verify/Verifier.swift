@@ -5,7 +5,7 @@ public struct Verifier: Sendable {
     /// Verifies one file. Throws only when the file cannot be read or is not a supported
     /// format; damage inside a supported file gives an `inconclusive` report instead.
     public func verify(fileAt path: String) throws(SynthLabelError) -> FileReport {
-        let file = try FileSource(path: path)
+        let file = try FileSource(path: path, readingWholeUpTo: FileSource.headerReadLimit)
         let carrier = try Inspection.carrier(of: file)
         let reading: CarrierReading
         do {

@@ -72,19 +72,23 @@ struct FLACAdapter: CarrierAdapter {
     /// file is whole when, for some frame sync near the end, the CRC of the bytes from there
     /// to the end matches the last two bytes. Only the tail is read.
     static func lastFrameDamage(of file: FileSource, audioStart: Int) throws(FormatError) -> FormatError? {
-        let tailStart = max(audioStart, file.size - 256 * 1024)
-        let tail = try file.bytes(at: tailStart, count: file.size - tailStart)
-        guard tail.count >= 4 else { return FormatError(.truncated, at: file.size, "the audio ends inside a frame header") }
-        let stored = UInt16(tail[tail.count - 2]) << 8 | UInt16(tail[tail.count - 1])
-        var index = tail.count - 4
-        var candidates = 0
-        // A hostile tail full of sync codes could cost quadratic time; 64 candidates is ample.
-        while index >= 0, candidates < 64 {
-            if tail[index] == 0xFF, tail[index + 1] & 0xFE == 0xF8 {
-                candidates += 1
-                if CRC16.checksum(tail[index..<tail.count - 2]) == stored { return nil }
+        // Frames are a few KiB: look in the last 16 KiB first, then up to 256 KiB.
+        for window in [16 << 10, 256 << 10] {
+            let tailStart = max(audioStart, file.size - window)
+            let tail = try file.bytes(at: tailStart, count: file.size - tailStart)
+            guard tail.count >= 4 else { return FormatError(.truncated, at: file.size, "the audio ends inside a frame header") }
+            let stored = UInt16(tail[tail.count - 2]) << 8 | UInt16(tail[tail.count - 1])
+            var index = tail.count - 4
+            var candidates = 0
+            // A hostile tail full of sync codes could cost quadratic time; 64 candidates is ample.
+            while index >= 0, candidates < 64 {
+                if tail[index] == 0xFF, tail[index + 1] & 0xFE == 0xF8 {
+                    candidates += 1
+                    if CRC16.checksum(tail[index..<tail.count - 2]) == stored { return nil }
+                }
+                index -= 1
             }
-            index -= 1
+            if tailStart == audioStart { break }
         }
         return FormatError(.checksum, at: file.size, "the last audio frame fails its CRC-16: the file is cut short or damaged")
     }

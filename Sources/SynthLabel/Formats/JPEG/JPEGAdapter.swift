@@ -76,6 +76,7 @@ struct JPEGAdapter: CarrierAdapter {
 
     /// A JPEG that does not end in EOI within its last 64 KiB was cut short.
     static func endDamage(of file: FileSource) throws(FormatError) -> FormatError? {
+        if try file.bytes(upTo: 2, at: max(0, file.size - 2)) == [0xFF, 0xD9] { return nil }  // the usual case
         let tailLength = min(file.size, 64 * 1024)
         let tail = try file.bytes(at: file.size - tailLength, count: tailLength)
         return tail.firstIndex(of: [0xFF, 0xD9]) == nil

@@ -121,18 +121,22 @@ struct OggAdapter: CarrierAdapter {
     /// and pass its CRC. Only the tail is read.
     static func endDamage(of file: FileSource, after start: Int) throws(FormatError) -> FormatError? {
         guard file.size > start else { return FormatError(.truncated, at: start, "no audio pages after the headers") }
-        let tailStart = max(start, file.size - 128 * 1024)
-        let tail = try file.bytes(at: tailStart, count: file.size - tailStart)
-        // "OggS" can occur inside audio data too: try candidates from the end.
-        var end = tail.count
-        for _ in 0..<64 {
-            guard let candidate = Array(tail[0..<end]).lastIndex(of: Array("OggS".utf8)) else { break }
-            if let page = try? page(at: tailStart + candidate, in: file), page.end == file.size,
-                (try? checksumMatches(page, in: file)) == true
-            {
-                return nil
+        // Pages are a few KiB: look in the last 16 KiB first, then up to 128 KiB. "OggS" can
+        // occur inside audio data too, so candidates are tried from the end.
+        for window in [16 << 10, 128 << 10] {
+            let tailStart = max(start, file.size - window)
+            let tail = try file.bytes(at: tailStart, count: file.size - tailStart)
+            var end = tail.count
+            for _ in 0..<64 {
+                guard let candidate = Array(tail[0..<end]).lastIndex(of: Array("OggS".utf8)) else { break }
+                if let page = try? page(at: tailStart + candidate, in: file), page.end == file.size,
+                    (try? checksumMatches(page, in: file)) == true
+                {
+                    return nil
+                }
+                end = candidate
             }
-            end = candidate
+            if tailStart == start { break }
         }
         return FormatError(.truncated, at: file.size, "the last Ogg page is cut short or damaged")
     }

@@ -57,7 +57,8 @@ struct PNGAdapter: CarrierAdapter {
                 break
             }
             var chunk = Chunk(offset: offset, length: length, type: type)
-            let inspect = type != "IDAT" || file.size <= FileSource.wholeFileLimit
+            // Image data is CRC-checked only when it is in memory anyway.
+            let inspect = type != "IDAT" || file.isInMemory
             if inspect {
                 let body = try file.bytes(at: offset + 4, count: length + 8)
                 let stored = try body.uint32BE(at: length + 4)
