@@ -23,7 +23,8 @@ package final class FileSource: Sendable {
 
     /// Opens `path`; with `followingSymlinks` false, a symbolic link is refused (labelling it
     /// in place would replace the link with a file and leave its target unlabelled).
-    init(path: String, followingSymlinks: Bool = true, readingWholeUpTo wholeLimit: Int = FileSource.wholeFileLimit) throws(SynthLabelError) {
+    init(path: String, followingSymlinks: Bool = true, readingWholeUpTo wholeLimit: Int = FileSource.wholeFileLimit) throws(SynthLabelError)
+    {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
