@@ -109,6 +109,15 @@ struct OtherCarrierTests {
         #expect(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == label.wrappedJSON)
     }
 
+    @Test func mp4XMPUUIDBoxFromExiftool() throws {
+        let path = try make("x.m4a", "ffmpeg -loglevel error -f lavfi -i sine=d=1 -c:a aac \"$0\"")
+        try exiftool(xmpArguments, path)
+        let report = try Fixtures.report(path)
+        #expect(report.sites.map(\.location) == ["MP4 uuid XMP box, element TC260:AIGC"])
+        #expect(report.label?.produceID == "C1")
+        #expect(report.findings.contains { $0.check == .canonicalSite && $0.outcome == .warn })  // keys/ilst is the guide's place
+    }
+
     @Test func pdfInfoFromExiftoolAndQpdfVariants() throws {
         let pdf = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
         let xrefAt = pdf.utf8.count
