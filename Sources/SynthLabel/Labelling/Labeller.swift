@@ -26,7 +26,17 @@ public struct Labeller: Sendable {
         fileAt path: String, with label: AIGCLabel, writingTo destination: String,
         mayReplaceOriginal: Bool = true, dryRun: Bool = false
     ) throws(SynthLabelError) -> LabelOutcome {
-        let planned = try plan(fileAt: path, with: label, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal)
+        try self.label(
+            fileAt: path, request: .produce(label), writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun)
+    }
+
+    /// As `label(fileAt:with:…)`, for a producer's label or a platform's propagation step.
+    @discardableResult
+    public func label(
+        fileAt path: String, request: LabelRequest, writingTo destination: String,
+        mayReplaceOriginal: Bool = true, dryRun: Bool = false
+    ) throws(SynthLabelError) -> LabelOutcome {
+        let planned = try plan(fileAt: path, request: request, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal)
         if dryRun { return planned.outcome }
         let staged = try FileSink.stage(
             planned.edits, from: planned.file, to: destination, replacesOriginal: planned.replacesOriginal, flushNow: true)

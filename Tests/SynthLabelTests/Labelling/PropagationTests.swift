@@ -8,9 +8,9 @@ struct PropagationTests {
     let folder = TemporaryDirectory()
     static let platform = "001191110105MA01ABCD2X20001"
 
+    @discardableResult
     func propagate(_ path: String, _ propagation: Propagation) throws -> LabelOutcome {
-        let planned = try Labeller().plan(fileAt: path, request: .propagate(propagation), writingTo: path)
-        return try Labeller.write([planned])[0].get()
+        try Labeller().label(fileAt: path, request: .propagate(propagation), writingTo: path)
     }
 
     @Test(arguments: ["gradient.png", "gradient.jpg", "chirp.wav", "chirp.mp3", "chirp.flac", "story.md"])
