@@ -11,36 +11,57 @@ struct BatchRunner {
 
     func run<Input, Output>(
         _ inputs: inout some IteratorProtocol<Input>,
-        work: @Sendable (Input) -> Output,
+        work: @escaping @Sendable (Input) -> Output,
         deliver: (Output) -> Void
     ) {
         run(&inputs, work: work, settle: { $0 }, deliver: deliver)
     }
 
     /// As above, with `settle` run on each whole batch (in order, on this thread) before
-    /// delivery: where labelling commits a batch of staged files with one disk sync.
+    /// delivery: where labelling writes a batch of planned files with one disk sync.
+    ///
+    /// Pipelined: while this thread settles and delivers one batch, the workers already run
+    /// `work` on the next, so reading and writing overlap.
     func run<Input, Staged, Output>(
         _ inputs: inout some IteratorProtocol<Input>,
-        work: @Sendable (Input) -> Staged,
+        work: @escaping @Sendable (Input) -> Staged,
         settle: ([Staged]) -> [Output],
         deliver: (Output) -> Void
     ) {
-        while true {
+        func start(_ inputs: inout some IteratorProtocol<Input>) -> InFlight<Staged>? {
             var batch: [Input] = []
             while batch.count < batchSize, let next = inputs.next() { batch.append(next) }
-            if batch.isEmpty { break }
-            let results = ResultBox<Staged>(count: batch.count)
+            if batch.isEmpty { return nil }
+            let flight = InFlight<Staged>(count: batch.count)
             let shared = UncheckedBox(batch)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { index in
-                results.store(work(shared.value[index]), at: index)
+            flight.group.enter()
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: shared.value.count) { index in
+                    flight.results.store(work(shared.value[index]), at: index)
+                }
+                flight.group.leave()
             }
-            for result in settle(results.values()) {
+            return flight
+        }
+        var current = start(&inputs)
+        while let flight = current {
+            flight.group.wait()
+            current = start(&inputs)
+            for result in settle(flight.results.values()) {
                 deliver(result)
                 progress.advance()
             }
         }
         progress.finish()
     }
+}
+
+/// A batch being worked on in the background.
+private final class InFlight<Value>: @unchecked Sendable {
+    let results: ResultBox<Value>
+    let group = DispatchGroup()
+
+    init(count: Int) { results = ResultBox(count: count) }
 }
 
 /// Slots written by concurrent workers, each index once.
