@@ -104,12 +104,14 @@ final class ProgressLine {
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastDraw > 200_000_000 {
             lastDraw = now
+            fflush(nil)  // results first, so the line stays below them
             FileHandle.standardError.write(Data("\r\(label) \(count) files…".utf8))
+            Output.progressShown = true
         }
     }
 
     func finish() {
-        guard enabled, count > 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        guard enabled else { return }
+        Output.clearProgress()
     }
 }

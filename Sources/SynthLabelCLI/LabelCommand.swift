@@ -8,10 +8,12 @@ struct LabelCommand: ParsableCommand {
         abstract: "Write the GB 45438 metadata label into files.",
         discussion: """
             Writes {"AIGC":{...}} where the TC260 guides say for each format: PNG iTXt XMP, \
-            JPEG APP1 XMP (both with the IPTC DigitalSourceType), WAV 'AIGC' chunk, MP3 ID3v2 \
-            TXXX:AIGC, FLAC Vorbis comment AIGC=, Markdown front matter. Pixels, samples and \
-            other metadata are kept byte for byte. A file keeps one label: labelling again \
-            replaces it, and other label sites are folded into the canonical one. A label from \
+            JPEG APP1 XMP and WebP XMP chunk (all with the IPTC DigitalSourceType), WAV 'AIGC' \
+            chunk, MP3 ID3v2 TXXX:AIGC, FLAC and Ogg Vorbis/Opus comment AIGC=, Markdown front \
+            matter. Pixels, samples and other metadata are kept byte for byte. TIFF, GIF, AVI, \
+            MP4/MOV, PDF and Office files are read by 'verify' and 'scan' but skipped here. \
+            A file keeps one label: labelling again replaces it, and other label sites are \
+            folded into the canonical one. A label from \
             another producer is never replaced.
 
             Each file is written to a temporary file beside its destination and renamed into \

@@ -4,11 +4,23 @@ import SynthLabel
 /// Writes to stdout (results, buffered by stdio: one syscall per many lines) and stderr
 /// (diagnostics, unbuffered so they appear at once).
 enum Output {
+    /// Set while a progress line is on the terminal; results clear it before printing.
+    /// Touched only from the thread that prints.
+    nonisolated(unsafe) static var progressShown = false
+
     static func line(_ text: String) {
+        clearProgress()
         print(text)
     }
 
+    static func clearProgress() {
+        guard progressShown else { return }
+        progressShown = false
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
     static func diagnostic(_ text: String) {
+        clearProgress()
         fflush(nil)
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
