@@ -1,5 +1,6 @@
 import CLinuxCalls
 import Glibc
+import Synchronization
 
 /// A file opened for random-access reads, so adapters can hop from header to header
 /// without reading pixel or sample data.
@@ -20,6 +21,10 @@ package final class FileSource: Sendable {
 
     /// Whether the whole file is in memory (so reading all of it costs nothing more).
     var isInMemory: Bool { wholeFile != nil }
+
+    /// Bytes read into memory so far: what lets a test prove a scan reads headers, not files.
+    package var bytesRead: Int { readCounter.load(ordering: .relaxed) }
+    private let readCounter = Atomic<Int>(0)
 
     /// Opens `path`; with `followingSymlinks` false, a symbolic link is refused (labelling it
     /// in place would replace the link with a file and leave its target unlabelled).
@@ -51,6 +56,7 @@ package final class FileSource: Sendable {
             let got = buffer.withUnsafeMutableBytes { raw in
                 Self.readFully(descriptor, into: raw, at: 0)
             }
+            readCounter.add(got, ordering: .relaxed)
             guard got == size else {
                 close(descriptor)
                 throw .cannotRead(path: path, reason: "short read")
@@ -93,6 +99,7 @@ package final class FileSource: Sendable {
         let got = buffer.withUnsafeMutableBytes { raw in
             Self.readFully(descriptor, into: raw, at: offset)
         }
+        readCounter.add(got, ordering: .relaxed)
         guard got == available else {
             throw FormatError(.truncated, at: offset, "read failed: \(String(cString: strerror(errno)))")
         }

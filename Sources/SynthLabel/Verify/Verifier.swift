@@ -5,7 +5,12 @@ public struct Verifier: Sendable {
     /// Verifies one file. Throws only when the file cannot be read or is not a supported
     /// format; damage inside a supported file gives an `inconclusive` report instead.
     public func verify(fileAt path: String) throws(SynthLabelError) -> FileReport {
-        let file = try FileSource(path: path, readingWholeUpTo: FileSource.headerReadLimit)
+        try verify(try FileSource(path: path, readingWholeUpTo: FileSource.headerReadLimit))
+    }
+
+    /// Verifies an open file (reading only what its structure points at).
+    package func verify(_ file: FileSource) throws(SynthLabelError) -> FileReport {
+        let path = file.path
         let carrier = try Inspection.carrier(of: file)
         let reading: CarrierReading
         do {

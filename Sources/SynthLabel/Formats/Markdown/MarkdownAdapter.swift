@@ -31,11 +31,17 @@ struct MarkdownAdapter: CarrierAdapter {
     }
 
     static func document(of file: FileSource) throws(FormatError) -> Document {
-        // Front matter is short: the first 64 KiB usually hold it all; read more only if not.
-        var bytes = try file.bytes(upTo: 64 << 10, at: 0)
-        if bytes.count < file.size, bytes.starts(with: "---") || bytes.starts(with: [0xEF, 0xBB, 0xBF, 0x2D, 0x2D, 0x2D]) {
-            bytes = try file.bytes(upTo: frontMatterLimit + 8, at: 0)
+        // Front matter is short: the first 64 KiB usually hold it all; read more only if it
+        // is not closed within them.
+        let head = try file.bytes(upTo: 64 << 10, at: 0)
+        do {
+            return try document(parsing: head)
+        } catch  where head.count < file.size && error.message.contains("never closed") {
+            return try document(parsing: try file.bytes(upTo: frontMatterLimit + 8, at: 0))
         }
+    }
+
+    private static func document(parsing bytes: [UInt8]) throws(FormatError) -> Document {
         let bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let lines = splitLines(bytes, from: bomLength)
         let newline = lines.first.map { $0.fullEnd - $0.range.upperBound == 2 ? "\r\n" : "\n" } ?? "\n"
