@@ -33,6 +33,7 @@ struct VerifyCommand: ParsableCommand {
         var reports: [FileReportJSON] = []
         var ioErrors = 0
         var allCompliant = true
+        var counts: [Verdict: Int] = [:]
         let verifier = Verifier()
         let explicitFiles = Set(paths)
         BatchRunner(progress: ProgressLine("verified")).run(&walker) { entry in
@@ -41,6 +42,7 @@ struct VerifyCommand: ParsableCommand {
             switch result {
             case .success(let report):
                 if report.verdict != .compliant { allCompliant = false }
+                counts[report.verdict, default: 0] += 1
                 if json { reports.append(FileReportJSON(report)) } else { Output.line(report.humanDescription(allChecks: allChecks)) }
             case .failure(let error):
                 if case .unsupportedFile = error, !explicitFiles.contains(entry.path) { return }
@@ -54,6 +56,8 @@ struct VerifyCommand: ParsableCommand {
             Output.diagnostic("error: \(missing): no such file or directory")
         }
         if json { Output.json(["files": reports]) }
+        let tally = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
+        Output.diagnostic("verified \(counts.values.reduce(0, +)) file(s)\(tally.isEmpty ? "" : ": " + tally.joined(separator: ", "))")
         if ioErrors > 0 { throw ExitCode(2) }
         if !allCompliant { throw ExitCode(1) }
     }
