@@ -20,7 +20,10 @@ struct ScanSelection {
         let relative = entry.relativePath
         if !include.isEmpty && !include.contains(where: { Self.matches($0, relative) }) { return false }
         if exclude.contains(where: { Self.matches($0, relative) }) { return false }
-        if let shard, Self.stableHash(entry.path) % UInt64(shard.count) != UInt64(shard.index - 1) { return false }
+        // Hash the path under the directory argument, so machines that mount a store at
+        // different places still split it the same way.
+        let key = entry.root == nil ? entry.path : relative
+        if let shard, Self.stableHash(key) % UInt64(shard.count) != UInt64(shard.index - 1) { return false }
         return true
     }
 

@@ -70,14 +70,24 @@ enum FileSink {
 
     /// Forces every staged file that needs it to disk: one `syncfs` per filesystem.
     static func flush(_ staged: [Staged]) -> Bool {
-        var done: Set<String> = []
+        var folders: Set<String> = []
+        var filesystems: Set<UInt64> = []
         var ok = true
         for file in staged where file.needsFlush {
             let directory = parentDirectory(of: file.temporaryPath)
-            guard done.insert(directory).inserted else { continue }
+            guard folders.insert(directory).inserted else { continue }
             let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if descriptor < 0 || clinux_sync_filesystem(descriptor) != 0 { ok = false }
-            if descriptor >= 0 { close(descriptor) }
+            guard descriptor >= 0 else {
+                ok = false
+                continue
+            }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else {
+                ok = false
+                continue
+            }
+            if filesystems.insert(UInt64(status.st_dev)).inserted, clinux_sync_filesystem(descriptor) != 0 { ok = false }
         }
         return ok
     }
