@@ -22,10 +22,10 @@ struct AVIAdapter: CarrierAdapter {
                 reading.damage.append(FormatError(.truncated, at: offset, "'\(id)' chunk of \(size) bytes runs past the end of the file"))
                 break
             }
-            let chunk = WAVAdapter.Chunk(offset: offset, id: id, size: size, end: offset + 8 + size, padMissing: false)
             if id == "LIST", size <= AIGCLabel.maximumTextLength * 4 {
                 do {
-                    for entry in try WAVAdapter.infoEntries(chunk, in: file) where WAVAdapter.isLabelEntry(id: entry.id, text: entry.text) {
+                    for entry in try WAVAdapter.infoEntries(ofListAt: offset, size: size, in: file)
+                    where WAVAdapter.isLabelEntry(id: entry.id, text: entry.text) {
                         reading.sites.append(
                             LabelSite(
                                 location: "AVI LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: entry.id == "AIGC",

@@ -31,13 +31,7 @@ struct GIFAdapter: CarrierAdapter {
                         let application = try reader.bytes(11)
                         if application == Self.xmpApplication {
                             let packet = try xmpPacket(&reader)
-                            for property in XMPPacket.labelProperties(in: packet) {
-                                reading.sites.append(
-                                    LabelSite(
-                                        location: "GIF XMP application extension, \(property.form.rawValue) TC260:AIGC", offset: start,
-                                        isCanonical: property.form == .element, text: property.text))
-                            }
-                            reading.digitalSourceType = reading.digitalSourceType ?? XMPPacket.digitalSourceType(in: packet)
+                            reading.addXMP(packet, offset: start) { "GIF XMP application extension, \($0.rawValue) TC260:AIGC" }
                             continue
                         }
                     }

@@ -100,16 +100,7 @@ struct JPEGAdapter: CarrierAdapter {
                 }
             }
             guard segment.isXMP else { continue }
-            let packet = segment.xmpPacket
-            for property in XMPPacket.labelProperties(in: packet) {
-                reading.sites.append(
-                    LabelSite(
-                        location: "APP1 XMP segment, \(property.form.rawValue) TC260:AIGC",
-                        offset: segment.offset,
-                        isCanonical: property.form == .element,
-                        text: property.text))
-            }
-            reading.digitalSourceType = reading.digitalSourceType ?? XMPPacket.digitalSourceType(in: packet)
+            reading.addXMP(segment.xmpPacket, offset: segment.offset) { "APP1 XMP segment, \($0.rawValue) TC260:AIGC" }
         }
         return reading
     }

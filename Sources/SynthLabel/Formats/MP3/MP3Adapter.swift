@@ -219,24 +219,27 @@ struct MP3Adapter: CarrierAdapter {
             }
         }
         var frames: [UInt8] = []
-        for frame in existing?.frames ?? [] {
-            if Self.isUserText(frame), let text = try? Self.userText(frame, in: existing!), text.description.contains("AIGC") {
-                continue
+        if let existing {
+            for frame in existing.frames {
+                if Self.isUserText(frame), let text = try? Self.userText(frame, in: existing), text.description.contains("AIGC") {
+                    continue
+                }
+                frames += existing.body[frame.range]
             }
-            frames += existing!.body[frame.range]
         }
         frames += Self.makeUserTextFrame(description: Self.labelDescription, value: request.label.wrappedJSON, version: version)
 
+        let flags = existing?.flags ?? 0
         let hasFooter = existing.map { $0.end != $0.framesEnd } ?? false
         let oldSize = existing.map { $0.framesEnd - 10 } ?? 0
         // v2.4 forbids padding when a footer is present.
         let size = hasFooter ? frames.count : (frames.count <= oldSize ? oldSize : frames.count + Self.freshPadding)
-        var tag: [UInt8] = Array("ID3".utf8) + [version, 0, existing?.flags ?? 0]
+        var tag: [UInt8] = Array("ID3".utf8) + [version, 0, flags]
         tag += Self.syncsafeBytes(size)
         tag += frames
         tag += [UInt8](repeating: 0, count: size - frames.count)
         if hasFooter {
-            tag += Array("3DI".utf8) + [version, 0, existing!.flags] + Self.syncsafeBytes(size)
+            tag += Array("3DI".utf8) + [version, 0, flags] + Self.syncsafeBytes(size)
         }
         var plan = EditPlan()
         plan.insert(tag)

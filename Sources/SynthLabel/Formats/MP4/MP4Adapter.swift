@@ -55,13 +55,8 @@ struct MP4Adapter: CarrierAdapter {
                 if box.type == "uuid", box.end - box.offset <= Self.metadataLimit {
                     let payload = try file.bytes(at: box.payload.lowerBound, count: box.payload.count)
                     if payload.starts(with: Self.xmpUUID) {
-                        let packet = Array(payload.dropFirst(16))
-                        for property in XMPPacket.labelProperties(in: packet) {
-                            reading.sites.append(
-                                LabelSite(
-                                    location: "MP4 uuid XMP box, \(property.form.rawValue) TC260:AIGC", offset: box.offset,
-                                    isCanonical: false,
-                                    text: property.text))
+                        reading.sites += XMPPacket.labelSites(in: Array(payload.dropFirst(16)), offset: box.offset, canonicalPlace: false) {
+                            "MP4 uuid XMP box, \($0.rawValue) TC260:AIGC"
                         }
                     }
                 } else if box.type == "moov" {

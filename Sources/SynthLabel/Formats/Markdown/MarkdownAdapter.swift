@@ -34,14 +34,16 @@ struct MarkdownAdapter: CarrierAdapter {
         // Front matter is short: the first 64 KiB usually hold it all; read more only if it
         // is not closed within them.
         let head = try file.bytes(upTo: 64 << 10, at: 0)
-        do {
-            return try document(parsing: head)
-        } catch  where head.count < file.size && error.message.contains("never closed") {
-            return try document(parsing: try file.bytes(upTo: frontMatterLimit + 8, at: 0))
+        if let document = try document(parsing: head, isPartial: head.count < file.size) { return document }
+        let longer = try file.bytes(upTo: frontMatterLimit + 8, at: 0)
+        guard let document = try document(parsing: longer, isPartial: false) else {
+            throw FormatError(.corrupt, at: 0, "front matter could not be read")
         }
+        return document
     }
 
-    private static func document(parsing bytes: [UInt8]) throws(FormatError) -> Document {
+    /// Nil when `bytes` are only the start of the file and the front matter is not closed in them.
+    private static func document(parsing bytes: [UInt8], isPartial: Bool) throws(FormatError) -> Document? {
         let bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let lines = splitLines(bytes, from: bomLength)
         let newline = lines.first.map { $0.fullEnd - $0.range.upperBound == 2 ? "\r\n" : "\n" } ?? "\n"
@@ -50,6 +52,7 @@ struct MarkdownAdapter: CarrierAdapter {
             return Document(bytes: bytes, bomLength: bomLength, newline: newline, frontMatter: nil)
         }
         guard let closing = lines.dropFirst().firstIndex(where: { $0.text == "---" || $0.text == "..." }) else {
+            if isPartial { return nil }
             if bytes.count > frontMatterLimit {
                 throw FormatError(.tooLarge, at: bomLength, "front matter not closed within the first \(frontMatterLimit) bytes")
             }

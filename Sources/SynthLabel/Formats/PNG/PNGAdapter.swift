@@ -129,15 +129,9 @@ struct PNGAdapter: CarrierAdapter {
             }
             let place = seenImageData ? ", after IDAT" : ""
             if text.keyword == Self.xmpKeyword {
-                for property in XMPPacket.labelProperties(in: text.text) {
-                    reading.sites.append(
-                        LabelSite(
-                            location: "\(chunk.type) chunk \"\(Self.xmpKeyword)\", XMP \(property.form.rawValue) TC260:AIGC\(place)",
-                            offset: chunk.offset,
-                            isCanonical: chunk.type == "iTXt" && !seenImageData && property.form == .element,
-                            text: property.text))
+                reading.addXMP(text.text, offset: chunk.offset, canonicalPlace: chunk.type == "iTXt" && !seenImageData) {
+                    "\(chunk.type) chunk \"\(Self.xmpKeyword)\", XMP \($0.rawValue) TC260:AIGC\(place)"
                 }
-                reading.digitalSourceType = reading.digitalSourceType ?? XMPPacket.digitalSourceType(in: text.text)
             } else if text.keyword.contains("AIGC") {
                 reading.sites.append(
                     LabelSite(

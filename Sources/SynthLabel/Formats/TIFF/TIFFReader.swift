@@ -126,11 +126,8 @@ struct TIFFReader {
             case Self.xmpTag:
                 let packet = try value(of: entry)
                 xmp = packet
-                for property in XMPPacket.labelProperties(in: packet) {
-                    sites.append(
-                        LabelSite(
-                            location: "\(place) IFD0 XMP (tag 700), \(property.form.rawValue) TC260:AIGC", offset: base + entry.entryOffset,
-                            isCanonical: xmpIsCanonical && property.form == .element, text: property.text))
+                sites += XMPPacket.labelSites(in: packet, offset: base + entry.entryOffset, canonicalPlace: xmpIsCanonical) {
+                    "\(place) IFD0 XMP (tag 700), \($0.rawValue) TC260:AIGC"
                 }
             case Self.imageDescriptionTag:
                 let text = String(decoding: try value(of: entry).prefix { $0 != 0 }, as: UTF8.self)

@@ -65,21 +65,24 @@ struct WAVAdapter: CarrierAdapter {
         return Layout(chunks: chunks, riffEnd: max(riffEnd, offset), damage: damage)
     }
 
-    /// `LIST/INFO` entries: (offset, id, text).
-    static func infoEntries(_ list: Chunk, in file: FileSource) throws(FormatError) -> [(offset: Int, id: String, text: String)] {
-        let data = try file.bytes(at: list.offset + 8, count: list.size)
+    /// Entries of the `LIST/INFO` chunk at `offset` with `size` bytes of data: (offset, id, text).
+    /// Shared with AVI, which keeps its INFO list the same way.
+    static func infoEntries(ofListAt offset: Int, size: Int, in file: FileSource) throws(FormatError) -> [(
+        offset: Int, id: String, text: String
+    )] {
+        let data = try file.bytes(at: offset + 8, count: size)
         guard data.starts(with: "INFO") else { return [] }
         var entries: [(Int, String, String)] = []
         var cursor = 4
         while cursor + 8 <= data.count {
             let id = try data.fourCC(at: cursor)
-            let size = Int(try data.uint32LE(at: cursor + 4))
-            guard cursor + 8 + size <= data.count else {
-                throw FormatError(.corrupt, at: list.offset + 8 + cursor, "LIST/INFO entry '\(id)' runs past its list")
+            let entrySize = Int(try data.uint32LE(at: cursor + 4))
+            guard cursor + 8 + entrySize <= data.count else {
+                throw FormatError(.corrupt, at: offset + 8 + cursor, "LIST/INFO entry '\(id)' runs past its list")
             }
-            let value = data[(cursor + 8)..<(cursor + 8 + size)].prefix { $0 != 0 }
-            entries.append((list.offset + 8 + cursor, id, String(decoding: value, as: UTF8.self)))
-            cursor += 8 + size + (size & 1)
+            let value = data[(cursor + 8)..<(cursor + 8 + entrySize)].prefix { $0 != 0 }
+            entries.append((offset + 8 + cursor, id, String(decoding: value, as: UTF8.self)))
+            cursor += 8 + entrySize + (entrySize & 1)
         }
         return entries
     }
@@ -108,7 +111,8 @@ struct WAVAdapter: CarrierAdapter {
                         text: String(decoding: data.prefix { $0 != 0 }, as: UTF8.self).trimmingWhitespace))
             } else if chunk.id == "LIST", chunk.size <= AIGCLabel.maximumTextLength * 4 {
                 do {
-                    for entry in try Self.infoEntries(chunk, in: file) where Self.isLabelEntry(id: entry.id, text: entry.text) {
+                    for entry in try Self.infoEntries(ofListAt: chunk.offset, size: chunk.size, in: file)
+                    where Self.isLabelEntry(id: entry.id, text: entry.text) {
                         reading.sites.append(
                             LabelSite(
                                 location: "LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: false,
@@ -167,7 +171,7 @@ struct WAVAdapter: CarrierAdapter {
 
     /// The LIST chunk rebuilt without label entries, or nil when it has none (copy as is).
     private func cleanedInfoList(_ list: Chunk, in file: FileSource) throws(FormatError) -> [UInt8]? {
-        let entries = try Self.infoEntries(list, in: file)
+        let entries = try Self.infoEntries(ofListAt: list.offset, size: list.size, in: file)
         guard entries.contains(where: { Self.isLabelEntry(id: $0.id, text: $0.text) }) else { return nil }
         var data = Array("INFO".utf8)
         for entry in entries where !Self.isLabelEntry(id: entry.id, text: entry.text) {

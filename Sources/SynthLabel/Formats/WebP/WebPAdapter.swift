@@ -51,14 +51,9 @@ struct WebPAdapter: CarrierAdapter {
                 reading.damage.append(FormatError(.tooLarge, at: chunk.offset, "XMP chunk too large"))
                 continue
             }
-            let packet = try file.bytes(at: chunk.offset + 8, count: chunk.size)
-            for property in XMPPacket.labelProperties(in: packet) {
-                reading.sites.append(
-                    LabelSite(
-                        location: "WebP XMP chunk, \(property.form.rawValue) TC260:AIGC", offset: chunk.offset,
-                        isCanonical: property.form == .element, text: property.text))
+            reading.addXMP(try file.bytes(at: chunk.offset + 8, count: chunk.size), offset: chunk.offset) {
+                "WebP XMP chunk, \($0.rawValue) TC260:AIGC"
             }
-            reading.digitalSourceType = reading.digitalSourceType ?? XMPPacket.digitalSourceType(in: packet)
         }
         return reading
     }
