@@ -16,11 +16,19 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         // The only code that may setjmp/longjmp around libpng.
         .target(name: "CPNGSafe", dependencies: ["CLibPNG"]),
         // copy_file_range and syncfs, which Swift's Glibc module does not import.
         .target(name: "CLinuxCalls"),
-        .target(name: "SynthLabel", dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls"]),
+        .target(
+            name: "SynthLabel",
+            dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG"],
+            exclude: ["Explicit/Font/OFL.txt"],
+            // The caption font is compiled into the library, so a copied binary still draws captions.
+            resources: [.embedInCode("Explicit/Font/CaptionFont.otf")]
+        ),
         .target(
             name: "SynthLabelCLI",
             dependencies: [

@@ -44,5 +44,5 @@ func exercise(_ bytes: [UInt8]) {
     _ = AIGCLabel.parse(String(decoding: bytes, as: UTF8.self))
     _ = XMPPacket.labelProperties(in: bytes)
     _ = XMPPacket.digitalSourceType(in: bytes)
-    _ = try? XMPPacket.merge(label, sourceType: .trainedAlgorithmicMedia, into: bytes)
+    _ = try? XMPPacket.merge(WriteRequest(label: label, sourceType: .trainedAlgorithmicMedia), into: bytes)
 }

@@ -6,6 +6,8 @@ set -euo pipefail
 
 packages=(
   pkg-config libpng-dev libsndfile1-dev zlib1g-dev   # linked by the library
+  libfreetype-dev libturbojpeg0-dev                   # caption drawing and JPEG pixels
+  tesseract-ocr tesseract-ocr-chi-sim                 # OCR witness for captions
   libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
   webp ffmpeg qpdf vorbis-tools opus-tools            # makers and readers of the other carriers' test files

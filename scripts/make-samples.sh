@@ -50,5 +50,5 @@ cat > "$out/notes.md" <<'MD'
 Generated summary of the planning call.
 MD
 
-echo "This plain text file has no metadata carrier; label skips it with a note." > "$out/readme.txt"
+echo "This plain text file has no metadata carrier; label --explicit gives it a notice." > "$out/readme.txt"
 ls -l "$out"

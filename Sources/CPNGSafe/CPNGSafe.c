@@ -89,3 +89,61 @@ void cpng_free(cpng_raw_image *image) {
     free(image->pixels);
     image->pixels = NULL;
 }
+
+typedef struct {
+    uint8_t *data;
+    size_t length;
+    size_t capacity;
+} memory_writer;
+
+static void write_to_memory(png_structp png, png_bytep data, png_size_t count) {
+    memory_writer *writer = (memory_writer *)png_get_io_ptr(png);
+    if (count > writer->capacity - writer->length) {
+        size_t capacity = writer->capacity ? writer->capacity : 65536;
+        while (count > capacity - writer->length) {
+            if (capacity > SIZE_MAX / 2) png_error(png, "output too large");
+            capacity *= 2;
+        }
+        uint8_t *grown = realloc(writer->data, capacity);
+        if (!grown) png_error(png, "out of memory");
+        writer->data = grown;
+        writer->capacity = capacity;
+    }
+    memcpy(writer->data + writer->length, data, count);
+    writer->length += count;
+}
+
+static void flush_memory(png_structp png) { (void)png; }
+
+int cpng_encode_raw(const cpng_raw_image *image, cpng_raw_image *out, char *error, size_t error_capacity) {
+    memset(out, 0, sizeof(*out));
+    error_context context = {.error = error, .error_capacity = error_capacity};
+    /* volatile: read after a possible longjmp. */
+    memory_writer *volatile writer = calloc(1, sizeof(memory_writer));
+    png_bytep *volatile rows = NULL;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!writer || !png || !info || setjmp(context.jump)) {
+        if (writer) free(writer->data);
+        free(writer);
+        free(rows);
+        png_destroy_write_struct(&png, info ? &info : NULL);
+        return -1;
+    }
+    png_set_write_fn(png, writer, write_to_memory, flush_memory);
+    png_set_compression_level(png, 6);
+    png_set_IHDR(png, info, image->width, image->height, image->bit_depth, image->color_type,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    rows = malloc(sizeof(png_bytep) * (image->height + 1));
+    if (!rows) png_error(png, "out of memory");
+    for (uint32_t y = 0; y < image->height; y++) rows[y] = image->pixels + (size_t)y * image->row_bytes;
+    png_write_image(png, rows);
+    png_write_end(png, NULL);
+    out->pixels = writer->data;
+    out->row_bytes = writer->length;
+    free(writer);
+    free(rows);
+    png_destroy_write_struct(&png, &info);
+    return 0;
+}

@@ -26,9 +26,17 @@ struct LabelCommand: ParsableCommand {
             Without --produce-id each file gets a fresh unique ID: 'SL' + the UTC time \
             (yyyyMMddTHHmmssZ) + 16 random hex digits, e.g. SL20261129T093000Z3F9A0C1B2D4E5F60.
 
+            With --explicit, the label people see or hear is added too (GB 45438 §5): a caption \
+            with text 5.5 % of the shortest side on a dark backing in a corner of PNG and JPEG \
+            images (EXIF orientation honoured), the rhythm prompt "short long short short" \
+            (Morse ·− ·· for AI; 800 Hz, 120/360 ms) before or after WAV, FLAC, Ogg and MP3 audio, \
+            a notice line in Markdown (after the front matter) and plain .txt files. Plain text \
+            has no metadata, so --explicit is what labels it.
+
             Examples:
               synthlabel label out/ --producer 001191110102MACQD9K64018705 --output labelled/
               synthlabel label img.png --producer 001191110102MACQD9K64018705 --produce-id job-42 --in-place
+              synthlabel label photo.jpg --producer 001191110102MACQD9K64018705 --explicit --caption-position top-left --output out/
             """
     )
 
@@ -46,6 +54,8 @@ struct LabelCommand: ParsableCommand {
 
     @Flag(help: "Mark images as partly generated (IPTC compositeWithTrainedAlgorithmicMedia).")
     var composite = false
+
+    @OptionGroup(title: "Explicit labels") var explicit: ExplicitOptions
 
     @OptionGroup var writing: WriteOptions
 
@@ -72,7 +82,7 @@ struct LabelCommand: ParsableCommand {
             options: writing,
             labeller: Labeller(
                 sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
-                allowBreakingC2PA: writing.breakC2PA),
+                allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings),
             verb: "labelled",
             detail: { "ProduceID \($0.produceID ?? "")" },
             request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) })

@@ -28,6 +28,8 @@ struct LabellingRun {
         var status: String
         var format: String?
         var label: LabelJSON?
+        /// What the explicit step did, with --explicit.
+        var explicit: String?
         var error: String?
     }
 
@@ -88,11 +90,13 @@ struct LabellingRun {
                 results.append(
                     FileResult(
                         path: entry.path, output: destination, status: dryRun ? "planned" : verb, format: outcome.carrier.rawValue,
-                        label: LabelJSON(outcome.label)))
+                        label: LabelJSON(outcome.label), explicit: outcome.explicit))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     let status = dryRun ? "would be \(verb)" : verb
-                    Output.line("\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label)))")
+                    let explicit = outcome.explicit.map { "; \($0)" } ?? ""
+                    Output.line(
+                        "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")
                 }
             case .failure(.unsupportedFile(_, let reason)):
                 counts.skipped += 1

@@ -36,6 +36,12 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Directories (or files) to scan.")
     var paths: [String] = []
 
+    @Flag(
+        help:
+            "Also decode pixels and audio to look for explicit labels (SynthLabel's captions, the rhythm prompt); slower. Text notices are always looked for."
+    )
+    var explicit = false
+
     @Flag(help: "One JSON document: every file, plus the summary.")
     var json = false
 
@@ -111,7 +117,7 @@ struct ScanCommand: ParsableCommand {
         var failed = false
         let failVerdicts = failVerdicts
         let started = Date()
-        let verifier = Verifier()
+        let verifier = Verifier(explicitChecks: explicit)
         if csv { Output.line(CSVRow.header) }
         BatchRunner(progress: ProgressLine("scanned")).run(&inputs) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })

@@ -25,4 +25,9 @@ int cpng_decode_raw(const uint8_t *data, size_t length, size_t max_pixel_bytes,
 
 void cpng_free(cpng_raw_image *image);
 
+/// A PNG written by libpng: IHDR, IDAT and IEND only, not interlaced, zlib level 6 and
+/// libpng's default filter choice. `out->pixels` receives the file (malloc'd; free with
+/// cpng_free), `out->row_bytes` its length. Returns 0 on success, -1 with `error` filled.
+int cpng_encode_raw(const cpng_raw_image *image, cpng_raw_image *out, char *error, size_t error_capacity);
+
 #endif

@@ -71,11 +71,11 @@ package final class FileSource: Sendable {
     let mode: mode_t
 
     /// A file held in memory, for callers that already have the bytes (and the fuzzer).
-    package init(bytes: [UInt8], path: String = "<memory>") {
+    package init(bytes: [UInt8], path: String = "<memory>", mode: mode_t = 0o644) {
         self.path = path
         self.size = bytes.count
         self.descriptor = -1
-        self.mode = 0o644
+        self.mode = mode
         self.wholeFile = bytes
     }
 

@@ -1,6 +1,6 @@
 /// The file formats that carry a label, one case per adapter.
 public enum Carrier: String, Sendable, CaseIterable, Codable {
-    case png, jpeg, wav, mp3, flac, ogg, markdown, webp, tiff, gif, avi, mp4, pdf, office
+    case png, jpeg, wav, mp3, flac, ogg, markdown, text, webp, tiff, gif, avi, mp4, pdf, office
 
     public var displayName: String {
         switch self {
@@ -11,6 +11,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .flac: "FLAC"
         case .ogg: "Ogg Vorbis/Opus"
         case .markdown: "Markdown"
+        case .text: "plain text"
         case .webp: "WebP"
         case .tiff: "TIFF"
         case .gif: "GIF"
@@ -24,7 +25,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     /// Whether `label` can write this format (the others are read and verified only).
     public var isWritable: Bool {
         switch self {
-        case .png, .jpeg, .wav, .mp3, .flac, .ogg, .markdown, .webp: true
+        case .png, .jpeg, .wav, .mp3, .flac, .ogg, .markdown, .text, .webp: true
         case .tiff, .gif, .avi, .mp4, .pdf, .office: false
         }
     }
@@ -41,6 +42,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .flac: FLACAdapter()
         case .ogg: OggAdapter()
         case .markdown: MarkdownAdapter()
+        case .text: TextAdapter()
         case .webp: WebPAdapter()
         case .tiff: TIFFAdapter()
         case .gif: GIFAdapter()
@@ -91,6 +93,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         }
         if head.count >= 2, head[0] == 0xFF, head[1] & 0xE0 == 0xE0, lowercased.hasSuffix(".mp3") { return .mp3 }
         if [".md", ".markdown", ".mdown", ".mkd"].contains(where: { lowercased.hasSuffix($0) }) { return .markdown }
+        if lowercased.hasSuffix(".txt") { return .text }
         return nil
     }
 }
@@ -129,6 +132,8 @@ package struct CarrierReading {
     var notes: [String] = []
     /// The IPTC source type from the XMP packet, for image carriers.
     var digitalSourceType: String?
+    /// The record of a caption SynthLabel drew, from the XMP packet.
+    var caption: CaptionRecord?
     /// Where a C2PA manifest sits, if there is one: editing the file breaks its hard binding.
     var c2paManifest: String?
     /// Parts that could hold a label but were not read (said, not hidden).
@@ -139,10 +144,13 @@ package struct CarrierReading {
 package struct WriteRequest {
     var label: AIGCLabel
     var sourceType: DigitalSourceType
+    /// A caption just drawn on the image, recorded in the XMP packet beside the label.
+    var caption: CaptionRecord?
 
-    package init(label: AIGCLabel, sourceType: DigitalSourceType) {
+    package init(label: AIGCLabel, sourceType: DigitalSourceType, caption: CaptionRecord? = nil) {
         self.label = label
         self.sourceType = sourceType
+        self.caption = caption
     }
 }
 

@@ -6,6 +6,8 @@
 package enum XMPPacket {
     static let tc260Namespace = "http://www.tc260.org.cn/ns/AIGC/1.0/"
     static let iptcExtensionNamespace = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+    /// SynthLabel's own properties: the record of a caption it drew (`CaptionRecord`).
+    static let synthLabelNamespace = "https://synthlabel.org/ns/1.0/"
     /// Largest packet handled; real ones are a few KiB.
     static let maximumSize = 16 << 20
 
@@ -17,31 +19,37 @@ package enum XMPPacket {
     }
 
     /// A complete packet holding only the label and the IPTC source type.
-    static func make(_ label: AIGCLabel, sourceType: DigitalSourceType) -> [UInt8] {
+    static func make(_ request: WriteRequest) -> [UInt8] {
         var packet: [UInt8] = []
         packet.appendUTF8("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n")
         packet.appendUTF8("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"SynthLabel\">\n")
         packet.appendUTF8(" <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n")
-        packet.append(contentsOf: description(label, sourceType: sourceType))
+        packet.append(contentsOf: description(request))
         packet.appendUTF8(" </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>")
         return packet
     }
 
-    /// `existing` with any previous label and source type removed and ours added.
-    package static func merge(_ label: AIGCLabel, sourceType: DigitalSourceType, into existing: [UInt8]) throws(FormatError) -> [UInt8] {
-        var packet = removingLabel(from: existing)
+    /// `existing` with any previous label and source type removed and ours added. A caption
+    /// record already there stays unless the request brings a new one (the caption is still drawn).
+    package static func merge(_ request: WriteRequest, into existing: [UInt8]) throws(FormatError) -> [UInt8] {
+        var packet = removingLabel(from: existing, includingCaption: request.caption != nil)
         guard let end = packet.firstIndex(of: Array("</rdf:RDF>".utf8)) else {
             throw FormatError(.unsupported, "the existing XMP packet has no </rdf:RDF>; it cannot be merged safely")
         }
-        packet.insert(contentsOf: description(label, sourceType: sourceType), at: end)
+        packet.insert(contentsOf: description(request), at: end)
         return packet
     }
 
     /// The packet without our properties (`AIGC` in the TC260 namespace, the IPTC source type),
     /// and without a description that held nothing else.
-    static func removingLabel(from packet: [UInt8]) -> [UInt8] {
+    static func removingLabel(from packet: [UInt8], includingCaption: Bool = false) -> [UInt8] {
         var packet = packet
         let prefixes = namespacePrefixes(in: packet)
+        if includingCaption {
+            for prefix in prefixes[synthLabelNamespace, default: []] {
+                removeProperty(named: "\(prefix):Caption", from: &packet)
+            }
+        }
         for prefix in prefixes[tc260Namespace, default: []] + ["TC260"] {
             removeProperty(named: "\(prefix):AIGC", from: &packet)
         }
@@ -68,13 +76,28 @@ package enum XMPPacket {
         return nil
     }
 
+    /// The record of a caption SynthLabel drew, if the packet has one.
+    package static func captionRecord(in packet: [UInt8]) -> CaptionRecord? {
+        for prefix in namespacePrefixes(in: packet)[synthLabelNamespace, default: []] {
+            if let property = propertyValues(named: "\(prefix):Caption", in: packet).first {
+                return CaptionRecord(serialized: property.text)
+            }
+        }
+        return nil
+    }
+
     // MARK: - Building
 
-    private static func description(_ label: AIGCLabel, sourceType: DigitalSourceType) -> [UInt8] {
+    private static func description(_ request: WriteRequest) -> [UInt8] {
         var text = "  <rdf:Description rdf:about=\"\" xmlns:TC260=\"\(tc260Namespace)\""
-        text += " xmlns:Iptc4xmpExt=\"\(iptcExtensionNamespace)\">\n"
-        text += "   <TC260:AIGC>\(escape(label.innerJSON))</TC260:AIGC>\n"
-        text += "   <Iptc4xmpExt:DigitalSourceType>\(sourceType.rawValue)</Iptc4xmpExt:DigitalSourceType>\n"
+        text += " xmlns:Iptc4xmpExt=\"\(iptcExtensionNamespace)\""
+        if request.caption != nil { text += " xmlns:synthlabel=\"\(synthLabelNamespace)\"" }
+        text += ">\n"
+        text += "   <TC260:AIGC>\(escape(request.label.innerJSON))</TC260:AIGC>\n"
+        text += "   <Iptc4xmpExt:DigitalSourceType>\(request.sourceType.rawValue)</Iptc4xmpExt:DigitalSourceType>\n"
+        if let caption = request.caption {
+            text += "   <synthlabel:Caption>\(escape(caption.serialized))</synthlabel:Caption>\n"
+        }
         text += "  </rdf:Description>\n"
         return Array(text.utf8)
     }

@@ -11,10 +11,15 @@ public struct Labeller: Sendable {
     public var sourceType: DigitalSourceType
     /// Editing a file invalidates a C2PA hard binding; refuse unless this is set.
     public var allowBreakingC2PA: Bool
+    /// Explicit labels to add (caption, audio prompt, text notice); nil writes metadata only.
+    public var explicit: ExplicitLabel?
 
-    public init(sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false) {
+    public init(
+        sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil
+    ) {
         self.sourceType = sourceType
         self.allowBreakingC2PA = allowBreakingC2PA
+        self.explicit = explicit
     }
 
     /// Labels the file at `path`, writing the result to `destination` (the same path to
@@ -85,8 +90,27 @@ public struct Labeller: Sendable {
         let existing = reading.sites.compactMap { try? $0.parsed.get().label }
         let finalLabel = try request.resolve(existing: existing, path: path)
 
+        // The explicit step, if asked for, produces a new file in memory; the implicit label is
+        // then planned on top of it exactly as on an original.
+        var source = file
+        var caption: CaptionRecord?
+        var explicitSummary: String?
+        if let explicit {
+            if let result = try explicit.apply(to: file, carrier: carrier, reading: reading, path: path) {
+                explicitSummary = result.summary
+                if !result.bytes.isEmpty {
+                    source = FileSource(bytes: result.bytes, path: path, mode: file.mode)
+                    caption = result.caption
+                }
+            } else {
+                explicitSummary = "no explicit label is drawn into \(carrier.displayName) files yet"
+            }
+        } else if carrier == .text {
+            throw .unsupportedFile(path: path, reason: "plain text has no metadata to hold a label; --explicit writes a notice")
+        }
+
         let plan: EditPlan
-        do { plan = try adapter.plan(WriteRequest(label: finalLabel, sourceType: sourceType), for: file) } catch {
+        do { plan = try adapter.plan(WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption), for: source) } catch {
             throw Self.mapped(error, path: path)
         }
         let replacesOriginal = destination == path || Self.sameFile(path, destination)
@@ -96,8 +120,8 @@ public struct Labeller: Sendable {
         return PlannedLabel(
             outcome: LabelOutcome(
                 carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count,
-                size: plan.outputSize),
-            file: file, edits: plan, replacesOriginal: replacesOriginal)
+                size: plan.outputSize, explicit: explicitSummary),
+            file: source, edits: plan, replacesOriginal: replacesOriginal)
     }
 
     /// Writes planned files to temporary files, forces those that replace originals to disk
@@ -159,4 +183,6 @@ public struct LabelOutcome: Sendable {
     public var replacedSites: Int
     /// Size of the labelled file in bytes.
     public var size: Int
+    /// What the explicit step did (drew a caption, found one already there, …), when asked for.
+    public var explicit: String?
 }

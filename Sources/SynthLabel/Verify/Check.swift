@@ -24,6 +24,9 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case propagatorCode = "propagator.code"
     case digitalSourceType = "xmp.digital-source-type"
     case c2paManifest = "c2pa.present"
+    case caption = "explicit.caption"
+    case audioPrompt = "explicit.audio-prompt"
+    case textNotice = "explicit.text-notice"
 }
 
 /// How a check came out.

@@ -5,6 +5,8 @@ struct CheckContext {
     var siteCount: Int
     var label: AIGCLabel?
     var readableSites: Int
+    /// Whether the costly explicit checks (decoding pixels and audio) ran.
+    var explicitChecks: Bool
 
     /// `findings` plus a `pass` or `skip` for every check that has no finding yet, in the
     /// order of `Check.allCases`.
@@ -47,6 +49,16 @@ struct CheckContext {
             if !carrier.usesXMP { return (.skip, "\(carrier.displayName) has no XMP packet") }
             return label == nil ? noLabel : (.pass, "IPTC DigitalSourceType marks generated media")
         case .c2paManifest: return (.pass, "no C2PA manifest")
+        case .caption:
+            guard carrier == .png || carrier == .jpeg else { return (.skip, "not an image SynthLabel captions") }
+            return explicitChecks
+                ? (.skip, "no caption record from SynthLabel (captions drawn by other tools are not recognised)")
+                : (.skip, "explicit checks not asked for")
+        case .audioPrompt:
+            guard [.wav, .flac, .ogg, .mp3].contains(carrier) else { return (.skip, "not audio SynthLabel reads samples of") }
+            return (.skip, "explicit checks not asked for")
+        case .textNotice:
+            return (.skip, "not a text file")
         }
     }
 }

@@ -1,6 +1,12 @@
 /// Reads every label site of a file and judges it against GB 45438 Annex E. Never writes.
 public struct Verifier: Sendable {
-    public init() {}
+    /// Whether to decode pixels and audio to look for explicit labels (captions, the rhythm
+    /// prompt). Text notices are always looked for: they cost two small reads.
+    public var explicitChecks: Bool
+
+    public init(explicitChecks: Bool = true) {
+        self.explicitChecks = explicitChecks
+    }
 
     /// Verifies one file. Throws only when the file cannot be read or is not a supported
     /// format; damage inside a supported file gives an `inconclusive` report instead.
@@ -18,11 +24,12 @@ public struct Verifier: Sendable {
         } catch {
             reading = CarrierReading(damage: [error])
         }
-        return judge(reading, path: path, carrier: carrier, size: file.size)
+        return judge(
+            reading, path: path, carrier: carrier, size: file.size, explicit: explicitFindings(file, carrier: carrier, reading: reading))
     }
 
-    package func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int) -> FileReport {
-        var findings = [Finding(.carrierDetected, .pass, carrier.displayName)]
+    package func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int, explicit: [Finding] = []) -> FileReport {
+        var findings = [Finding(.carrierDetected, .pass, carrier.displayName)] + explicit
         for damage in reading.damage {
             let check: Check = damage.kind == .checksum ? .checksums : .containerIntact
             findings.append(Finding(check, .error, "\(carrier.displayName) container is damaged: \(damage)"))
@@ -85,10 +92,13 @@ public struct Verifier: Sendable {
             findings.append(Finding(.c2paManifest, .warn, "C2PA manifest present (\(manifest)); not validated by this version"))
         }
         let context = CheckContext(
-            carrier: carrier, siteCount: reading.sites.count, label: chosen?.parsed.label, readableSites: readable.count)
+            carrier: carrier, siteCount: reading.sites.count, label: chosen?.parsed.label, readableSites: readable.count,
+            explicitChecks: explicitChecks)
+        // Plain text has no metadata: its notice is its label.
+        let noticeLabels = carrier == .text && explicit.contains { $0.check == .textNotice && $0.outcome == .pass }
         return FileReport(
             path: path, carrier: carrier, size: size,
-            verdict: Verdict(findings: findings, labelFound: chosen != nil),
+            verdict: Verdict(findings: findings, labelFound: chosen != nil || noticeLabels),
             label: chosen?.parsed.label, sites: reading.sites, findings: context.completing(findings),
             digitalSourceType: reading.digitalSourceType)
     }

@@ -22,7 +22,7 @@ struct CLITests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stdout == """
-                skipped: \(tree)/b.txt: not a format SynthLabel reads (\(Carrier.allCases.map(\.displayName).joined(separator: ", ")))
+                skipped: \(tree)/b.txt: plain text has no metadata to hold a label; --explicit writes a notice
                 labelled: \(tree)/nested/a.png -> \(out)/nested/a.png (PNG, ProduceID P1)
                 labelled: \(single) -> \(out)/chirp.wav (WAV, ProduceID P1)
 
@@ -79,7 +79,9 @@ struct CLITests {
         let missing = try Fixtures.synthlabel("verify", folder.file("nope.png"))
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("nope.png: no such file or directory"))
-        #expect(try Fixtures.synthlabel("verify", Fixtures.sample("readme.txt")).status == 2)
+        let unknown = folder.file("data.bin")
+        Fixtures.write([0, 1, 2, 3], to: unknown)
+        #expect(try Fixtures.synthlabel("verify", unknown).status == 2)
     }
 
     @Test func bulkRunCarriesOnPastABadFile() throws {
@@ -115,19 +117,21 @@ struct CLITests {
         #expect(run.status == 0)
         #expect(
             run.stdout == """
+                unlabelled    \(tree)/notes.txt (plain text)
                 unlabelled    \(tree)/plain.wav (WAV)
                 format       compliant    noncompliant inconclusive unlabelled   total
                 png          1            0            0            0            1
+                text         0            0            0            1            1
                 wav          0            0            0            1            1
-                all          1            0            0            1            2
+                all          1            0            0            2            3
 
                 """)
-        #expect(run.stderr.contains("scanned 2 file(s), skipped 1 unsupported"))
+        #expect(run.stderr.contains("scanned 3 file(s), skipped 0 unsupported"))
 
         let ndjson = try Fixtures.synthlabel("scan", "--ndjson", tree)
         let lines = ndjson.stdout.split(separator: "\n")
-        #expect(lines.count == 2)
-        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(lines.count == 3)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as! [String: Any]
         #expect(first["path"] as? String == tree + "/ok.png")
         #expect(first["verdict"] as? String == "compliant")
     }

@@ -36,8 +36,9 @@ struct ScanTests {
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == CSVRow.header)
-        #expect(lines.count == 5)
+        #expect(lines.count == 6)
         #expect(lines.contains("\(root)/a/plain.wav,wav,unlabelled,,,,,,0,"))
+        #expect(lines.contains { $0.hasPrefix("\(root)/notes.txt,text,unlabelled,") })
         let vendor = try #require(lines.first { $0.hasPrefix("\(root)/b/c/vendor.png,png,noncompliant,AIGC,V,1,,,1,") })
         #expect(vendor.contains("\"Label is \"\"AIGC\"\""))  // quotes doubled inside a quoted field
     }
@@ -60,7 +61,7 @@ struct ScanTests {
         #expect(try paths(Fixtures.synthlabel("scan", "--ndjson", root, "--include", "b/**/*.png").stdout) == [root + "/b/c/vendor.png"])
         #expect(
             try paths(Fixtures.synthlabel("scan", "--ndjson", root, "--exclude", "*.png", "--exclude", "b/*").stdout) == [
-                root + "/a/plain.wav"
+                root + "/notes.txt", root + "/a/plain.wav",
             ])
     }
 
@@ -101,9 +102,9 @@ struct ScanTests {
         try FileManager.default.createSymbolicLink(atPath: root + "/a/loop", withDestinationPath: root)
         try FileManager.default.createSymbolicLink(atPath: root + "/linked.wav", withDestinationPath: root + "/a/plain.wav")
         let plain = try paths(Fixtures.synthlabel("scan", "--ndjson", root).stdout)
-        #expect(plain.count == 4)
+        #expect(plain.count == 5)
         let followed = try paths(Fixtures.synthlabel("scan", "--ndjson", "--follow-symlinks", root).stdout)
-        #expect(followed.count == 5)
+        #expect(followed.count == 6)
         #expect(followed.contains(root + "/linked.wav"))
     }
 }

@@ -83,7 +83,7 @@ struct PNGAdapterTests {
 
     @Test func xmpAfterIDATMovesBeforeIt() throws {
         let original = Fixtures.read(Fixtures.sample("gradient.png"))
-        let packet = XMPPacket.make(Fixtures.label(id: "late"), sourceType: .trainedAlgorithmicMedia)
+        let packet = XMPPacket.make(WriteRequest(label: Fixtures.label(id: "late"), sourceType: .trainedAlgorithmicMedia))
         let chunk = PNGAdapter.makeChunk("iTXt", Array("XML:com.adobe.xmp".utf8) + [0, 0, 0, 0, 0] + packet)
         let path = folder.file("late.png")
         Fixtures.write(Containers.png(original, inserting: chunk, before: "IEND"), to: path)

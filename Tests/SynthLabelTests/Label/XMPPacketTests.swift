@@ -7,7 +7,7 @@ struct XMPPacketTests {
     let label = AIGCLabel(contentProducer: "001191110102MACQD9K64018705", produceID: "a<b>&\"c")
 
     @Test func newPacketCarriesLabelAndSourceType() throws {
-        let packet = XMPPacket.make(label, sourceType: .trainedAlgorithmicMedia)
+        let packet = XMPPacket.make(WriteRequest(label: label, sourceType: .trainedAlgorithmicMedia))
         let properties = XMPPacket.labelProperties(in: packet)
         #expect(properties.count == 1)
         #expect(properties.first?.form == .element)
@@ -37,7 +37,8 @@ struct XMPPacketTests {
     }
 
     @Test func mergeReplacesTheLabelAndKeepsEverythingElse() throws {
-        let merged = try XMPPacket.merge(label, sourceType: .compositeWithTrainedAlgorithmicMedia, into: Array(Self.foreign.utf8))
+        let merged = try XMPPacket.merge(
+            WriteRequest(label: label, sourceType: .compositeWithTrainedAlgorithmicMedia), into: Array(Self.foreign.utf8))
         let text = String(decoding: merged, as: UTF8.self)
         #expect(text.contains("<rdf:li xml:lang=\"x-default\">Keep me</rdf:li>"))
         #expect(!text.contains("OLD"))
@@ -46,10 +47,11 @@ struct XMPPacketTests {
     }
 
     @Test func mergingTwiceLeavesOneLabelAndNoEmptyShells() throws {
-        var packet = XMPPacket.make(label, sourceType: .trainedAlgorithmicMedia)
+        var packet = XMPPacket.make(WriteRequest(label: label, sourceType: .trainedAlgorithmicMedia))
         for round in 0..<3 {
             packet = try XMPPacket.merge(
-                AIGCLabel(contentProducer: "P", produceID: "r\(round)"), sourceType: .trainedAlgorithmicMedia, into: packet)
+                WriteRequest(label: AIGCLabel(contentProducer: "P", produceID: "r\(round)"), sourceType: .trainedAlgorithmicMedia),
+                into: packet)
         }
         let text = String(decoding: packet, as: UTF8.self)
         #expect(XMPPacket.labelProperties(in: packet).count == 1)
@@ -59,7 +61,7 @@ struct XMPPacketTests {
 
     @Test func packetWithoutRDFIsNotMerged() {
         #expect(throws: FormatError.self) {
-            try XMPPacket.merge(label, sourceType: .trainedAlgorithmicMedia, into: Array("<x:xmpmeta/>".utf8))
+            try XMPPacket.merge(WriteRequest(label: label, sourceType: .trainedAlgorithmicMedia), into: Array("<x:xmpmeta/>".utf8))
         }
     }
 

@@ -63,7 +63,28 @@ struct ChecksTests {
             (png("no-dst.png", chunks: [xmp(xmpWithoutSourceType)]), .digitalSourceType, .warn),
             (png("c2pa.png", chunks: [PNGAdapter.makeChunk("caBX", Array("jumbc2pa".utf8))]), .c2paManifest, .warn),
             (pdfWithUnlocatedInfo(), .unreadParts, .warn),
+            (captionRecordedButNotDrawn(), .caption, .fail),
+            (labelledOnly("chirp.wav"), .audioPrompt, .warn),
+            (labelledOnly("story.md"), .textNotice, .warn),
         ]
+    }
+
+    /// A metadata-only label: no caption, prompt or notice.
+    func labelledOnly(_ name: String) -> String {
+        let path = folder.file("labelled-only-" + name)
+        _ = try? Fixtures.labelFile(Fixtures.sample(name), to: path)
+        return path
+    }
+
+    /// A PNG whose XMP records a caption that its pixels do not show (painted over, say).
+    func captionRecordedButNotDrawn() -> String {
+        let path = folder.file("caption-gone.png")
+        let record = CaptionRecord(text: "AI生成", box: .init(x: 10, y: 10, width: 60, height: 24), pixelSize: 14, textHeight: 13)
+        let source = FileSource(bytes: Fixtures.read(Fixtures.sample("gradient.png")))
+        let request = WriteRequest(label: Fixtures.label(id: "gone"), sourceType: .trainedAlgorithmicMedia, caption: record)
+        let plan = try? PNGAdapter().plan(request, for: source)
+        Fixtures.write(plan.flatMap { source.assembled($0) } ?? [], to: path)
+        return path
     }
 
     /// A PDF whose cross-reference stream puts the Info dictionary in object stream 9, which
@@ -108,7 +129,9 @@ struct ChecksTests {
         try Fixtures.labelFile(Fixtures.sample(name), to: output)
         let report = try Fixtures.report(output)
         #expect(Set(report.findings.map(\.check)) == Set(Check.allCases))
-        let objections = report.findings.filter { $0.outcome != .pass && $0.outcome != .skip }
+        // A metadata-only label adds no caption, prompt or notice; those checks warn about it.
+        let explicitChecks: Set<Check> = [.caption, .audioPrompt, .textNotice]
+        let objections = report.findings.filter { $0.outcome != .pass && $0.outcome != .skip && !explicitChecks.contains($0.check) }
         #expect(objections.isEmpty, "\(objections)")
         #expect(report.findings.first { $0.check == .labelPresent }?.outcome == .pass)
     }

@@ -114,9 +114,9 @@ struct JPEGAdapter: CarrierAdapter {
         let xmpIndices = segments.indices.filter { segments[$0].isXMP }
         let merged: [UInt8] =
             if let first = xmpIndices.first {
-                try XMPPacket.merge(request.label, sourceType: request.sourceType, into: segments[first].xmpPacket)
+                try XMPPacket.merge(request, into: segments[first].xmpPacket)
             } else {
-                XMPPacket.make(request.label, sourceType: request.sourceType)
+                XMPPacket.make(request)
             }
         let labelSegment = try Self.makeSegment(0xE1, Self.xmpHeader + merged)
         // Without an XMP segment, ours goes after the leading APP0 (JFIF) / APP1 (EXIF) run.

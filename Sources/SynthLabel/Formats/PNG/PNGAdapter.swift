@@ -160,9 +160,9 @@ struct PNGAdapter: CarrierAdapter {
         // The first XMP packet, merged, goes before the first IDAT; any other is only cleaned.
         let mergedPacket: [UInt8] =
             if let first = xmpChunks.first {
-                try XMPPacket.merge(request.label, sourceType: request.sourceType, into: first.packet)
+                try XMPPacket.merge(request, into: first.packet)
             } else {
-                XMPPacket.make(request.label, sourceType: request.sourceType)
+                XMPPacket.make(request)
             }
         let labelChunk = Self.makeChunk("iTXt", Array(Self.xmpKeyword.utf8) + [0, 0, 0, 0, 0] + mergedPacket)
         var replacements: [Int: [UInt8]] = [:]

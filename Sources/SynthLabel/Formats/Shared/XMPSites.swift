@@ -17,5 +17,6 @@ extension CarrierReading {
     mutating func addXMP(_ packet: [UInt8], offset: Int, canonicalPlace: Bool = true, describe: (XMPPacket.Property.Form) -> String) {
         sites += XMPPacket.labelSites(in: packet, offset: offset, canonicalPlace: canonicalPlace, describe: describe)
         digitalSourceType = digitalSourceType ?? XMPPacket.digitalSourceType(in: packet)
+        caption = caption ?? XMPPacket.captionRecord(in: packet)
     }
 }

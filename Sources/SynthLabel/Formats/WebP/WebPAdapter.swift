@@ -64,10 +64,9 @@ struct WebPAdapter: CarrierAdapter {
         let xmpChunks = chunks.filter { $0.id == "XMP " }
         let packet: [UInt8] =
             if let first = xmpChunks.first {
-                try XMPPacket.merge(
-                    request.label, sourceType: request.sourceType, into: try file.bytes(at: first.offset + 8, count: first.size))
+                try XMPPacket.merge(request, into: try file.bytes(at: first.offset + 8, count: first.size))
             } else {
-                XMPPacket.make(request.label, sourceType: request.sourceType)
+                XMPPacket.make(request)
             }
         var body: [EditPlan.Piece] = []
         if let extended = chunks.first(where: { $0.id == "VP8X" }) {

@@ -1,0 +1,115 @@
+import CSndFile
+import Glibc
+
+/// Puts the rhythm prompt before and/or after the programme, through libsndfile.
+///
+/// The output keeps the input's container, encoding, sample rate and channel count. PCM is
+/// read and written as 32-bit integers, so programme samples come out bit-exact; float files
+/// go through doubles, also exact. Lossy formats (MP3, Vorbis, Opus) are decoded and
+/// re-encoded by libsndfile's encoders at their default settings. Title, artist and the other
+/// string tags libsndfile knows are copied; the implicit label is written afterwards by the
+/// container adapter. Two passes over the input (loudness, then copy) keep memory flat.
+struct AudioPromptWriter {
+    var rhythm: RhythmPrompt
+    var position: PromptPosition
+
+    func apply(to file: FileSource, carrier: Carrier, path: String) throws(SynthLabelError) -> ExplicitLabel.Result {
+        let detector = RhythmDetector(prompt: rhythm)
+        if let found = try? detector.detect(path: path).first {
+            return .init(bytes: [], caption: nil, summary: "rhythm prompt already at the \(found.position.rawValue)")
+        }
+        var info = SF_INFO()
+        // Pass 1 measures, pass 2 copies; each opens the file afresh (seeking Ogg and MP3 back
+        // through libsndfile is slow on some streams).
+        guard let measuring = sf_open(path, Int32(SFM_READ), &info) else {
+            throw .damaged(path: path, FormatError(.corrupt, "libsndfile cannot decode it: \(String(cString: sf_strerror(nil)))"))
+        }
+        let channels = Int(info.channels)
+        guard channels > 0, info.samplerate > 0 else {
+            sf_close(measuring)
+            throw .damaged(path: path, FormatError(.corrupt, "no channels or sample rate"))
+        }
+        let subtype = info.format & Int32(SF_FORMAT_SUBMASK)
+        let floating = subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE)
+        let block = 8192
+
+        // Pass 1: programme loudness (RMS over all samples).
+        var sumOfSquares = 0.0
+        var count = 0
+        var buffer = [Double](repeating: 0, count: block * channels)
+        while true {
+            let read = buffer.withUnsafeMutableBufferPointer { sf_readf_double(measuring, $0.baseAddress, sf_count_t(block)) }
+            if read <= 0 { break }
+            for sample in buffer[0..<Int(read) * channels] { sumOfSquares += sample * sample }
+            count += Int(read) * channels
+        }
+        sf_close(measuring)
+        let rms = count > 0 ? (sumOfSquares / Double(count)).squareRoot() : 0
+        let amplitude = rhythm.amplitude(programmeRMS: rms)
+        var inputInfo = SF_INFO()
+        guard let input = sf_open(path, Int32(SFM_READ), &inputInfo) else {
+            throw .damaged(path: path, FormatError(.corrupt, "libsndfile cannot decode it: \(String(cString: sf_strerror(nil)))"))
+        }
+        defer { sf_close(input) }
+
+        // Pass 2: prompt, programme, prompt into a temporary file libsndfile encodes.
+        var template = Array("/tmp/synthlabel-audio-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw .cannotWrite(path: "/tmp", reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
+        }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        close(descriptor)
+        defer { unlink(temporary) }
+        var outputInfo = SF_INFO(
+            frames: 0, samplerate: info.samplerate, channels: info.channels, format: info.format, sections: 0, seekable: 0)
+        guard let output = sf_open(temporary, Int32(SFM_WRITE), &outputInfo) else {
+            throw .refused(
+                path: path,
+                reason:
+                    "libsndfile cannot write this \(carrier.displayName) encoding (format 0x\(String(info.format, radix: 16))): \(String(cString: sf_strerror(nil)))"
+            )
+        }
+        var closed = false
+        defer { if !closed { sf_close(output) } }
+        for kind in Int32(SF_STR_TITLE)...Int32(SF_STR_GENRE) {  // SF_STR_FIRST…SF_STR_LAST (macros Swift does not import)
+            if let value = sf_get_string(input, kind) { sf_set_string(output, kind, value) }
+        }
+        func writePrompt(pauseAfter: Bool) {
+            let mono = rhythm.samples(sampleRate: Int(info.samplerate), amplitude: amplitude, pauseAfter: pauseAfter)
+            var frames = [Double](repeating: 0, count: mono.count * channels)
+            for (index, sample) in mono.enumerated() {
+                for channel in 0..<channels { frames[index * channels + channel] = sample }
+            }
+            _ = frames.withUnsafeBufferPointer { sf_writef_double(output, $0.baseAddress, sf_count_t(mono.count)) }
+        }
+        if position.includesStart { writePrompt(pauseAfter: true) }
+        if floating {
+            while true {
+                let read = buffer.withUnsafeMutableBufferPointer { sf_readf_double(input, $0.baseAddress, sf_count_t(block)) }
+                if read <= 0 { break }
+                _ = buffer.withUnsafeBufferPointer { sf_writef_double(output, $0.baseAddress, read) }
+            }
+        } else {
+            var integers = [Int32](repeating: 0, count: block * channels)
+            while true {
+                let read = integers.withUnsafeMutableBufferPointer { sf_readf_int(input, $0.baseAddress, sf_count_t(block)) }
+                if read <= 0 { break }
+                _ = integers.withUnsafeBufferPointer { sf_writef_int(output, $0.baseAddress, read) }
+            }
+        }
+        if position.includesEnd { writePrompt(pauseAfter: false) }
+        let error = sf_error(output)
+        sf_close(output)
+        closed = true
+        guard error == 0 else {
+            throw .cannotWrite(path: path, reason: "libsndfile failed while encoding: \(String(cString: sf_error_number(error)))")
+        }
+        let encoded = try FileSource(path: temporary, readingWholeUpTo: ExplicitLabel.fileLimit)
+        return .init(
+            bytes: try ExplicitLabel.wholeFile(encoded, path: temporary), caption: nil,
+            summary:
+                "rhythm prompt ·− ·· at the \(position.rawValue), \(Int(rhythm.frequency)) Hz, peak \(Int((20 * log10(amplitude)).rounded())) dBFS"
+        )
+    }
+}

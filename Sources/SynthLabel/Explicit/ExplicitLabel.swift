@@ -1,0 +1,86 @@
+/// The explicit labels `Labeller` adds before writing the implicit one (GB 45438 §5): a caption
+/// on images, a prompt in audio, a notice in text.
+///
+/// Pixels and samples change here, unlike metadata-only labelling; every piece of metadata the
+/// carrier keeps is carried over, and the implicit label is written on top as usual. A file
+/// that already shows this tool's explicit label is not given a second one.
+public struct ExplicitLabel: Sendable {
+    /// The words; nil uses `PromptWording.caption` on images and `.notice` in text.
+    public var wording: PromptWording?
+    public var captionPlacement: CaptionPlacement = .bottomRight
+    /// Ink height of the caption text as a share of the shortest side (at least 0.05).
+    public var captionTextHeight: Double = CaptionLayout.defaultTextHeight
+    /// JPEG re-encoding quality; nil keeps the quality the original's tables show (90 if unknown).
+    public var jpegQuality: Int?
+    /// A TrueType/OpenType font for wording the built-in subset cannot draw.
+    public var fontPath: String?
+    /// Where audio prompts and text notices go.
+    public var position: PromptPosition = .start
+    /// The audio prompt's tone and timing.
+    public var rhythm = RhythmPrompt()
+
+    public init() {}
+
+    /// What the explicit step produced: the new file, and the caption drawn on an image.
+    struct Result {
+        var bytes: [UInt8]
+        var caption: CaptionRecord?
+        var summary: String
+    }
+
+    func apply(to file: FileSource, carrier: Carrier, reading: CarrierReading, path: String) throws(SynthLabelError) -> Result? {
+        switch carrier {
+        case .png, .jpeg:
+            if let caption = reading.caption {
+                return Result(bytes: [], caption: nil, summary: "caption \"\(caption.text)\" already drawn; not drawn again")
+            }
+            let renderer = try GlyphRenderer(fontPath: fontPath)
+            let text = (wording ?? .caption).text
+            let missing = renderer.missingCharacters(in: text)
+            guard missing.isEmpty else {
+                throw .refused(
+                    path: path,
+                    reason:
+                        "the caption font has no glyph for \(String(missing)); pass --font with a font that has them (e.g. Debian's fonts-noto-cjk)"
+                )
+            }
+            let style = CaptionStyle(text: text, placement: captionPlacement, textHeight: max(0.05, captionTextHeight))
+            let bytes = try Self.wholeFile(file, path: path)
+            let drawn =
+                carrier == .png
+                ? try PNGCaptioner.caption(bytes, style: style, renderer: renderer, path: path)
+                : try JPEGCaptioner.caption(bytes, style: style, quality: jpegQuality, renderer: renderer, path: path)
+            return Result(
+                bytes: drawn.bytes, caption: drawn.record,
+                summary: "caption \"\(text)\" \(drawn.record.textHeight) px high at \(captionPlacement.rawValue)")
+        case .markdown, .text:
+            let head = try Self.wholeFile(file, path: path, limit: TextNotice.window)
+            let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
+            if let found = TextNotice.find(head: head, tail: tail).first {
+                return Result(bytes: [], caption: nil, summary: "notice \"\(found.line)\" already at the \(found.position.rawValue)")
+            }
+            let bytes = try Self.wholeFile(file, path: path)
+            var bodyStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            if carrier == .markdown, let frontMatter = try? MarkdownAdapter.document(of: file).frontMatter {
+                bodyStart = frontMatter.end
+            }
+            let wording = wording ?? .notice
+            let written = try TextNotice.insert(wording, at: position, into: bytes, bodyStart: bodyStart, path: path)
+            return Result(bytes: written, caption: nil, summary: "notice \"\(wording)\" at the \(position.rawValue)")
+        case .wav, .flac, .ogg, .mp3:
+            return try AudioPromptWriter(rhythm: rhythm, position: position).apply(to: file, carrier: carrier, path: path)
+        default:
+            return nil
+        }
+    }
+
+    /// Explicit labelling rewrites the file in memory; a limit keeps a runaway input from exhausting it.
+    static let fileLimit = 2 << 30
+
+    static func wholeFile(_ file: FileSource, path: String, limit: Int? = nil) throws(SynthLabelError) -> [UInt8] {
+        guard file.size <= fileLimit else {
+            throw .refused(path: path, reason: "it is larger than 2 GiB, the most an explicit label is drawn into")
+        }
+        do { return try file.bytes(upTo: limit ?? file.size, at: 0) } catch { throw .damaged(path: path, error) }
+    }
+}

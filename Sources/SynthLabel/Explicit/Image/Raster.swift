@@ -1,0 +1,107 @@
+/// Decoded pixels being captioned: interleaved samples of 8 or 16 bits per sample.
+///
+/// 16-bit samples are big-endian, as PNG stores them, so PNG rows need no conversion either way.
+struct Raster {
+    var width: Int
+    var height: Int
+    /// 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA.
+    var channels: Int
+    /// 1 or 2.
+    var bytesPerSample: Int
+    var samples: [UInt8]
+
+    var hasAlpha: Bool { channels == 2 || channels == 4 }
+    var maximum: Double { bytesPerSample == 2 ? 65535 : 255 }
+    var rowBytes: Int { width * channels * bytesPerSample }
+
+    func sample(_ index: Int) -> Double {
+        bytesPerSample == 2 ? Double(Int(samples[index * 2]) << 8 | Int(samples[index * 2 + 1])) : Double(samples[index])
+    }
+
+    mutating func setSample(_ index: Int, _ value: Double) {
+        let clamped = Int(min(max(value, 0), maximum).rounded())
+        if bytesPerSample == 2 {
+            samples[index * 2] = UInt8(clamped >> 8)
+            samples[index * 2 + 1] = UInt8(clamped & 0xFF)
+        } else {
+            samples[index] = UInt8(clamped)
+        }
+    }
+
+    /// Luminance (0…1) of the pixel at stored position (x, y), for the caption detector.
+    func luminance(x: Int, y: Int) -> Double {
+        let first = (y * width + x) * channels
+        let colour = channels >= 3
+        let value =
+            colour ? 0.299 * sample(first) + 0.587 * sample(first + 1) + 0.114 * sample(first + 2) : sample(first)
+        return value / maximum
+    }
+
+    /// Composites a caption: a dark backing of `backingOpacity` over the box, then white text
+    /// with the mask's coverage, in the viewer's coordinates (`orientation` maps them to storage).
+    ///
+    /// With an alpha channel the layers are composited "over" with straight alpha, so the
+    /// caption is opaque enough to read even where the image is transparent.
+    mutating func paint(_ layout: CaptionLayout, orientation: Orientation, backingOpacity: Double = CaptionLayout.backingOpacity) {
+        let box = layout.box
+        let maximum = maximum
+        let colourChannels = hasAlpha ? channels - 1 : channels
+        for viewY in box.y..<box.y + box.height {
+            for viewX in box.x..<box.x + box.width {
+                let maskX = viewX - layout.textOrigin.x
+                let maskY = viewY - layout.textOrigin.y
+                let coverage =
+                    maskX >= 0 && maskY >= 0 && maskX < layout.mask.width && maskY < layout.mask.height
+                    ? Double(layout.mask[maskX, maskY]) / 255 : 0
+                let (x, y) = orientation.storedPoint(viewX, viewY, storedWidth: width, storedHeight: height)
+                let first = (y * width + x) * channels
+                if hasAlpha {
+                    let alphaIndex = first + channels - 1
+                    let alpha = sample(alphaIndex) / maximum
+                    let backedAlpha = backingOpacity + alpha * (1 - backingOpacity)
+                    let finalAlpha = coverage + backedAlpha * (1 - coverage)
+                    for channel in 0..<colourChannels {
+                        let value = sample(first + channel) / maximum
+                        let backed = value * alpha * (1 - backingOpacity) / backedAlpha
+                        let final = (coverage + backed * backedAlpha * (1 - coverage)) / finalAlpha
+                        setSample(first + channel, final * maximum)
+                    }
+                    setSample(alphaIndex, finalAlpha * maximum)
+                } else {
+                    for channel in 0..<colourChannels {
+                        let backed = sample(first + channel) * (1 - backingOpacity)
+                        setSample(first + channel, backed + (maximum - backed) * coverage)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// EXIF orientation (1–8): how stored pixels are turned for display.
+struct Orientation: Equatable, Sendable {
+    var value: Int
+
+    static let normal = Orientation(value: 1)
+
+    /// Whether the viewer sees width and height swapped.
+    var swapsAxes: Bool { value >= 5 && value <= 8 }
+
+    func viewSize(storedWidth: Int, storedHeight: Int) -> (width: Int, height: Int) {
+        swapsAxes ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
+    }
+
+    /// The stored pixel shown at (x, y) of the displayed image (TIFF 6.0 / EXIF tag 0x0112).
+    func storedPoint(_ x: Int, _ y: Int, storedWidth w: Int, storedHeight h: Int) -> (Int, Int) {
+        switch value {
+        case 2: (w - 1 - x, y)
+        case 3: (w - 1 - x, h - 1 - y)
+        case 4: (x, h - 1 - y)
+        case 5: (y, x)
+        case 6: (y, h - 1 - x)
+        case 7: (w - 1 - y, h - 1 - x)
+        case 8: (w - 1 - y, x)
+        default: (x, y)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+/// The explicit-label checks: is the caption, audio prompt or text notice there?
+///
+/// A missing explicit label is a warning, not a failure: a platform may show the label around
+/// the content instead (GB 45438 §5). A caption this tool recorded that is no longer in the
+/// pixels, or that shrank below 5 % of the shortest side, fails: someone removed or weakened it.
+extension Verifier {
+    /// Shortest correlation between the re-drawn caption and the pixels that counts as present.
+    static let captionMatchThreshold = 0.5
+
+    func explicitFindings(_ file: FileSource, carrier: Carrier, reading: CarrierReading) -> [Finding] {
+        switch carrier {
+        case .markdown, .text:
+            let head = (try? file.bytes(upTo: TextNotice.window, at: 0)) ?? []
+            let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
+            let found = TextNotice.find(head: head, tail: tail)
+            guard !found.isEmpty else {
+                return [
+                    Finding(.textNotice, .warn, "no notice with an AI element and 生成/合成 in the first or last \(TextNotice.lines) lines")
+                ]
+            }
+            let places = found.map { "\"\($0.line)\" at the \($0.position.rawValue)" }
+            return [Finding(.textNotice, .pass, "explicit notice " + places.joined(separator: ", "))]
+        case .wav, .flac, .ogg, .mp3:
+            guard explicitChecks else { return [] }
+            do throws(FormatError) {
+                let matches = try RhythmDetector(prompt: RhythmPrompt()).detect(path: file.path)
+                guard !matches.isEmpty else {
+                    return [Finding(.audioPrompt, .warn, "no rhythm prompt ·− ·· (800 Hz) in the first or last 4 s")]
+                }
+                let places = matches.map { "at the \($0.position.rawValue) (\(Int(($0.offset * 1000).rounded())) ms in)" }
+                return [Finding(.audioPrompt, .pass, "rhythm prompt ·− ·· " + places.joined(separator: " and "))]
+            } catch {
+                return [Finding(.audioPrompt, .error, "audio could not be decoded to look for the prompt: \(error)")]
+            }
+        case .png, .jpeg:
+            guard explicitChecks, let record = reading.caption else { return [] }
+            return [captionFinding(record, file: file, carrier: carrier)]
+        default:
+            return []
+        }
+    }
+
+    private func captionFinding(_ record: CaptionRecord, file: FileSource, carrier: Carrier) -> Finding {
+        let raster: Raster
+        let orientation: Orientation
+        do throws(SynthLabelError) {
+            let bytes = try ExplicitLabel.wholeFile(file, path: file.path)
+            if carrier == .png {
+                let pixels: PNGPixels
+                do { pixels = try PNGPixels(decoding: bytes) } catch { throw .damaged(path: file.path, error) }
+                raster = try PNGCaptioner.makeRaster(pixels, palette: nil, transparency: nil, path: file.path).0
+                orientation = .normal
+            } else {
+                raster = try JPEGCaptioner.decode(bytes, path: file.path).0
+                let segments = (try? JPEGAdapter.segments(of: FileSource(bytes: bytes)).segments) ?? []
+                orientation = JPEGCaptioner.exifOrientation(segments, in: FileSource(bytes: bytes))
+            }
+        } catch {
+            return Finding(.caption, .error, "the pixels could not be decoded to look for the recorded caption: \(error)")
+        }
+        let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
+        let box = record.box
+        guard box.width > 0, box.height > 0, box.x + box.width <= view.width, box.y + box.height <= view.height else {
+            return Finding(
+                .caption, .fail,
+                "the recorded caption box \(box.width)×\(box.height) at \(box.x),\(box.y) lies outside the \(view.width)×\(view.height) image: it was cropped or resized after captioning"
+            )
+        }
+        let share = Double(record.textHeight) / Double(min(view.width, view.height))
+        guard let renderer = try? GlyphRenderer(fontPath: nil), renderer.missingCharacters(in: record.text).isEmpty else {
+            return Finding(.caption, .warn, "caption \"\(record.text)\" recorded, drawn with a font SynthLabel does not ship; not compared")
+        }
+        let mask = renderer.render(record.text, pixelSize: record.pixelSize)
+        let match = Self.correlation(mask, raster: raster, orientation: orientation, box: box)
+        if match < Self.captionMatchThreshold {
+            return Finding(
+                .caption, .fail,
+                "the caption \"\(record.text)\" recorded in the label is no longer in the image (match \(Self.percent(match))): it was removed or painted over"
+            )
+        }
+        if share < 0.05 {
+            return Finding(
+                .caption, .fail,
+                "caption \"\(record.text)\" found, but its text is \(Self.percent(share)) of the shortest side (GB 45438 §5: at least 5 %)")
+        }
+        return Finding(
+            .caption, .pass,
+            "caption \"\(record.text)\" found at \(box.x),\(box.y) (match \(Self.percent(match))), text \(record.textHeight) px = \(Self.percent(share)) of the shortest side"
+        )
+    }
+
+    /// Pearson correlation between the text mask and the luminance inside the box, over a
+    /// mask-sized window centred in the box (the padding is equal on all sides).
+    static func correlation(_ mask: CoverageMask, raster: Raster, orientation: Orientation, box: CaptionLayout.Box) -> Double {
+        guard mask.width > 0, mask.height > 0, mask.width <= box.width, mask.height <= box.height else { return 0 }
+        let originX = box.x + (box.width - mask.width) / 2
+        let originY = box.y + (box.height - mask.height) / 2
+        var sumMask = 0.0
+        var sumLight = 0.0
+        var sumMaskSquared = 0.0
+        var sumLightSquared = 0.0
+        var sumProduct = 0.0
+        let count = Double(mask.width * mask.height)
+        for y in 0..<mask.height {
+            for x in 0..<mask.width {
+                let (storedX, storedY) = orientation.storedPoint(
+                    originX + x, originY + y, storedWidth: raster.width, storedHeight: raster.height)
+                let light = raster.luminance(x: storedX, y: storedY)
+                let coverage = Double(mask[x, y]) / 255
+                sumMask += coverage
+                sumLight += light
+                sumMaskSquared += coverage * coverage
+                sumLightSquared += light * light
+                sumProduct += coverage * light
+            }
+        }
+        let covariance = sumProduct / count - sumMask / count * sumLight / count
+        let spreadMask = (sumMaskSquared / count - (sumMask / count) * (sumMask / count)).squareRoot()
+        let spreadLight = (sumLightSquared / count - (sumLight / count) * (sumLight / count)).squareRoot()
+        guard spreadMask > 0, spreadLight > 0 else { return 0 }
+        return covariance / (spreadMask * spreadLight)
+    }
+
+    static func percent(_ value: Double) -> String {
+        "\(Double(Int((value * 1000).rounded())) / 10) %"
+    }
+}
