@@ -37,6 +37,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "synthlabel", dependencies: ["SynthLabelCLI"]),
+        // Timing harness for bench/caption-vs-reencode.sh.
+        .executableTarget(name: "CaptionBenchmark", dependencies: ["SynthLabel"], path: "Benchmarks/CaptionBenchmark"),
         .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI", "synthlabel"]),
     ]
 )

@@ -52,3 +52,16 @@ MD
 
 echo "This plain text file has no metadata carrier; label --explicit gives it a notice." > "$out/readme.txt"
 ls -l "$out"
+
+# A photo-like picture (fractal clouds as R, G and B), and the README's before/after picture of
+# it captioned by synthlabel (built here if needed).
+for seed in 4 5 6; do ppmforge -clouds -width 480 -height 320 -seed $seed 2>/dev/null | ppmtopgm > "$work/c$seed.pgm"; done
+rgb3toppm "$work/c4.pgm" "$work/c5.pgm" "$work/c6.pgm" | cjpeg -quality 85 > "$out/clouds.jpg"
+[[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
+swift build -c release --product synthlabel >/dev/null
+.build/release/synthlabel label "$out/clouds.jpg" --producer 001191110102MACQD9K64018705 --produce-id sample \
+  --explicit --output "$work/captioned" >/dev/null
+mkdir -p docs
+pnmcat -lr -jcenter <(djpeg "$out/clouds.jpg") <(ppmmake white 16 320) <(djpeg "$work/captioned/clouds.jpg") \
+  | cjpeg -quality 85 > docs/caption-before-after.jpg
+ls -l "$out" docs/caption-before-after.jpg

@@ -9,5 +9,5 @@ swift build -c release --product synthlabel
 bin=.build/release/synthlabel
 rm -rf out/labelled
 # 001191110102MACQD9K64018705 is the TC260 example provider code; use your own.
-"$bin" label samples --producer 001191110102MACQD9K64018705 --output out/labelled
+"$bin" label samples --producer 001191110102MACQD9K64018705 --explicit --output out/labelled
 "$bin" verify out/labelled

@@ -46,9 +46,7 @@ extension Verifier {
         do throws(SynthLabelError) {
             let bytes = try ExplicitLabel.wholeFile(file, path: file.path)
             if carrier == .png {
-                let pixels: PNGPixels
-                do { pixels = try PNGPixels(decoding: bytes) } catch { throw .damaged(path: file.path, error) }
-                raster = try PNGCaptioner.makeRaster(pixels, palette: nil, transparency: nil, path: file.path).0
+                raster = try PNGCaptioner.decode(bytes, path: file.path).raster
                 orientation = .normal
             } else {
                 raster = try JPEGCaptioner.decode(bytes, path: file.path).0

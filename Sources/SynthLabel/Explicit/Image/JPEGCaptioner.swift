@@ -26,10 +26,6 @@ enum JPEGCaptioner {
         } catch { throw Labeller.mapped(error, path: path) }
 
         var (raster, subsampling) = try decode(bytes, path: path)
-        let grey = raster.channels == 1
-        let pixelFormat = grey ? Int32(TJPF_GRAY.rawValue) : Int32(TJPF_RGB.rawValue)
-        let width = Int32(raster.width)
-        let height = Int32(raster.height)
 
         let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
         let layout = try CaptionLayout(
@@ -38,21 +34,28 @@ enum JPEGCaptioner {
         raster.paint(layout, orientation: orientation)
 
         let quality = requestedQuality ?? estimatedQuality(segments) ?? fallbackQuality
+        let fresh = try encode(raster, subsampling: subsampling, quality: quality, path: path)
+        return (try splice(metadataOf: segments, into: fresh, path: path), layout.record(text: style.text))
+    }
+
+    /// A baseline JPEG of `raster` (RGB or grey) with the given chroma subsampling and quality.
+    static func encode(_ raster: Raster, subsampling: Int32, quality: Int, path: String) throws(SynthLabelError) -> [UInt8] {
         guard let encoder = tjInitCompress() else { throw .cannotWrite(path: path, reason: "libjpeg-turbo failed to start") }
         defer { tjDestroy(encoder) }
+        let grey = raster.channels == 1
         var output: UnsafeMutablePointer<UInt8>?
         var outputSize: UInt = 0
         let encoded = raster.samples.withUnsafeBufferPointer { buffer in
             tjCompress2(
-                encoder, buffer.baseAddress, width, 0, height, pixelFormat, &output, &outputSize,
+                encoder, buffer.baseAddress, Int32(raster.width), 0, Int32(raster.height),
+                grey ? Int32(TJPF_GRAY.rawValue) : Int32(TJPF_RGB.rawValue), &output, &outputSize,
                 grey ? Int32(TJSAMP_GRAY.rawValue) : subsampling, Int32(quality), 0)
         }
         defer { if let output { tjFree(output) } }
         guard encoded == 0, let output else {
             throw .cannotWrite(path: path, reason: "libjpeg-turbo could not encode: \(String(cString: tjGetErrorStr2(encoder)))")
         }
-        let fresh = Array(UnsafeBufferPointer(start: output, count: Int(outputSize)))
-        return (try splice(metadataOf: segments, into: fresh, path: path), layout.record(text: style.text))
+        return Array(UnsafeBufferPointer(start: output, count: Int(outputSize)))
     }
 
     /// The pixels as RGB or grey samples, and the chroma subsampling the file uses.

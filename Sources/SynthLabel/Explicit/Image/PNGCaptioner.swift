@@ -12,19 +12,13 @@ enum PNGCaptioner {
     static func caption(_ bytes: [UInt8], style: CaptionStyle, renderer: GlyphRenderer, path: String) throws(SynthLabelError)
         -> (bytes: [UInt8], record: CaptionRecord)
     {
-        let source = FileSource(bytes: bytes, path: path)
-        let chunks: [PNGAdapter.Chunk]
-        do throws(FormatError) {
-            let walked = try PNGAdapter.chunks(of: source)
-            if let damage = walked.damage.first { throw damage }
-            chunks = walked.chunks
-        } catch { throw Labeller.mapped(error, path: path) }
+        let decoded = try decode(bytes, path: path)
+        let chunks = decoded.chunks
         func data(_ type: String) -> [UInt8]? {
             chunks.first { $0.type == type }.map { Array(bytes[$0.dataRange]) }
         }
-        let pixels: PNGPixels
-        do { pixels = try PNGPixels(decoding: bytes) } catch { throw .damaged(path: path, error) }
-        var (raster, converted) = try makeRaster(pixels, palette: data("PLTE"), transparency: data("tRNS"), path: path)
+        var raster = decoded.raster
+        let converted = decoded.conversion
 
         let layout = try CaptionLayout(
             text: style.text, renderer: renderer, viewWidth: raster.width, viewHeight: raster.height, placement: style.placement,
@@ -68,6 +62,27 @@ enum PNGCaptioner {
         }
         if let last = chunks.last, last.end < bytes.count { output += bytes[last.end...] }
         return (output, layout.record(text: style.text))
+    }
+
+    /// A PNG's chunks and its pixels in paintable form.
+    struct Decoded {
+        var chunks: [PNGAdapter.Chunk]
+        var raster: Raster
+        var conversion: Conversion
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws(SynthLabelError) -> Decoded {
+        let chunks: [PNGAdapter.Chunk]
+        do throws(FormatError) {
+            let walked = try PNGAdapter.chunks(of: FileSource(bytes: bytes, path: path))
+            if let damage = walked.damage.first { throw damage }
+            chunks = walked.chunks
+        } catch { throw Labeller.mapped(error, path: path) }
+        let pixels: PNGPixels
+        do { pixels = try PNGPixels(decoding: bytes) } catch { throw .damaged(path: path, error) }
+        let data = { (type: String) in chunks.first { $0.type == type }.map { Array(bytes[$0.dataRange]) } }
+        let (raster, conversion) = try makeRaster(pixels, palette: data("PLTE"), transparency: data("tRNS"), path: path)
+        return Decoded(chunks: chunks, raster: raster, conversion: conversion)
     }
 
     /// How the stored form changed on the way to a paintable raster.

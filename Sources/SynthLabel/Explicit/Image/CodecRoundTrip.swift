@@ -1,0 +1,22 @@
+/// A plain decode and re-encode with the codecs and settings captions use, and nothing else:
+/// the baseline the caption benchmark compares against (`bench/caption-vs-reencode.sh`).
+public enum CodecRoundTrip {
+    /// Reads `path`, decodes it (libpng or libjpeg-turbo), encodes it again and writes `destination`.
+    public static func reencode(_ path: String, to destination: String) throws(SynthLabelError) {
+        let file = try FileSource(path: path, readingWholeUpTo: 0)
+        let bytes = try ExplicitLabel.wholeFile(file, path: path)
+        let output: [UInt8]
+        if bytes.starts(with: PNGAdapter.signature) {
+            output = try PNGCaptioner.encode(try PNGCaptioner.decode(bytes, path: path).raster, path: path)
+        } else {
+            let (raster, subsampling) = try JPEGCaptioner.decode(bytes, path: path)
+            output = try JPEGCaptioner.encode(raster, subsampling: subsampling, quality: JPEGCaptioner.fallbackQuality, path: path)
+        }
+        let staged = try FileSink.stage(
+            {
+                var plan = EditPlan(); plan.insert(output); return plan
+            }(), from: FileSource(bytes: output), to: destination,
+            replacesOriginal: false, flushNow: false)
+        try FileSink.commit(staged)
+    }
+}
