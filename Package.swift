@@ -26,8 +26,9 @@ let package = Package(
             name: "SynthLabel",
             dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG"],
             exclude: ["Explicit/Font/OFL.txt"],
-            // The caption font is compiled into the library, so a copied binary still draws captions.
-            resources: [.embedInCode("Explicit/Font/CaptionFont.otf")]
+            // The caption font and the spoken prompt are compiled into the library, so a copied
+            // binary still draws captions and speaks.
+            resources: [.embedInCode("Explicit/Font/CaptionFont.otf"), .embedInCode("Explicit/Audio/Voice/SpokenPrompt.wav")]
         ),
         .target(
             name: "SynthLabelCLI",

@@ -31,10 +31,20 @@ struct ExplicitOptions: ParsableArguments {
     @Option(help: "Where audio prompts and text notices go: start, end or both.")
     var promptPosition: String = PromptPosition.start.rawValue
 
+    @Flag(
+        help: ArgumentHelp(
+            "Plain text: also hide the metadata label in the file as invisible Unicode variation selectors.",
+            discussion: "Fragile: survives copy and paste and normalisation, not legacy encodings or tools that strip invisible characters."
+        ))
+    var invisibleText = false
+
+    @Option(help: "Audio prompt: rhythm (·− ··, short long short short) or spoken (人工智能生成, a built-in recording).")
+    var audioPrompt: String = AudioPromptKind.rhythm.rawValue
+
     @Option(help: "Rhythm prompt tone in Hz.")
     var toneFrequency: Double = RhythmPrompt().frequency
 
-    @Option(help: "Rhythm prompt level in dB relative to the programme's RMS.")
+    @Option(help: "Audio prompt level in dB relative to the programme's RMS.")
     var toneLevel: Double = RhythmPrompt().relativeLevel
 
     func validate() throws {
@@ -50,6 +60,9 @@ struct ExplicitOptions: ParsableArguments {
             throw ValidationError("--caption-size must be between 0.05 (the GB 45438 minimum) and 0.5")
         }
         if let jpegQuality, !(1...100).contains(jpegQuality) { throw ValidationError("--jpeg-quality must be 1-100") }
+        guard AudioPromptKind(rawValue: audioPrompt) != nil else {
+            throw ValidationError("--audio-prompt must be rhythm or spoken, not '\(audioPrompt)'")
+        }
         guard (100...8000).contains(toneFrequency) else { throw ValidationError("--tone-frequency must be 100-8000 Hz") }
         guard (-30...12).contains(toneLevel) else { throw ValidationError("--tone-level must be between -30 and 12 dB") }
         if let wording {
@@ -67,6 +80,7 @@ struct ExplicitOptions: ParsableArguments {
         settings.jpegQuality = jpegQuality
         settings.fontPath = font
         settings.position = PromptPosition(rawValue: promptPosition) ?? .start
+        settings.audioPrompt = AudioPromptKind(rawValue: audioPrompt) ?? .rhythm
         settings.rhythm.frequency = toneFrequency
         settings.rhythm.relativeLevel = toneLevel
         return settings

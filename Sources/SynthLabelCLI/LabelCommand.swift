@@ -82,7 +82,7 @@ struct LabelCommand: ParsableCommand {
             options: writing,
             labeller: Labeller(
                 sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
-                allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings),
+                allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings, invisibleTextLabel: explicit.invisibleText),
             verb: "labelled",
             detail: { "ProduceID \($0.produceID ?? "")" },
             request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) })

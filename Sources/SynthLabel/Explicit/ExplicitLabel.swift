@@ -16,7 +16,9 @@ public struct ExplicitLabel: Sendable {
     public var fontPath: String?
     /// Where audio prompts and text notices go.
     public var position: PromptPosition = .start
-    /// The audio prompt's tone and timing.
+    /// Which audio prompt: the rhythm ·− ·· (default) or the spoken "人工智能生成".
+    public var audioPrompt: AudioPromptKind = .rhythm
+    /// The rhythm prompt's tone and timing.
     public var rhythm = RhythmPrompt()
 
     public init() {}
@@ -57,7 +59,7 @@ public struct ExplicitLabel: Sendable {
             let head = try Self.wholeFile(file, path: path, limit: TextNotice.window)
             let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
             if let found = TextNotice.find(head: head, tail: tail).first {
-                return Result(bytes: [], caption: nil, summary: "notice \"\(found.line)\" already at the \(found.position.rawValue)")
+                return Result(bytes: [], caption: nil, summary: "notice \"\(found.line)\" already \(found.position.phrase)")
             }
             let bytes = try Self.wholeFile(file, path: path)
             var bodyStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
@@ -66,9 +68,10 @@ public struct ExplicitLabel: Sendable {
             }
             let wording = wording ?? .notice
             let written = try TextNotice.insert(wording, at: position, into: bytes, bodyStart: bodyStart, path: path)
-            return Result(bytes: written, caption: nil, summary: "notice \"\(wording)\" at the \(position.rawValue)")
+            return Result(bytes: written, caption: nil, summary: "notice \"\(wording)\" \(position.phrase)")
         case .wav, .flac, .ogg, .mp3:
-            return try AudioPromptWriter(rhythm: rhythm, position: position).apply(to: file, carrier: carrier, path: path)
+            return try AudioPromptWriter(kind: audioPrompt, rhythm: rhythm, position: position).apply(
+                to: file, carrier: carrier, path: path)
         default:
             return nil
         }
@@ -83,4 +86,12 @@ public struct ExplicitLabel: Sendable {
         }
         do { return try file.bytes(upTo: limit ?? file.size, at: 0) } catch { throw .damaged(path: path, error) }
     }
+}
+
+/// The two audio prompts GB 45438 §5 allows.
+public enum AudioPromptKind: String, Sendable, CaseIterable {
+    /// "short long short short", Morse ·− ·· for AI.
+    case rhythm
+    /// "人工智能生成", spoken.
+    case spoken
 }

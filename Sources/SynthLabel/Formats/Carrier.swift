@@ -146,11 +146,14 @@ package struct WriteRequest {
     var sourceType: DigitalSourceType
     /// A caption just drawn on the image, recorded in the XMP packet beside the label.
     var caption: CaptionRecord?
+    /// Plain text: hide the label as variation selectors (`InvisibleTextLabel`).
+    var invisibleText = false
 
-    package init(label: AIGCLabel, sourceType: DigitalSourceType, caption: CaptionRecord? = nil) {
+    package init(label: AIGCLabel, sourceType: DigitalSourceType, caption: CaptionRecord? = nil, invisibleText: Bool = false) {
         self.label = label
         self.sourceType = sourceType
         self.caption = caption
+        self.invisibleText = invisibleText
     }
 }
 

@@ -13,13 +13,18 @@ public struct Labeller: Sendable {
     public var allowBreakingC2PA: Bool
     /// Explicit labels to add (caption, audio prompt, text notice); nil writes metadata only.
     public var explicit: ExplicitLabel?
+    /// Plain text has no metadata; with this set the label is hidden in it as invisible
+    /// variation selectors (fragile: see `InvisibleTextLabel`).
+    public var invisibleTextLabel: Bool
 
     public init(
-        sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil
+        sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil,
+        invisibleTextLabel: Bool = false
     ) {
         self.sourceType = sourceType
         self.allowBreakingC2PA = allowBreakingC2PA
         self.explicit = explicit
+        self.invisibleTextLabel = invisibleTextLabel
     }
 
     /// Labels the file at `path`, writing the result to `destination` (the same path to
@@ -105,12 +110,17 @@ public struct Labeller: Sendable {
             } else {
                 explicitSummary = "no explicit label is drawn into \(carrier.displayName) files yet"
             }
-        } else if carrier == .text {
-            throw .unsupportedFile(path: path, reason: "plain text has no metadata to hold a label; --explicit writes a notice")
+        } else if carrier == .text && !invisibleTextLabel {
+            throw .unsupportedFile(
+                path: path,
+                reason: "plain text has no metadata to hold a label; --explicit writes a notice, --invisible-text a hidden label")
         }
 
         let plan: EditPlan
-        do { plan = try adapter.plan(WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption), for: source) } catch {
+        do {
+            plan = try adapter.plan(
+                WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel), for: source)
+        } catch {
             throw Self.mapped(error, path: path)
         }
         let replacesOriginal = destination == path || Self.sameFile(path, destination)

@@ -18,7 +18,7 @@ extension Verifier {
                     Finding(.textNotice, .warn, "no notice with an AI element and 生成/合成 in the first or last \(TextNotice.lines) lines")
                 ]
             }
-            let places = found.map { "\"\($0.line)\" at the \($0.position.rawValue)" }
+            let places = found.map { "\"\($0.line)\" \($0.position.phrase)" }
             return [Finding(.textNotice, .pass, "explicit notice " + places.joined(separator: ", "))]
         case .wav, .flac, .ogg, .mp3:
             guard explicitChecks else { return [] }
@@ -27,7 +27,7 @@ extension Verifier {
                 guard !matches.isEmpty else {
                     return [Finding(.audioPrompt, .warn, "no rhythm prompt ·− ·· (800 Hz) in the first or last 4 s")]
                 }
-                let places = matches.map { "at the \($0.position.rawValue) (\(Int(($0.offset * 1000).rounded())) ms in)" }
+                let places = matches.map { "\($0.position.phrase) (\(Int(($0.offset * 1000).rounded())) ms into the window)" }
                 return [Finding(.audioPrompt, .pass, "rhythm prompt ·− ·· " + places.joined(separator: " and "))]
             } catch {
                 return [Finding(.audioPrompt, .error, "audio could not be decoded to look for the prompt: \(error)")]

@@ -22,7 +22,7 @@ struct CLITests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stdout == """
-                skipped: \(tree)/b.txt: plain text has no metadata to hold a label; --explicit writes a notice
+                skipped: \(tree)/b.txt: plain text has no metadata to hold a label; --explicit writes a notice, --invisible-text a hidden label
                 labelled: \(tree)/nested/a.png -> \(out)/nested/a.png (PNG, ProduceID P1)
                 labelled: \(single) -> \(out)/chirp.wav (WAV, ProduceID P1)
 

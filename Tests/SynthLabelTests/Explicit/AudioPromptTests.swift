@@ -111,6 +111,38 @@ import Testing
         #expect(try AudioSamples(contentsOf: once) == AudioSamples(contentsOf: twice))
     }
 
+    /// The spoken prompt: 6 characters at 120–160 per minute, resampled to the file's rate,
+    /// then the programme untouched.
+    @Test func spokenPromptIsSpeechAtANormalRate() throws {
+        let source = wav("speech-host.wav", channels: 2, rate: 44100, encoding: .pcm16)
+        let output = folder.file("spoken.wav")
+        let outcome = try Fixtures.labelExplicitly(source, to: output) { $0.audioPrompt = .spoken }
+        #expect(outcome.explicit?.contains("spoken prompt") == true)
+        let before = try AudioSamples(contentsOf: source)
+        let after = try AudioSamples(contentsOf: output)
+        let added = after.frames - before.frames
+        let seconds = Double(added) / 44100 - RhythmPrompt().pause
+        #expect(seconds >= 6.0 / 160 * 60 && seconds <= 6.0 / 120 * 60, "\(seconds) s for 人工智能生成")
+        #expect(Array(after.samples[(added * 2)...]) == before.samples)
+        // Loud enough to hear: RMS within 10 dB of the programme's.
+        let rms = { (samples: ArraySlice<Int32>) in
+            (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+        }
+        let ratio = rms(after.samples[0..<Int(seconds * 44100) * 2]) / rms(before.samples[...])
+        #expect(ratio > 0.3 && ratio < 1.5, "\(ratio)")
+    }
+
+    @Test func resamplingKeepsPitchAndLevel() {
+        let tone = (0..<16000).map { sin(2 * Double.pi * 1000 * Double($0) / 16000) }
+        let resampled = Resampler.resample(tone, from: 16000, to: 44100)
+        #expect(abs(resampled.count - 44100) <= 1)
+        let middle = resampled[4410..<39690]
+        let crossings = zip(middle, middle.dropFirst()).filter { $0 < 0 && $1 >= 0 }.count
+        #expect(abs(crossings - 800) <= 2)  // 1 kHz over 0.8 s
+        #expect(abs((middle.map(abs).max() ?? 0) - 1) < 0.02)
+        #expect(abs(SpokenPrompt.muLaw(0xFF)) < 1e-9 && SpokenPrompt.muLaw(0x80) > 0.97)
+    }
+
     @Test func levelFollowsTheProgramme() {
         let prompt = RhythmPrompt()
         #expect(prompt.amplitude(programmeRMS: 0.2) > prompt.amplitude(programmeRMS: 0.02))

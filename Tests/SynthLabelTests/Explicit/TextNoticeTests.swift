@@ -62,6 +62,42 @@ import Testing
         #expect(String(decoding: Fixtures.read(again), as: UTF8.self).components(separatedBy: "本内容由人工智能生成").count == 2)
     }
 
+    /// The hidden carrier: read back, replaced (not doubled) on relabelling, kept by NFC and
+    /// NFKC, lost when invisible characters are stripped (it is documented as fragile).
+    @Test func invisibleCarrierRoundTripsAndIsFragileAsDocumented() throws {
+        let source = folder.file("hidden.txt")
+        Fixtures.write(Array("正文第一行。\n".utf8), to: source)
+        let output = folder.file("hidden-labelled.txt")
+        try Labeller(invisibleTextLabel: true).label(fileAt: source, with: Fixtures.label(id: "VS-1"), writingTo: output)
+        let text = String(decoding: Fixtures.read(output), as: UTF8.self)
+        #expect(text.hasSuffix("正文第一行。\n"))
+        #expect(text.unicodeScalars.filter { $0.properties.isVariationSelector }.count > 100)
+        let report = try Fixtures.report(output)
+        #expect(report.label?.produceID == "VS-1")
+        #expect(report.verdict == .compliant)
+        // Relabelling replaces the carrier.
+        let again = folder.file("hidden-again.txt")
+        try Labeller(invisibleTextLabel: true).label(fileAt: output, with: Fixtures.label(id: "VS-2"), writingTo: again)
+        #expect(try Fixtures.report(again).label?.produceID == "VS-2")
+        #expect(try Fixtures.report(again).sites.count == 1)
+        // Unicode normalisation keeps it; stripping invisible characters loses it.
+        for form in [text.precomposedStringWithCanonicalMapping, text.precomposedStringWithCompatibilityMapping] {
+            let normalised = folder.file("normalised.txt")
+            Fixtures.write(Array(form.utf8), to: normalised)
+            #expect(try Fixtures.report(normalised).label?.produceID == "VS-1")
+        }
+        let stripped = folder.file("stripped.txt")
+        Fixtures.write(
+            Array(String(String.UnicodeScalarView(text.unicodeScalars.filter { !$0.properties.isVariationSelector })).utf8), to: stripped)
+        #expect(try Fixtures.report(stripped).label == nil)
+        // GB18030 files are refused: the carrier is written in UTF-8 only.
+        let gb = folder.file("gb-hidden.txt")
+        try Media.shell("printf '第一行。\\n' | iconv -f UTF-8 -t GB18030 > '\(gb)'")
+        #expect(throws: SynthLabelError.self) {
+            try Labeller(invisibleTextLabel: true).label(fileAt: gb, with: Fixtures.label(), writingTo: folder.file("gb-out.txt"))
+        }
+    }
+
     @Test func binaryIsRefused() throws {
         let source = folder.file("binary.txt")
         Fixtures.write([0x00, 0xFF, 0x10, 0x00, 0x80], to: source)

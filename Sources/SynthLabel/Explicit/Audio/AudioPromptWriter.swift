@@ -1,7 +1,7 @@
 import CSndFile
 import Glibc
 
-/// Puts the rhythm prompt before and/or after the programme, through libsndfile.
+/// Puts the rhythm or spoken prompt before and/or after the programme, through libsndfile.
 ///
 /// The output keeps the input's container, encoding, sample rate and channel count. PCM is
 /// read and written as 32-bit integers, so programme samples come out bit-exact; float files
@@ -10,13 +10,15 @@ import Glibc
 /// string tags libsndfile knows are copied; the implicit label is written afterwards by the
 /// container adapter. Two passes over the input (loudness, then copy) keep memory flat.
 struct AudioPromptWriter {
+    var kind: AudioPromptKind
     var rhythm: RhythmPrompt
     var position: PromptPosition
 
     func apply(to file: FileSource, carrier: Carrier, path: String) throws(SynthLabelError) -> ExplicitLabel.Result {
-        let detector = RhythmDetector(prompt: rhythm)
-        if let found = try? detector.detect(path: path).first {
-            return .init(bytes: [], caption: nil, summary: "rhythm prompt already at the \(found.position.rawValue)")
+        // A rhythm prompt already there (from either kind of run) is not doubled; the spoken
+        // prompt is not recognised by ear, so a spoken rerun adds another.
+        if let found = try? RhythmDetector(prompt: rhythm).detect(path: path).first {
+            return .init(bytes: [], caption: nil, summary: "rhythm prompt already \(found.position.phrase)")
         }
         var info = SF_INFO()
         // Pass 1 measures, pass 2 copies; each opens the file afresh (seeking Ogg and MP3 back
@@ -76,7 +78,11 @@ struct AudioPromptWriter {
             if let value = sf_get_string(input, kind) { sf_set_string(output, kind, value) }
         }
         func writePrompt(pauseAfter: Bool) {
-            let mono = rhythm.samples(sampleRate: Int(info.samplerate), amplitude: amplitude, pauseAfter: pauseAfter)
+            let mono =
+                kind == .rhythm
+                ? rhythm.samples(sampleRate: Int(info.samplerate), amplitude: amplitude, pauseAfter: pauseAfter)
+                : SpokenPrompt(relativeLevel: rhythm.relativeLevel, pause: rhythm.pause).samples(
+                    sampleRate: Int(info.samplerate), programmeRMS: rms, pauseAfter: pauseAfter)
             var frames = [Double](repeating: 0, count: mono.count * channels)
             for (index, sample) in mono.enumerated() {
                 for channel in 0..<channels { frames[index * channels + channel] = sample }
@@ -108,8 +114,8 @@ struct AudioPromptWriter {
         let encoded = try FileSource(path: temporary, readingWholeUpTo: ExplicitLabel.fileLimit)
         return .init(
             bytes: try ExplicitLabel.wholeFile(encoded, path: temporary), caption: nil,
-            summary:
-                "rhythm prompt ·− ·· at the \(position.rawValue), \(Int(rhythm.frequency)) Hz, peak \(Int((20 * log10(amplitude)).rounded())) dBFS"
-        )
+            summary: kind == .rhythm
+                ? "rhythm prompt ·− ·· \(position.phrase), \(Int(rhythm.frequency)) Hz, peak \(Int((20 * log10(amplitude)).rounded())) dBFS"
+                : "spoken prompt \"人工智能生成\" \(position.phrase)")
     }
 }

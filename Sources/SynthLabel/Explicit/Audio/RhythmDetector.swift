@@ -38,10 +38,11 @@ struct RhythmDetector {
             matches.append(Match(position: .start, offset: match.offset, confidence: match.confidence))
         }
         guard head.count == frames else { return matches }  // the whole file fit in the head window
-        // libsndfile seeks Ogg and MP3 by bisection, which can crawl or loop on odd streams, so
-        // those are read through to the end (bounded); PCM and FLAC seek directly.
+        // libsndfile seeks Ogg by bisection, which looped forever on a stream with odd padding
+        // pages in our tests, so Ogg is read through to the end (bounded); WAV, FLAC and MP3
+        // (mpg123's frame index) seek directly.
         let major = info.format & Int32(SF_FORMAT_TYPEMASK)
-        let seekable = major != Int32(SF_FORMAT_OGG) && major != Int32(SF_FORMAT_MPEG)
+        let seekable = major != Int32(SF_FORMAT_OGG)
         var tail: [Double] = []
         var tailStart = 0.0
         if seekable, info.frames > sf_count_t(frames * 2), sf_seek(file, info.frames - sf_count_t(frames), SEEK_SET) >= 0 {

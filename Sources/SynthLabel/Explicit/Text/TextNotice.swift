@@ -3,6 +3,8 @@ public enum PromptPosition: String, Sendable, CaseIterable {
     case start, end, both
 
     var includesStart: Bool { self != .end }
+    /// "at the start", for messages.
+    var phrase: String { self == .both ? "at the start and the end" : "at the \(rawValue)" }
     var includesEnd: Bool { self != .start }
 }
 
