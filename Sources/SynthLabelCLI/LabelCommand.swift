@@ -29,9 +29,10 @@ struct LabelCommand: ParsableCommand {
             With --explicit, the label people see or hear is added too (GB 45438 §5): a caption \
             with text 5.5 % of the shortest side on a dark backing in a corner of PNG and JPEG \
             images (EXIF orientation honoured), the rhythm prompt "short long short short" \
-            (Morse ·− ·· for AI; 800 Hz, 120/360 ms) before or after WAV, FLAC, Ogg and MP3 audio, \
-            a notice line in Markdown (after the front matter) and plain .txt files. Plain text \
-            has no metadata, so --explicit is what labels it.
+            (Morse ·− ·· for AI; 800 Hz, 120/360 ms) or the spoken "人工智能生成" before or \
+            after WAV, FLAC, Ogg Vorbis/Opus and MP3 audio, a notice line in Markdown (after \
+            the front matter) and plain .txt files. Plain text has no metadata, so --explicit \
+            (and --invisible-text, a hidden copy of the label) is what labels it.
 
             Examples:
               synthlabel label out/ --producer 001191110102MACQD9K64018705 --output labelled/

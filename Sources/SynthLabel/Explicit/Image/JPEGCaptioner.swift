@@ -78,6 +78,10 @@ enum JPEGCaptioner {
         guard pixelCount > 0, pixelCount <= (1 << 30) / channels else {
             throw .refused(path: path, reason: "the image is \(width)×\(height), larger than SynthLabel decodes (2^30 samples)")
         }
+        guard pixelCount * channels <= Raster.decodeLimit(fileSize: bytes.count) else {
+            throw .damaged(
+                path: path, FormatError(.corrupt, "the header claims \(width)×\(height) pixels, far more than \(bytes.count) bytes can hold"))
+        }
         var raster = Raster(
             width: Int(width), height: Int(height), channels: channels, bytesPerSample: 1,
             samples: [UInt8](repeating: 0, count: pixelCount * channels))

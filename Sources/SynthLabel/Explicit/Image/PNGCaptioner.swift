@@ -79,7 +79,9 @@ enum PNGCaptioner {
             chunks = walked.chunks
         } catch { throw Labeller.mapped(error, path: path) }
         let pixels: PNGPixels
-        do { pixels = try PNGPixels(decoding: bytes) } catch { throw .damaged(path: path, error) }
+        do { pixels = try PNGPixels(decoding: bytes, limit: Raster.decodeLimit(fileSize: bytes.count)) } catch {
+            throw .damaged(path: path, error)
+        }
         let data = { (type: String) in chunks.first { $0.type == type }.map { Array(bytes[$0.dataRange]) } }
         let (raster, conversion) = try makeRaster(pixels, palette: data("PLTE"), transparency: data("tRNS"), path: path)
         return Decoded(chunks: chunks, raster: raster, conversion: conversion)

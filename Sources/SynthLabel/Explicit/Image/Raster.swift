@@ -11,6 +11,13 @@ struct Raster {
     var samples: [UInt8]
 
     var hasAlpha: Bool { channels == 2 || channels == 4 }
+
+    /// Most decoded bytes a compressed image of `fileSize` bytes may claim. Deflate expands at
+    /// most ~1032:1 and baseline JPEG (at ≥ 6 bits per 16×16 colour MCU) ~256:1, so a header
+    /// promising more is lying and is refused before anything is allocated; 1 GiB at most.
+    static func decodeLimit(fileSize: Int) -> Int {
+        min(1 << 30, fileSize * 1100 + (1 << 20))
+    }
     var maximum: Double { bytesPerSample == 2 ? 65535 : 255 }
     var rowBytes: Int { width * channels * bytesPerSample }
 
