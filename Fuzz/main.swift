@@ -45,12 +45,5 @@ func exercise(_ bytes: [UInt8]) {
     _ = XMPPacket.labelProperties(in: bytes)
     _ = XMPPacket.digitalSourceType(in: bytes)
     _ = try? XMPPacket.merge(WriteRequest(label: label, sourceType: .trainedAlgorithmicMedia), into: bytes)
-    // Explicit labels: caption records, text notices, the invisible text carrier, pixel
-    // decoders and the rhythm detector on arbitrary input.
-    _ = XMPPacket.captionRecord(in: bytes)
-    _ = TextNotice.find(head: bytes, tail: nil)
-    _ = InvisibleTextLabel.find(in: bytes)
-    _ = try? PNGCaptioner.decode(bytes, path: "fuzz.png")
-    _ = try? JPEGCaptioner.decode(bytes, path: "fuzz.jpg")
-    _ = RhythmDetector(prompt: RhythmPrompt()).find(in: bytes.map { Double($0) / 128 - 1 }, rate: 8000)
+    ExplicitLabel.exerciseParsers(bytes)
 }

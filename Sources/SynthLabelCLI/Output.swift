@@ -112,6 +112,11 @@ extension FileReport {
         for site in sites {
             lines.append("  site       \(site.location) at byte \(site.offset)\(site.isCanonical ? " (canonical)" : "")")
         }
+        // The explicit label found is worth a line of its own, like the label's sites.
+        let explicitChecks: Set<Check> = [.caption, .audioPrompt, .textNotice]
+        for finding in findings where !allChecks && finding.outcome == .pass && explicitChecks.contains(finding.check) {
+            lines.append("  explicit   \(finding.message)")
+        }
         for finding in findings where allChecks || (finding.outcome != .pass && finding.outcome != .skip) {
             lines.append(
                 "  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)"

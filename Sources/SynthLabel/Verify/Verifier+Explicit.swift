@@ -19,7 +19,7 @@ extension Verifier {
                 ]
             }
             let places = found.map { "\"\($0.line)\" \($0.position.phrase)" }
-            return [Finding(.textNotice, .pass, "explicit notice " + places.joined(separator: ", "))]
+            return [Finding(.textNotice, .pass, "notice " + places.joined(separator: ", "))]
         case .wav, .flac, .ogg, .mp3:
             guard explicitChecks else { return [] }
             do throws(FormatError) {

@@ -104,6 +104,22 @@ import Testing
         #expect(run.stderr.contains("tiny.png: refused: the image (1×1 as displayed) is too small"))
     }
 
+    @Test func theCommandLineLabelsAndVerifyShowsTheCaption() throws {
+        let out = folder.file("cli-out")
+        let run = try Fixtures.synthlabel(
+            "label", Fixtures.sample("clouds.jpg"), "--producer", Fixtures.producer, "--produce-id", "C1", "--explicit",
+            "--caption-position", "top-left", "--output", out)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("(JPEG, ProduceID C1; caption \"AI生成\" 18 px high at top-left)"), "\(run.stdout)")
+        let verify = try Fixtures.synthlabel("verify", out + "/clouds.jpg")
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains("  explicit   caption \"AI生成\" found at 6,6 "), "\(verify.stdout)")
+        let bad = try Fixtures.synthlabel(
+            "label", Fixtures.sample("clouds.jpg"), "--producer", Fixtures.producer, "--explicit",
+            "--caption-position", "middle", "--output", out)
+        #expect(bad.status == 2 && bad.stderr.contains("--caption-position must be one of top-left"))
+    }
+
     @Test func wordingWithoutBothElementsIsRefused() throws {
         let run = try Fixtures.synthlabel(
             "label", Fixtures.sample("gradient.png"), "--producer", Fixtures.producer, "--explicit", "--explicit-text", "AI",

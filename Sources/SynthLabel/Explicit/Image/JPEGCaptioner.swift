@@ -79,8 +79,8 @@ enum JPEGCaptioner {
             throw .refused(path: path, reason: "the image is \(width)×\(height), larger than SynthLabel decodes (2^30 samples)")
         }
         guard pixelCount * channels <= Raster.decodeLimit(fileSize: bytes.count) else {
-            throw .damaged(
-                path: path, FormatError(.corrupt, "the header claims \(width)×\(height) pixels, far more than \(bytes.count) bytes can hold"))
+            let claim = "the header claims \(width)×\(height) pixels, far more than \(bytes.count) bytes can hold"
+            throw .damaged(path: path, FormatError(.corrupt, claim))
         }
         var raster = Raster(
             width: Int(width), height: Int(height), channels: channels, bytesPerSample: 1,
