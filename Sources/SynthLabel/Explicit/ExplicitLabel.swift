@@ -23,9 +23,10 @@ public struct ExplicitLabel: Sendable {
 
     public init() {}
 
-    /// What the explicit step produced: the new file, and the caption drawn on an image.
+    /// What the explicit step produced: the new file (nil when the label was already there),
+    /// the caption drawn on an image, and a line for the user.
     struct Result {
-        var bytes: [UInt8]
+        var file: FileSource?
         var caption: CaptionRecord?
         var summary: String
     }
@@ -34,7 +35,7 @@ public struct ExplicitLabel: Sendable {
         switch carrier {
         case .png, .jpeg:
             if let caption = reading.caption {
-                return Result(bytes: [], caption: nil, summary: "caption \"\(caption.text)\" already drawn; not drawn again")
+                return Result(file: nil, caption: nil, summary: "caption \"\(caption.text)\" already drawn; not drawn again")
             }
             let renderer = try GlyphRenderer(fontPath: fontPath)
             let text = (wording ?? .caption).text
@@ -53,13 +54,13 @@ public struct ExplicitLabel: Sendable {
                 ? try PNGCaptioner.caption(bytes, style: style, renderer: renderer, path: path)
                 : try JPEGCaptioner.caption(bytes, style: style, quality: jpegQuality, renderer: renderer, path: path)
             return Result(
-                bytes: drawn.bytes, caption: drawn.record,
+                file: FileSource(bytes: drawn.bytes, path: path, mode: file.mode), caption: drawn.record,
                 summary: "caption \"\(text)\" \(drawn.record.textHeight) px high at \(captionPlacement.rawValue)")
         case .markdown, .text:
             let head = try Self.wholeFile(file, path: path, limit: TextNotice.window)
             let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
             if let found = TextNotice.find(head: head, tail: tail).first {
-                return Result(bytes: [], caption: nil, summary: "notice \"\(found.line)\" already \(found.position.phrase)")
+                return Result(file: nil, caption: nil, summary: "notice \"\(found.line)\" already \(found.position.phrase)")
             }
             let bytes = try Self.wholeFile(file, path: path)
             var bodyStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
@@ -68,7 +69,9 @@ public struct ExplicitLabel: Sendable {
             }
             let wording = wording ?? .notice
             let written = try TextNotice.insert(wording, at: position, into: bytes, bodyStart: bodyStart, path: path)
-            return Result(bytes: written, caption: nil, summary: "notice \"\(wording)\" \(position.phrase)")
+            return Result(
+                file: FileSource(bytes: written, path: path, mode: file.mode), caption: nil,
+                summary: "notice \"\(wording)\" \(position.phrase)")
         case .wav, .flac, .ogg, .mp3:
             return try AudioPromptWriter(kind: audioPrompt, rhythm: rhythm, position: position).apply(
                 to: file, carrier: carrier, path: path)

@@ -103,8 +103,8 @@ public struct Labeller: Sendable {
         if let explicit {
             if let result = try explicit.apply(to: file, carrier: carrier, reading: reading, path: path) {
                 explicitSummary = result.summary
-                if !result.bytes.isEmpty {
-                    source = FileSource(bytes: result.bytes, path: path, mode: file.mode)
+                if let changed = result.file {
+                    source = changed
                     caption = result.caption
                 }
             } else {

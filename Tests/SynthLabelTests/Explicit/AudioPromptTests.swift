@@ -104,6 +104,16 @@ import Testing
         #expect(try Fixtures.report(plain).findings.first { $0.check == .audioPrompt }?.outcome == .warn)
     }
 
+    @Test func thePromptedFileKeepsTheOriginalsPermissions() throws {
+        let source = folder.copy(Fixtures.sample("chirp.flac"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: source)
+        let output = folder.file("permissions.flac")
+        try Fixtures.labelExplicitly(source, to: output)
+        let mode = try FileManager.default.attributesOfItem(atPath: output)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+        #expect(try Fixtures.run("flac", ["-t", "-s", output]).status == 0)  // the FLAC decoder's own test
+    }
+
     @Test func promptingTwiceAddsOnePrompt() throws {
         let once = folder.file("once.wav")
         try Fixtures.labelExplicitly(Fixtures.sample("chirp.wav"), to: once)

@@ -18,7 +18,7 @@ struct AudioPromptWriter {
         // A rhythm prompt already there (from either kind of run) is not doubled; the spoken
         // prompt is not recognised by ear, so a spoken rerun adds another.
         if let found = try? RhythmDetector(prompt: rhythm).detect(path: path).first {
-            return .init(bytes: [], caption: nil, summary: "rhythm prompt already \(found.position.phrase)")
+            return .init(file: nil, caption: nil, summary: "rhythm prompt already \(found.position.phrase)")
         }
         var info = SF_INFO()
         // Pass 1 measures, pass 2 copies; each opens the file afresh (seeking Ogg and MP3 back
@@ -111,9 +111,12 @@ struct AudioPromptWriter {
         guard error == 0 else {
             throw .cannotWrite(path: path, reason: "libsndfile failed while encoding: \(String(cString: sf_error_number(error)))")
         }
-        let encoded = try FileSource(path: temporary, readingWholeUpTo: ExplicitLabel.fileLimit)
+        // The labelled file is copied from the temporary one, which stays readable through its
+        // open descriptor after the unlink; it takes the original's permissions.
+        chmod(temporary, file.mode)
+        let encoded = try FileSource(path: temporary)
         return .init(
-            bytes: try ExplicitLabel.wholeFile(encoded, path: temporary), caption: nil,
+            file: encoded, caption: nil,
             summary: kind == .rhythm
                 ? "rhythm prompt ·− ·· \(position.phrase), \(Int(rhythm.frequency)) Hz, peak \(Int((20 * log10(amplitude)).rounded())) dBFS"
                 : "spoken prompt \"人工智能生成\" \(position.phrase)")
