@@ -10,6 +10,7 @@ SYNTHLABEL_FUZZ=1 swift build -c debug --scratch-path .build-fuzz --product Synt
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld >/dev/null
 corpus=fuzz/corpus
 mkdir -p "$corpus" fuzz/artifacts
+rm -f fuzz-*.log  # libFuzzer writes one per worker; old ones would be counted below
 cp -n samples/* "$corpus"/ 2>/dev/null || true
 # One process per core; -timeout catches hangs, -rss_limit_mb runaway allocations.
 .build-fuzz/debug/SynthLabelFuzz "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
