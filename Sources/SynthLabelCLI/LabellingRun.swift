@@ -64,7 +64,10 @@ struct LabellingRun {
 
         // Files are read and planned on every core, then written a batch at a time on this
         // thread; those that replace originals reach the disk with one sync per batch.
-        BatchRunner(batchSize: 64, progress: ProgressLine(verb)).run(&walker) { entry in
+        // Explicit labels hold each redrawn file in memory until its batch is written, so those
+        // batches are one file per core (two batches are in flight at once).
+        let batchSize = labeller.explicit == nil ? 64 : ProcessInfo.processInfo.activeProcessorCount
+        BatchRunner(batchSize: batchSize, progress: ProgressLine(verb)).run(&walker) { entry in
             let destination = output.map { Self.destination(for: entry, in: $0) } ?? entry.path
             let result = Result { () throws(SynthLabelError) in
                 if let output, !dryRun {

@@ -80,7 +80,7 @@ public struct ExplicitLabel: Sendable {
         }
     }
 
-    /// Explicit labelling rewrites the file in memory; a limit keeps a runaway input from exhausting it.
+    /// Captions and notices rewrite the file in memory; a limit keeps a runaway input from exhausting it.
     static let fileLimit = 2 << 30
 
     static func wholeFile(_ file: FileSource, path: String, limit: Int? = nil) throws(SynthLabelError) -> [UInt8] {

@@ -95,8 +95,8 @@ public struct Labeller: Sendable {
         let existing = reading.sites.compactMap { try? $0.parsed.get().label }
         let finalLabel = try request.resolve(existing: existing, path: path)
 
-        // The explicit step, if asked for, produces a new file in memory; the implicit label is
-        // then planned on top of it exactly as on an original.
+        // The explicit step, if asked for, produces a new file (in memory; audio in a temporary
+        // file); the implicit label is then planned on top of it exactly as on an original.
         var source = file
         var caption: CaptionRecord?
         var explicitSummary: String?
