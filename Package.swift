@@ -18,13 +18,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // SM2/SM3 and Ed25519 through OpenSSL 3, behind plain C calls.
+        .target(name: "CTrust", dependencies: ["CLibCrypto"]),
         // The only code that may setjmp/longjmp around libpng.
         .target(name: "CPNGSafe", dependencies: ["CLibPNG"]),
         // copy_file_range and syncfs, which Swift's Glibc module does not import.
         .target(name: "CLinuxCalls"),
         .target(
             name: "SynthLabel",
-            dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG"],
+            dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust"],
             exclude: ["Explicit/Font/OFL.txt"],
             // The caption font and the spoken prompt are compiled into the library, so a copied
             // binary still draws captions and speaks.

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   pkg-config libpng-dev libsndfile1-dev zlib1g-dev   # linked by the library
-  libfreetype-dev libturbojpeg0-dev                   # caption drawing and JPEG pixels
+  libfreetype-dev libturbojpeg0-dev libssl-dev        # caption drawing, JPEG pixels, SM2/Ed25519 signatures
   tesseract-ocr tesseract-ocr-chi-sim                 # OCR witness for captions
   libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks

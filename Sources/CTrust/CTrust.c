@@ -1,0 +1,181 @@
+#include "CTrust.h"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char sm2_user_id[] = "1234567812345678";
+
+static EVP_PKEY *read_key(const char *pem, size_t length, int is_private) {
+    BIO *bio = BIO_new_mem_buf(pem, (int)length);
+    if (!bio) return NULL;
+    EVP_PKEY *key = is_private ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    return key;
+}
+
+static int bio_to_string(BIO *bio, char **out, size_t *length) {
+    char *data = NULL;
+    long size = BIO_get_mem_data(bio, &data);
+    if (size <= 0) return -1;
+    *out = malloc((size_t)size + 1);
+    if (!*out) return -1;
+    memcpy(*out, data, (size_t)size);
+    (*out)[size] = 0;
+    *length = (size_t)size;
+    return 0;
+}
+
+static int algorithm_of(EVP_PKEY *key) {
+    if (EVP_PKEY_is_a(key, "SM2")) return CTRUST_SM2;
+    if (EVP_PKEY_is_a(key, "ED25519")) return CTRUST_ED25519;
+    return -1;
+}
+
+int ctrust_generate(int algorithm, char **private_pem, size_t *private_length, char **public_pem, size_t *public_length) {
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, algorithm == CTRUST_SM2 ? "SM2" : "ED25519");
+    if (!key) return -1;
+    BIO *private_bio = BIO_new(BIO_s_mem());
+    BIO *public_bio = BIO_new(BIO_s_mem());
+    int status = -1;
+    if (private_bio && public_bio && PEM_write_bio_PKCS8PrivateKey(private_bio, key, NULL, NULL, 0, NULL, NULL) == 1 &&
+        PEM_write_bio_PUBKEY(public_bio, key) == 1 && bio_to_string(private_bio, private_pem, private_length) == 0) {
+        if (bio_to_string(public_bio, public_pem, public_length) == 0) {
+            status = 0;
+        } else {
+            OPENSSL_cleanse(*private_pem, *private_length);
+            free(*private_pem);
+        }
+    }
+    BIO_free(private_bio);
+    BIO_free(public_bio);
+    EVP_PKEY_free(key);
+    return status;
+}
+
+int ctrust_key_algorithm(const char *pem, size_t length, int is_private) {
+    EVP_PKEY *key = read_key(pem, length, is_private);
+    if (!key) return -1;
+    int algorithm = algorithm_of(key);
+    EVP_PKEY_free(key);
+    return algorithm;
+}
+
+int ctrust_public_der(const char *pem, size_t length, int is_private, uint8_t **der, size_t *der_length) {
+    EVP_PKEY *key = read_key(pem, length, is_private);
+    if (!key) return -1;
+    *der = NULL;
+    int size = i2d_PUBKEY(key, der);
+    EVP_PKEY_free(key);
+    if (size <= 0) return -1;
+    *der_length = (size_t)size;
+    return 0;
+}
+
+/// A digest-sign or digest-verify context for the key's algorithm (SM3 + user ID for SM2).
+static EVP_MD_CTX *start(EVP_PKEY *key, int signing) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (!context) return NULL;
+    EVP_PKEY_CTX *key_context = NULL;
+    int algorithm = algorithm_of(key);
+    const char *digest = algorithm == CTRUST_SM2 ? "SM3" : NULL;
+    int ok = signing ? EVP_DigestSignInit_ex(context, &key_context, digest, NULL, NULL, key, NULL)
+                     : EVP_DigestVerifyInit_ex(context, &key_context, digest, NULL, NULL, key, NULL);
+    if (ok == 1 && algorithm == CTRUST_SM2) {
+        ok = EVP_PKEY_CTX_set1_id(key_context, sm2_user_id, strlen(sm2_user_id)) > 0;
+    }
+    if (ok != 1 || algorithm < 0) {
+        EVP_MD_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+int ctrust_sign(const char *private_pem, size_t pem_length, const uint8_t *message, size_t message_length, uint8_t *signature) {
+    EVP_PKEY *key = read_key(private_pem, pem_length, 1);
+    if (!key) return -1;
+    int algorithm = algorithm_of(key);
+    EVP_MD_CTX *context = start(key, 1);
+    int status = -1;
+    unsigned char der[160];
+    size_t length = sizeof(der);
+    if (context && EVP_DigestSign(context, der, &length, message, message_length) == 1) {
+        if (algorithm == CTRUST_ED25519 && length == CTRUST_SIGNATURE_LENGTH) {
+            memcpy(signature, der, length);
+            status = 0;
+        } else if (algorithm == CTRUST_SM2) {
+            /* SM2 signatures come DER-encoded (SEQUENCE of r, s); store them as fixed r||s. */
+            const unsigned char *cursor = der;
+            ECDSA_SIG *parsed = d2i_ECDSA_SIG(NULL, &cursor, (long)length);
+            if (parsed) {
+                const BIGNUM *r = NULL, *s = NULL;
+                ECDSA_SIG_get0(parsed, &r, &s);
+                if (BN_bn2binpad(r, signature, 32) == 32 && BN_bn2binpad(s, signature + 32, 32) == 32) status = 0;
+                ECDSA_SIG_free(parsed);
+            }
+        }
+    }
+    EVP_MD_CTX_free(context);
+    EVP_PKEY_free(key);
+    return status;
+}
+
+int ctrust_verify(const char *public_pem, size_t pem_length, const uint8_t *message, size_t message_length,
+                  const uint8_t *signature) {
+    EVP_PKEY *key = read_key(public_pem, pem_length, 0);
+    if (!key) return -1;
+    int algorithm = algorithm_of(key);
+    EVP_MD_CTX *context = start(key, 0);
+    int status = -1;
+    if (context && algorithm == CTRUST_ED25519) {
+        status = EVP_DigestVerify(context, signature, CTRUST_SIGNATURE_LENGTH, message, message_length) == 1 ? 0 : -1;
+    } else if (context && algorithm == CTRUST_SM2) {
+        ECDSA_SIG *parsed = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(signature, 32, NULL);
+        BIGNUM *s = BN_bin2bn(signature + 32, 32, NULL);
+        unsigned char *der = NULL;
+        if (parsed && r && s && ECDSA_SIG_set0(parsed, r, s) == 1) {
+            r = s = NULL; /* owned by parsed now */
+            int length = i2d_ECDSA_SIG(parsed, &der);
+            if (length > 0) status = EVP_DigestVerify(context, der, (size_t)length, message, message_length) == 1 ? 0 : -1;
+        }
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(parsed);
+        OPENSSL_free(der);
+    }
+    EVP_MD_CTX_free(context);
+    EVP_PKEY_free(key);
+    return status;
+}
+
+void *ctrust_digest_new(int algorithm) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (!context) return NULL;
+    EVP_MD *digest = EVP_MD_fetch(NULL, algorithm == 0 ? "SM3" : "SHA256", NULL);
+    int ok = digest && EVP_DigestInit_ex(context, digest, NULL) == 1;
+    EVP_MD_free(digest);
+    if (!ok) {
+        EVP_MD_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+int ctrust_digest_update(void *context, const uint8_t *data, size_t length) {
+    return EVP_DigestUpdate((EVP_MD_CTX *)context, data, length) == 1 ? 0 : -1;
+}
+
+int ctrust_digest_final(void *context, uint8_t *out) {
+    unsigned int length = 0;
+    int ok = EVP_DigestFinal_ex((EVP_MD_CTX *)context, out, &length) == 1 && length == 32;
+    EVP_MD_CTX_free((EVP_MD_CTX *)context);
+    return ok ? 0 : -1;
+}
+
+void ctrust_free(void *pointer) { free(pointer); }

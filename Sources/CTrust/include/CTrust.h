@@ -1,0 +1,38 @@
+#ifndef CTRUST_H
+#define CTRUST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Signatures and digests through OpenSSL 3's libcrypto, behind plain C calls, so no OpenSSL
+/// type or macro reaches Swift. Algorithms: 0 = SM2 with SM3 (GB/T 32918, GB/T 32905; user ID
+/// "1234567812345678"), 1 = Ed25519. Signatures are raw and fixed-length: SM2 r||s, 32 bytes
+/// each, big-endian; Ed25519 the usual 64 bytes. Every call returns 0 on success, -1 on failure.
+
+enum { CTRUST_SM2 = 0, CTRUST_ED25519 = 1 };
+enum { CTRUST_SIGNATURE_LENGTH = 64 };
+
+/// A new key pair as PEM texts (PKCS#8 private, SubjectPublicKeyInfo public), malloc'd; free with ctrust_free.
+int ctrust_generate(int algorithm, char **private_pem, size_t *private_length, char **public_pem, size_t *public_length);
+
+/// The algorithm of a PEM key (private or public), or -1.
+int ctrust_key_algorithm(const char *pem, size_t length, int is_private);
+
+/// The DER SubjectPublicKeyInfo of a PEM key (private or public), malloc'd: what key IDs hash.
+int ctrust_public_der(const char *pem, size_t length, int is_private, uint8_t **der, size_t *der_length);
+
+/// Signs `message` with a PEM private key; `signature` receives CTRUST_SIGNATURE_LENGTH bytes.
+int ctrust_sign(const char *private_pem, size_t pem_length, const uint8_t *message, size_t message_length, uint8_t *signature);
+
+/// 0 when `signature` (CTRUST_SIGNATURE_LENGTH bytes) is valid for `message` under the PEM public key.
+int ctrust_verify(const char *public_pem, size_t pem_length, const uint8_t *message, size_t message_length,
+                  const uint8_t *signature);
+
+/// Streaming digests: 0 = SM3, 1 = SHA-256. 32-byte output.
+void *ctrust_digest_new(int algorithm);
+int ctrust_digest_update(void *context, const uint8_t *data, size_t length);
+int ctrust_digest_final(void *context, uint8_t *out);  /* also frees the context */
+
+void ctrust_free(void *pointer);
+
+#endif

@@ -1,0 +1,149 @@
+import CTrust
+import Glibc
+
+/// A private key that signs label records. Its PEM text is never printed: `description` names
+/// only the algorithm and key ID.
+public struct SigningKey: Sendable, CustomStringConvertible {
+    public let algorithm: SignatureAlgorithm
+    /// 16 hex digits: the first 8 bytes of SM3 over the DER public key.
+    public let keyID: String
+    private let pem: [UInt8]
+
+    /// Reads a PEM private key (PKCS#8) written by `keys generate` or `openssl genpkey`.
+    public init(contentsOf path: String) throws(SynthLabelError) {
+        try self.init(pem: try KeyFile.read(path), path: path)
+    }
+
+    init(pem: [UInt8], path: String) throws(SynthLabelError) {
+        let code = pem.withUnsafeBufferPointer {
+            ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, 1)
+        }
+        guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: true) else {
+            throw .refused(path: path, reason: "not an SM2 or Ed25519 private key in PEM form")
+        }
+        self.algorithm = algorithm
+        self.keyID = keyID
+        self.pem = pem
+    }
+
+    public var description: String { "\(algorithm.rawValue) signing key \(keyID)" }
+
+    /// A 64-byte signature over `message` (SM2: r‖s; Ed25519: R‖S).
+    public func sign(_ message: [UInt8]) throws(SynthLabelError) -> [UInt8] {
+        var signature = [UInt8](repeating: 0, count: Int(CTRUST_SIGNATURE_LENGTH))
+        let status = pem.withUnsafeBufferPointer { key in
+            signature.withUnsafeMutableBufferPointer { out in
+                ctrust_sign(
+                    UnsafeRawPointer(key.baseAddress)?.assumingMemoryBound(to: CChar.self), key.count, message, message.count,
+                    out.baseAddress)
+            }
+        }
+        guard status == 0 else { throw .refused(path: keyID, reason: "libcrypto could not sign with this key") }
+        return signature
+    }
+}
+
+/// A public key that checks label records.
+public struct PublicKey: Sendable, CustomStringConvertible {
+    public let algorithm: SignatureAlgorithm
+    public let keyID: String
+    let pem: [UInt8]
+
+    public init(contentsOf path: String) throws(SynthLabelError) {
+        try self.init(pem: try KeyFile.read(path), path: path)
+    }
+
+    init(pem: [UInt8], path: String) throws(SynthLabelError) {
+        let code = pem.withUnsafeBufferPointer {
+            ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, 0)
+        }
+        guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: false) else {
+            throw .refused(path: path, reason: "not an SM2 or Ed25519 public key in PEM form")
+        }
+        self.algorithm = algorithm
+        self.keyID = keyID
+        self.pem = pem
+    }
+
+    public var description: String { "\(algorithm.rawValue) public key \(keyID)" }
+
+    /// Whether `signature` is this key's signature over `message`.
+    public func isValid(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+        guard signature.count == Int(CTRUST_SIGNATURE_LENGTH) else { return false }
+        return pem.withUnsafeBufferPointer { key in
+            ctrust_verify(
+                UnsafeRawPointer(key.baseAddress)?.assumingMemoryBound(to: CChar.self), key.count, message, message.count, signature)
+        } == 0
+    }
+}
+
+/// Making and storing key pairs.
+public enum KeyFile {
+    /// Generates a key pair and writes `NAME.key` (PKCS#8 PEM, mode 0600, created exclusively so
+    /// an existing key is never overwritten) and `NAME.pub`. Returns the public key.
+    @discardableResult
+    public static func generate(_ algorithm: SignatureAlgorithm, writingTo name: String) throws(SynthLabelError) -> PublicKey {
+        var privatePEM: UnsafeMutablePointer<CChar>?
+        var privateLength = 0
+        var publicPEM: UnsafeMutablePointer<CChar>?
+        var publicLength = 0
+        guard ctrust_generate(algorithm.code, &privatePEM, &privateLength, &publicPEM, &publicLength) == 0, let privatePEM, let publicPEM
+        else { throw .cannotWrite(path: name + ".key", reason: "libcrypto could not generate an \(algorithm.rawValue) key") }
+        defer {
+            memset(privatePEM, 0, privateLength)  // the private key leaves memory with the file
+            ctrust_free(privatePEM)
+            ctrust_free(publicPEM)
+        }
+        let publicBytes = Array(UnsafeRawBufferPointer(start: publicPEM, count: publicLength))
+        let key = try PublicKey(pem: publicBytes, path: name + ".pub")
+        try write(UnsafeRawBufferPointer(start: privatePEM, count: privateLength), to: name + ".key", mode: 0o600)
+        do {
+            try write(UnsafeRawBufferPointer(start: publicPEM, count: publicLength), to: name + ".pub", mode: 0o644)
+        } catch {
+            unlink(name + ".key")
+            throw error
+        }
+        return key
+    }
+
+    private static func write(_ bytes: UnsafeRawBufferPointer, to path: String, mode: mode_t) throws(SynthLabelError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else {
+            let reason = errno == EEXIST ? "it already exists; keys are never overwritten" : String(cString: strerror(errno))
+            throw .cannotWrite(path: path, reason: reason)
+        }
+        defer { close(descriptor) }
+        var done = 0
+        while done < bytes.count {
+            let wrote = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if wrote < 0 && errno == EINTR { continue }
+            guard wrote > 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            done += wrote
+        }
+        guard fsync(descriptor) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    static func read(_ path: String) throws(SynthLabelError) -> [UInt8] {
+        let file = try FileSource(path: path, readingWholeUpTo: 64 << 10)
+        guard file.size <= 64 << 10 else { throw .refused(path: path, reason: "too large to be a key file") }
+        do { return try file.bytes(at: 0, count: file.size) } catch { throw .cannotRead(path: path, reason: "\(error)") }
+    }
+
+    /// First 8 bytes of SM3 over the DER SubjectPublicKeyInfo, as hex.
+    static func keyID(pem: [UInt8], isPrivate: Bool) -> String? {
+        var der: UnsafeMutablePointer<UInt8>?
+        var length = 0
+        let status = pem.withUnsafeBufferPointer {
+            ctrust_public_der(
+                UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, isPrivate ? 1 : 0, &der, &length)
+        }
+        guard status == 0, let der else { return nil }
+        defer { ctrust_free(der) }
+        let digest = DigestAlgorithm.sm3.digest(UnsafeBufferPointer(start: der, count: length))
+        return digest.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
