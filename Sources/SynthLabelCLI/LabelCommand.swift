@@ -83,7 +83,8 @@ struct LabelCommand: ParsableCommand {
             options: writing,
             labeller: Labeller(
                 sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
-                allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings, invisibleTextLabel: explicit.invisibleText),
+                allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings, invisibleTextLabel: explicit.invisibleText,
+                signingKey: try writing.signingKey()),
             verb: "labelled",
             detail: { "ProduceID \($0.produceID ?? "")" },
             request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) })

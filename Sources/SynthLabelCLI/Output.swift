@@ -117,6 +117,10 @@ extension FileReport {
         for finding in findings where !allChecks && finding.outcome == .pass && explicitChecks.contains(finding.check) {
             lines.append("  explicit   \(finding.message)")
         }
+        for finding in findings
+        where !allChecks && finding.outcome == .pass && [.producerSignature, .platformSignature].contains(finding.check) {
+            lines.append("  signed     \(finding.check == .producerSignature ? "producer" : "platform"): \(finding.message)")
+        }
         for finding in findings where allChecks || (finding.outcome != .pass && finding.outcome != .skip) {
             lines.append(
                 "  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)"

@@ -64,7 +64,7 @@ struct PropagateCommand: ParsableCommand {
         let run = LabellingRun(
             paths: paths,
             options: writing,
-            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA),
+            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA, signingKey: try writing.signingKey()),
             verb: "propagated",
             detail: { "Label \($0[.label] ?? ""), ContentProducer \($0[.contentProducer] ?? ""), PropagateID \($0[.propagateID] ?? "")" },
             request: {

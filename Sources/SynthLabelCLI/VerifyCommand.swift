@@ -28,13 +28,16 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("all-checks"), help: "Show every check, passes and skips included (docs/checks.md explains each).")
     var allChecks = false
 
+    @Option(help: "Public keys whose signatures count: a folder of .pub files, or one file.")
+    var trust: String?
+
     func run() throws {
         var walker = FileWalker(paths)
         var reports: [FileReportJSON] = []
         var ioErrors = 0
         var allCompliant = true
         var counts: [Verdict: Int] = [:]
-        let verifier = Verifier()
+        let verifier = Verifier(trustedKeys: try TrustedKeys.load(trust))
         let explicitFiles = Set(paths)
         BatchRunner(progress: ProgressLine("verified")).run(&walker) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })
@@ -60,5 +63,27 @@ struct VerifyCommand: ParsableCommand {
         Output.diagnostic("verified \(counts.values.reduce(0, +)) file(s)\(tally.isEmpty ? "" : ": " + tally.joined(separator: ", "))")
         if ioErrors > 0 { throw ExitCode(2) }
         if !allCompliant { throw ExitCode(1) }
+    }
+}
+
+/// `--trust PATH`: one public key file, or every `.pub` file in a folder.
+enum TrustedKeys {
+    static func load(_ path: String?) throws -> [PublicKey] {
+        guard let path else { return [] }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ValidationError("--trust: \(path): no such file or folder")
+        }
+        let files =
+            isFolder.boolValue
+            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pub") }.sorted()
+                .map { (path as NSString).appendingPathComponent($0) } : [path]
+        do {
+            let keys = try files.map { (file: String) throws(SynthLabelError) in try PublicKey(contentsOf: file) }
+            guard !keys.isEmpty else { throw ValidationError("--trust: no .pub files in \(path)") }
+            return keys
+        } catch let error as SynthLabelError {
+            throw ValidationError("--trust: \(error)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SynthLabel
 
 /// Where labelled files go, shared by `label` and `propagate`.
 struct WriteOptions: ParsableArguments {
@@ -16,6 +17,20 @@ struct WriteOptions: ParsableArguments {
 
     @Flag(help: "Print one JSON document with a 'files' array.")
     var json = false
+
+    @Option(
+        name: .customLong("sign"),
+        help: "Sign with this private key (from 'keys generate'): label writes the record into ReservedCode1, propagate into ReservedCode2."
+    )
+    var signingKeyPath: String?
+
+    /// The key --sign names, loaded once for the whole run.
+    func signingKey() throws -> SigningKey? {
+        guard let signingKeyPath else { return nil }
+        do { return try SigningKey(contentsOf: signingKeyPath) } catch {
+            throw ValidationError("--sign: \(error)")
+        }
+    }
 
     func validate() throws {
         guard (output != nil) != inPlace else {

@@ -12,6 +12,9 @@ package final class FileSource: Sendable {
     let size: Int
     private let descriptor: Int32
     private let wholeFile: [UInt8]?
+    /// For a file that exists only as a plan: its pieces at their output offsets, and the file
+    /// the `.original` pieces come from.
+    private let planned: (pieces: [(start: Int, piece: EditPlan.Piece)], source: FileSource)?
 
     /// Files up to this size are read in one go when they will be copied (labelling).
     static let wholeFileLimit = 1 << 20
@@ -65,6 +68,7 @@ package final class FileSource: Sendable {
         } else {
             wholeFile = nil
         }
+        planned = nil
     }
 
     /// Permission bits, kept on the labelled copy.
@@ -77,6 +81,27 @@ package final class FileSource: Sendable {
         self.descriptor = -1
         self.mode = mode
         self.wholeFile = bytes
+        self.planned = nil
+    }
+
+    /// The file `plan` would write from `source`, readable without writing it: what signing
+    /// hashes before the label is final. Reads only; it cannot be copied to a destination.
+    package init(plan: EditPlan, over source: FileSource) {
+        self.path = source.path
+        self.descriptor = -1
+        self.mode = source.mode
+        self.wholeFile = nil
+        var pieces: [(start: Int, piece: EditPlan.Piece)] = []
+        var offset = 0
+        for piece in plan.pieces {
+            pieces.append((offset, piece))
+            switch piece {
+            case .original(let range): offset += range.count
+            case .bytes(let bytes): offset += bytes.count
+            }
+        }
+        self.size = offset
+        self.planned = (pieces, source)
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
@@ -94,6 +119,9 @@ package final class FileSource: Sendable {
         let available = max(0, min(count, size - offset))
         if let wholeFile {
             return Array(wholeFile[offset..<offset + available])
+        }
+        if let planned {
+            return try Self.read(offset..<offset + available, from: planned.pieces, source: planned.source)
         }
         var buffer = [UInt8](repeating: 0, count: available)
         let got = buffer.withUnsafeMutableBytes { raw in
@@ -126,6 +154,16 @@ package final class FileSource: Sendable {
             try FileSink.writeAll(output, wholeFile[range])
             return
         }
+        if planned != nil {
+            for start in stride(from: range.lowerBound, to: range.upperBound, by: 1 << 20) {
+                let piece: [UInt8]
+                do { piece = try bytes(at: start, count: min(1 << 20, range.upperBound - start)) } catch {
+                    throw .cannotRead(path: path, reason: "\(error)")
+                }
+                try FileSink.writeAll(output, piece[...])
+            }
+            return
+        }
         var offset = range.lowerBound
         // In-kernel copy first: no trip through user space, as fast as cp.
         while offset < range.upperBound {
@@ -152,6 +190,31 @@ package final class FileSource: Sendable {
             try FileSink.writeAll(output, buffer[0..<want])
             offset += want
         }
+    }
+
+    private static func read(
+        _ wanted: Range<Int>, from pieces: [(start: Int, piece: EditPlan.Piece)], source: FileSource
+    ) throws(FormatError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(wanted.count)
+        for (start, piece) in pieces {
+            let length: Int
+            switch piece {
+            case .original(let range): length = range.count
+            case .bytes(let bytes): length = bytes.count
+            }
+            let lower = max(start, wanted.lowerBound)
+            let upper = min(start + length, wanted.upperBound)
+            guard lower < upper else { continue }
+            let overlap = lower..<upper
+            switch piece {
+            case .original(let range):
+                out += try source.bytes(at: range.lowerBound + overlap.lowerBound - start, count: overlap.count)
+            case .bytes(let bytes):
+                out += bytes[(overlap.lowerBound - start)..<(overlap.upperBound - start)]
+            }
+        }
+        return out
     }
 
     private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {

@@ -132,6 +132,10 @@ package struct CarrierReading {
     var notes: [String] = []
     /// The IPTC source type from the XMP packet, for image carriers.
     var digitalSourceType: String?
+    /// The bytes the label owns: the unit that carries it and the size fields that count it.
+    /// A signed label's content digest covers everything else. Empty where signing is not
+    /// supported for the format yet.
+    var ownedRanges: [Range<Int>] = []
     /// The record of a caption SynthLabel drew, from the XMP packet.
     var caption: CaptionRecord?
     /// Where a C2PA manifest sits, if there is one: editing the file breaks its hard binding.

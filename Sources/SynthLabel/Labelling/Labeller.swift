@@ -16,15 +16,18 @@ public struct Labeller: Sendable {
     /// Plain text has no metadata; with this set the label is hidden in it as invisible
     /// variation selectors (fragile: see `InvisibleTextLabel`).
     public var invisibleTextLabel: Bool
+    /// Signs the label: a producer's into `ReservedCode1`, a platform's step into `ReservedCode2`.
+    public var signingKey: SigningKey?
 
     public init(
         sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil,
-        invisibleTextLabel: Bool = false
+        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil
     ) {
         self.sourceType = sourceType
         self.allowBreakingC2PA = allowBreakingC2PA
         self.explicit = explicit
         self.invisibleTextLabel = invisibleTextLabel
+        self.signingKey = signingKey
     }
 
     /// Labels the file at `path`, writing the result to `destination` (the same path to
@@ -93,7 +96,7 @@ public struct Labeller: Sendable {
         }
 
         let existing = reading.sites.compactMap { try? $0.parsed.get().label }
-        let finalLabel = try request.resolve(existing: existing, path: path)
+        var finalLabel = try request.resolve(existing: existing, path: path)
 
         // The explicit step, if asked for, produces a new file (in memory; audio in a temporary
         // file); the implicit label is then planned on top of it exactly as on an original.
@@ -116,11 +119,14 @@ public struct Labeller: Sendable {
                 reason: "plain text has no metadata to hold a label; --explicit writes a notice, --invisible-text a hidden label")
         }
 
+        var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)
+        if let signingKey {
+            let field: AIGCLabel.Field = if case .propagate = request { .reservedCode2 } else { .reservedCode1 }
+            writeRequest.label = try Self.signed(writeRequest, field: field, key: signingKey, adapter: adapter, source: source, path: path)
+            finalLabel = writeRequest.label
+        }
         let plan: EditPlan
-        do {
-            plan = try adapter.plan(
-                WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel), for: source)
-        } catch {
+        do { plan = try adapter.plan(writeRequest, for: source) } catch {
             throw Self.mapped(error, path: path)
         }
         let replacesOriginal = destination == path || Self.sameFile(path, destination)
@@ -157,6 +163,27 @@ public struct Labeller: Sendable {
                 return planned.outcome
             }
         }
+    }
+
+    /// The label with a signature record in `field`: laid out once with a placeholder record of
+    /// the final length, hashed as that layout (never written), then signed.
+    static func signed(
+        _ request: WriteRequest, field: AIGCLabel.Field, key: SigningKey, adapter: any CarrierAdapter, source: FileSource, path: String
+    ) throws(SynthLabelError) -> AIGCLabel {
+        var draft = request
+        draft.label[field] = SignatureRecord.placeholder(for: key).serialized
+        let digest: [UInt8]
+        do throws(FormatError) {
+            let layout = FileSource(plan: try adapter.plan(draft, for: source), over: source)
+            let owned = try adapter.read(layout).ownedRanges
+            guard !owned.isEmpty else {
+                throw FormatError(.unsupported, "signing \(adapter.carrier.displayName) files is not supported yet")
+            }
+            digest = try ContentDigest.compute(layout, excluding: owned, algorithm: key.algorithm.digest)
+        } catch { throw mapped(error, path: path) }
+        var label = request.label
+        label[field] = try SignatureRecord.sign(fields: label.signedFields(for: field), contentDigest: digest, with: key).serialized
+        return label
     }
 
     /// Whether two paths name the same existing file (so a write to one replaces the other).

@@ -27,6 +27,8 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case caption = "explicit.caption"
     case audioPrompt = "explicit.audio-prompt"
     case textNotice = "explicit.text-notice"
+    case producerSignature = "signature.producer"
+    case platformSignature = "signature.platform"
 }
 
 /// How a check came out.

@@ -59,6 +59,10 @@ struct CheckContext {
             return (.skip, "explicit checks not asked for")
         case .textNotice:
             return (.skip, "not a text file")
+        case .producerSignature:
+            return label == nil ? noLabel : (.skip, "unsigned: ReservedCode1 holds no SynthLabel signature")
+        case .platformSignature:
+            return label == nil ? noLabel : (.skip, "unsigned: ReservedCode2 holds no SynthLabel signature")
         }
     }
 }

@@ -3,9 +3,12 @@ public struct Verifier: Sendable {
     /// Whether to decode pixels and audio to look for explicit labels (captions, the rhythm
     /// prompt). Text notices are always looked for: they cost two small reads.
     public var explicitChecks: Bool
+    /// Public keys whose signatures count; a record signed by another key is "unknown key".
+    public var trustedKeys: [PublicKey]
 
-    public init(explicitChecks: Bool = true) {
+    public init(explicitChecks: Bool = true, trustedKeys: [PublicKey] = []) {
         self.explicitChecks = explicitChecks
+        self.trustedKeys = trustedKeys
     }
 
     /// Verifies one file. Throws only when the file cannot be read or is not a supported
@@ -25,7 +28,8 @@ public struct Verifier: Sendable {
             reading = CarrierReading(damage: [error])
         }
         return judge(
-            reading, path: path, carrier: carrier, size: file.size, explicit: explicitFindings(file, carrier: carrier, reading: reading))
+            reading, path: path, carrier: carrier, size: file.size,
+            explicit: explicitFindings(file, carrier: carrier, reading: reading) + signatureFindings(file, reading: reading))
     }
 
     package func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int, explicit: [Finding] = []) -> FileReport {

@@ -66,7 +66,24 @@ struct ChecksTests {
             (captionRecordedButNotDrawn(), .caption, .fail),
             (labelledOnly("chirp.wav"), .audioPrompt, .warn),
             (labelledOnly("story.md"), .textNotice, .warn),
+            (signed(platform: false), .producerSignature, .warn),  // no --trust: unknown key
+            (signed(platform: true), .platformSignature, .warn),
         ]
+    }
+
+    /// A PNG signed by a producer (and, with `platform`, by a platform too).
+    func signed(platform: Bool) -> String {
+        let keyName = folder.file("checks-key")
+        if !FileManager.default.fileExists(atPath: keyName + ".key") { _ = try? KeyFile.generate(.ed25519, writingTo: keyName) }
+        let key = try? SigningKey(contentsOf: keyName + ".key")
+        let producerCopy = folder.file("signed-producer.png")
+        _ = try? Labeller(signingKey: key).label(
+            fileAt: Fixtures.sample("gradient.png"), with: Fixtures.label(id: "S"), writingTo: producerCopy)
+        guard platform else { return producerCopy }
+        let platformCopy = folder.file("signed-platform.png")
+        _ = try? Labeller(signingKey: key).label(
+            fileAt: producerCopy, request: .propagate(Propagation(propagator: Self.producer, propagateID: "P")), writingTo: platformCopy)
+        return platformCopy
     }
 
     /// A metadata-only label: no caption, prompt or notice.

@@ -100,7 +100,9 @@ struct JPEGAdapter: CarrierAdapter {
                 }
             }
             guard segment.isXMP else { continue }
+            let sitesBefore = reading.sites.count
             reading.addXMP(segment.xmpPacket, offset: segment.offset) { "APP1 XMP segment, \($0.rawValue) TC260:AIGC" }
+            if reading.sites.count > sitesBefore { reading.ownedRanges.append(segment.offset..<segment.end) }
         }
         return reading
     }

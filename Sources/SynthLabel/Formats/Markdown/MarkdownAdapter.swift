@@ -177,6 +177,7 @@ struct MarkdownAdapter: CarrierAdapter {
         guard let frontMatter = document.frontMatter, let block = Self.labelBlock(in: frontMatter) else { return reading }
         let lines = frontMatter.lines[block]
         let text = lines.map(\.text).joined(separator: "\n")
+        reading.ownedRanges.append(lines.first!.range.lowerBound..<lines.last!.range.upperBound)
         reading.sites.append(
             LabelSite(
                 location: "YAML front matter AIGC (line \(block.lowerBound + 2))",

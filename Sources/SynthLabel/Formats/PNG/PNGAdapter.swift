@@ -128,6 +128,8 @@ struct PNGAdapter: CarrierAdapter {
                 continue
             }
             let place = seenImageData ? ", after IDAT" : ""
+            let sitesBefore = reading.sites.count
+            defer { if reading.sites.count > sitesBefore { reading.ownedRanges.append(chunk.offset..<chunk.end) } }
             if text.keyword == Self.xmpKeyword {
                 reading.addXMP(text.text, offset: chunk.offset, canonicalPlace: chunk.type == "iTXt" && !seenImageData) {
                     "\(chunk.type) chunk \"\(Self.xmpKeyword)\", XMP \($0.rawValue) TC260:AIGC\(place)"

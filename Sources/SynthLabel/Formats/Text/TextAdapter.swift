@@ -9,6 +9,7 @@ struct TextAdapter: CarrierAdapter {
         var reading = CarrierReading()
         let head = try file.bytes(upTo: 64 << 10, at: 0)
         if let found = InvisibleTextLabel.find(in: head) {
+            reading.ownedRanges.append(found.range)
             reading.sites.append(
                 LabelSite(
                     location: "invisible variation-selector carrier", offset: found.range.lowerBound, isCanonical: true, text: found.json))

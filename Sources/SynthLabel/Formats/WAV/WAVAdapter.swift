@@ -103,6 +103,8 @@ struct WAVAdapter: CarrierAdapter {
                     continue
                 }
                 let data = try file.bytes(at: chunk.offset + 8, count: chunk.size)
+                // The chunk (with its pad byte) and the RIFF size, which counts it.
+                reading.ownedRanges += [4..<8, chunk.offset..<min(file.size, chunk.offset + 8 + chunk.size + (chunk.size & 1))]
                 reading.sites.append(
                     LabelSite(
                         location: "RIFF '\(chunk.id)' chunk",

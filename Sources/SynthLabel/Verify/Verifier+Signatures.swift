@@ -1,0 +1,54 @@
+/// The signature checks: does a SynthLabel record in `ReservedCode1` (producer) or
+/// `ReservedCode2` (platform) still bind the label's fields and the file's content?
+///
+/// Outcomes: `signature valid` (pass); `signature invalid` — the covered fields or the signature
+/// changed (fail); `content changed` — pixels, samples, text or other metadata changed (fail);
+/// `unknown key` — no trusted public key has the record's key ID (warn); `unsigned` (skip).
+/// A value another tool wrote is shown and left alone (skip).
+extension Verifier {
+    func signatureFindings(_ file: FileSource, reading: CarrierReading) -> [Finding] {
+        let parsed = reading.sites.compactMap { site in (try? site.parsed.get()).map { (site, $0.label) } }
+        guard let label = (parsed.first { $0.0.isCanonical } ?? parsed.first)?.1 else { return [] }
+        return [(Check.producerSignature, AIGCLabel.Field.reservedCode1), (.platformSignature, .reservedCode2)].compactMap { check, field in
+            signatureFinding(check, field: field, label: label, file: file, reading: reading)
+        }
+    }
+
+    private func signatureFinding(_ check: Check, field: AIGCLabel.Field, label: AIGCLabel, file: FileSource, reading: CarrierReading)
+        -> Finding?
+    {
+        guard let value = label[field], !value.isEmpty else { return nil }  // unsigned: the silent outcome says so
+        guard let record = SignatureRecord(parsing: value) else {
+            return Finding(check, .skip, "\(field.rawValue) holds a value SynthLabel did not write (\(value.prefix(40))); left alone")
+        }
+        guard !reading.ownedRanges.isEmpty else {
+            return Finding(check, .skip, "signed, but signatures on \(file.carrierName) files are not checked yet")
+        }
+        let current: [UInt8]
+        do { current = try ContentDigest.compute(file, excluding: reading.ownedRanges, algorithm: record.algorithm.digest) } catch {
+            return Finding(check, .error, "the content could not be read to check the signature: \(error)")
+        }
+        let contentMatches = current == record.contentDigest
+        guard let key = trustedKeys.first(where: { $0.keyID == record.keyID }) else {
+            let trust = trustedKeys.isEmpty ? "no --trust keys given" : "not among the \(trustedKeys.count) trusted key(s)"
+            return Finding(
+                check, .warn,
+                "unknown key: signed by \(record.algorithm.rawValue) key \(record.keyID), \(trust)\(contentMatches ? "" : "; the content digest no longer matches")"
+            )
+        }
+        guard record.isValid(fields: label.signedFields(for: field), under: key) else {
+            return Finding(
+                check, .fail, "signature invalid: the label's fields or the signature were changed after key \(key.keyID) signed")
+        }
+        guard contentMatches else {
+            return Finding(
+                check, .fail,
+                "content changed: the file's content (pixels, samples, text or other metadata) differs from what key \(key.keyID) signed")
+        }
+        return Finding(check, .pass, "signature valid: \(record.algorithm.rawValue) key \(key.keyID)")
+    }
+}
+
+extension FileSource {
+    var carrierName: String { (try? Inspection.carrier(of: self).displayName) ?? "these" }
+}
