@@ -96,8 +96,12 @@ static EVP_MD_CTX *start(EVP_PKEY *key, int signing) {
     return context;
 }
 
-int ctrust_sign(const char *private_pem, size_t pem_length, const uint8_t *message, size_t message_length, uint8_t *signature) {
-    EVP_PKEY *key = read_key(private_pem, pem_length, 1);
+void *ctrust_key_load(const char *pem, size_t length, int is_private) { return read_key(pem, length, is_private); }
+
+void ctrust_key_free(void *key) { EVP_PKEY_free((EVP_PKEY *)key); }
+
+int ctrust_sign(void *private_key, const uint8_t *message, size_t message_length, uint8_t *signature) {
+    EVP_PKEY *key = (EVP_PKEY *)private_key;
     if (!key) return -1;
     int algorithm = algorithm_of(key);
     EVP_MD_CTX *context = start(key, 1);
@@ -121,13 +125,11 @@ int ctrust_sign(const char *private_pem, size_t pem_length, const uint8_t *messa
         }
     }
     EVP_MD_CTX_free(context);
-    EVP_PKEY_free(key);
     return status;
 }
 
-int ctrust_verify(const char *public_pem, size_t pem_length, const uint8_t *message, size_t message_length,
-                  const uint8_t *signature) {
-    EVP_PKEY *key = read_key(public_pem, pem_length, 0);
+int ctrust_verify(void *public_key, const uint8_t *message, size_t message_length, const uint8_t *signature) {
+    EVP_PKEY *key = (EVP_PKEY *)public_key;
     if (!key) return -1;
     int algorithm = algorithm_of(key);
     EVP_MD_CTX *context = start(key, 0);
@@ -150,7 +152,6 @@ int ctrust_verify(const char *public_pem, size_t pem_length, const uint8_t *mess
         OPENSSL_free(der);
     }
     EVP_MD_CTX_free(context);
-    EVP_PKEY_free(key);
     return status;
 }
 

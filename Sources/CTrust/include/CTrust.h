@@ -21,12 +21,16 @@ int ctrust_key_algorithm(const char *pem, size_t length, int is_private);
 /// The DER SubjectPublicKeyInfo of a PEM key (private or public), malloc'd: what key IDs hash.
 int ctrust_public_der(const char *pem, size_t length, int is_private, uint8_t **der, size_t *der_length);
 
-/// Signs `message` with a PEM private key; `signature` receives CTRUST_SIGNATURE_LENGTH bytes.
-int ctrust_sign(const char *private_pem, size_t pem_length, const uint8_t *message, size_t message_length, uint8_t *signature);
+/// A parsed key (private or public), so signing many files parses the PEM once; NULL on failure.
+/// A key may be used from several threads at once. Free with ctrust_key_free.
+void *ctrust_key_load(const char *pem, size_t length, int is_private);
+void ctrust_key_free(void *key);
 
-/// 0 when `signature` (CTRUST_SIGNATURE_LENGTH bytes) is valid for `message` under the PEM public key.
-int ctrust_verify(const char *public_pem, size_t pem_length, const uint8_t *message, size_t message_length,
-                  const uint8_t *signature);
+/// Signs `message` with a private key; `signature` receives CTRUST_SIGNATURE_LENGTH bytes.
+int ctrust_sign(void *private_key, const uint8_t *message, size_t message_length, uint8_t *signature);
+
+/// 0 when `signature` (CTRUST_SIGNATURE_LENGTH bytes) is valid for `message` under the public key.
+int ctrust_verify(void *public_key, const uint8_t *message, size_t message_length, const uint8_t *signature);
 
 /// Streaming digests: 0 = SM3, 1 = SHA-256. 32-byte output.
 void *ctrust_digest_new(int algorithm);

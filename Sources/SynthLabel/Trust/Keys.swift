@@ -7,7 +7,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     public let algorithm: SignatureAlgorithm
     /// 16 hex digits: the first 8 bytes of SM3 over the DER public key.
     public let keyID: String
-    private let pem: [UInt8]
+    private let handle: KeyHandle
 
     /// Reads a PEM private key (PKCS#8) written by `keys generate` or `openssl genpkey`.
     public init(contentsOf path: String) throws(SynthLabelError) {
@@ -21,9 +21,12 @@ public struct SigningKey: Sendable, CustomStringConvertible {
         guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: true) else {
             throw .refused(path: path, reason: "not an SM2 or Ed25519 private key in PEM form")
         }
+        guard let handle = KeyHandle(pem: pem, isPrivate: true) else {
+            throw .refused(path: path, reason: "libcrypto cannot load the private key")
+        }
         self.algorithm = algorithm
         self.keyID = keyID
-        self.pem = pem
+        self.handle = handle
     }
 
     public var description: String { "\(algorithm.rawValue) signing key \(keyID)" }
@@ -31,12 +34,8 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     /// A 64-byte signature over `message` (SM2: r‖s; Ed25519: R‖S).
     public func sign(_ message: [UInt8]) throws(SynthLabelError) -> [UInt8] {
         var signature = [UInt8](repeating: 0, count: Int(CTRUST_SIGNATURE_LENGTH))
-        let status = pem.withUnsafeBufferPointer { key in
-            signature.withUnsafeMutableBufferPointer { out in
-                ctrust_sign(
-                    UnsafeRawPointer(key.baseAddress)?.assumingMemoryBound(to: CChar.self), key.count, message, message.count,
-                    out.baseAddress)
-            }
+        let status = signature.withUnsafeMutableBufferPointer { out in
+            ctrust_sign(handle.pointer, message, message.count, out.baseAddress)
         }
         guard status == 0 else { throw .refused(path: keyID, reason: "libcrypto could not sign with this key") }
         return signature
@@ -47,7 +46,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
 public struct PublicKey: Sendable, CustomStringConvertible {
     public let algorithm: SignatureAlgorithm
     public let keyID: String
-    let pem: [UInt8]
+    private let handle: KeyHandle
 
     public init(contentsOf path: String) throws(SynthLabelError) {
         try self.init(pem: try KeyFile.read(path), path: path)
@@ -60,9 +59,12 @@ public struct PublicKey: Sendable, CustomStringConvertible {
         guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: false) else {
             throw .refused(path: path, reason: "not an SM2 or Ed25519 public key in PEM form")
         }
+        guard let handle = KeyHandle(pem: pem, isPrivate: false) else {
+            throw .refused(path: path, reason: "libcrypto cannot load the public key")
+        }
         self.algorithm = algorithm
         self.keyID = keyID
-        self.pem = pem
+        self.handle = handle
     }
 
     public var description: String { "\(algorithm.rawValue) public key \(keyID)" }
@@ -70,11 +72,24 @@ public struct PublicKey: Sendable, CustomStringConvertible {
     /// Whether `signature` is this key's signature over `message`.
     public func isValid(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard signature.count == Int(CTRUST_SIGNATURE_LENGTH) else { return false }
-        return pem.withUnsafeBufferPointer { key in
-            ctrust_verify(
-                UnsafeRawPointer(key.baseAddress)?.assumingMemoryBound(to: CChar.self), key.count, message, message.count, signature)
-        } == 0
+        return ctrust_verify(handle.pointer, message, message.count, signature) == 0
     }
+}
+
+/// A key parsed once by libcrypto and shared: OpenSSL 3 keys may sign and verify from several
+/// threads at once, so bulk runs parse the PEM a single time.
+final class KeyHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+
+    init?(pem: [UInt8], isPrivate: Bool) {
+        let loaded = pem.withUnsafeBufferPointer {
+            ctrust_key_load(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, isPrivate ? 1 : 0)
+        }
+        guard let loaded else { return nil }
+        pointer = loaded
+    }
+
+    deinit { ctrust_key_free(pointer) }
 }
 
 /// Making and storing key pairs.
