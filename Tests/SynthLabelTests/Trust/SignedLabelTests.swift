@@ -25,7 +25,7 @@ import Testing
         try Verifier(trustedKeys: keys).verify(fileAt: path).findings.first { $0.check == check }
     }
 
-    @Test(arguments: ["gradient.png", "gradient.jpg", "chirp.wav", "story.md"], SignatureAlgorithm.allCases)
+    @Test(arguments: ["gradient.png", "gradient.jpg", "chirp.wav", "chirp.mp3", "chirp.flac", "story.md"], SignatureAlgorithm.allCases)
     func signedLabelsVerify(_ sample: String, _ algorithm: SignatureAlgorithm) throws {
         let (path, key) = try signedCopy(sample, algorithm)
         let report = try Verifier(trustedKeys: [key]).verify(fileAt: path)
@@ -94,7 +94,7 @@ import Testing
     }
 
     /// A platform's step leaves the producer's signature valid and adds its own.
-    @Test(arguments: ["chirp.wav", "gradient.png", "story.md"])
+    @Test(arguments: ["chirp.wav", "chirp.mp3", "chirp.flac", "gradient.png", "gradient.jpg", "story.md"])
     func propagationKeepsTheProducerSignature(_ sample: String) throws {
         let (path, producerKey) = try signedCopy(sample)
         let (platformSigning, platformKey) = try keyPair(.ed25519, "platform")
@@ -111,16 +111,36 @@ import Testing
 
     @Test func unsupportedCarriersAreRefusedAndForeignValuesLeftAlone() throws {
         let (signing, _) = try keyPair(.sm2, "producer-sm2")
+        let ogg = folder.file("music.ogg")
+        try Media.shell("oggenc -Q -o '\(ogg)' '\(Fixtures.sample("chirp.wav"))'")
         #expect {
-            try Labeller(signingKey: signing).label(
-                fileAt: Fixtures.sample("chirp.flac"), with: Fixtures.label(), writingTo: folder.file("x.flac"))
-        } throws: { "\($0)".contains("signing FLAC files is not supported yet") }
+            try Labeller(signingKey: signing).label(fileAt: ogg, with: Fixtures.label(), writingTo: folder.file("x.ogg"))
+        } throws: { "\($0)".contains("signing Ogg Vorbis/Opus files is not supported yet") }
         var label = Fixtures.label(id: "FOREIGN")
         label[.reservedCode1] = "vendor-integrity-0001"
         let path = folder.file("foreign.png")
         try Fixtures.labelFile(Fixtures.sample("gradient.png"), to: path, with: label)
         let result = try finding(path, trusting: [])
         #expect(result?.outcome == .skip && result?.message.contains("vendor-integrity-0001") == true)
+    }
+
+    /// A WebP made by cwebp, signed and changed: the RIFF size is owned, the image data is not.
+    @Test func webpSignaturesBindTheImage() throws {
+        let webp = folder.file("picture.webp")
+        try Media.shell("cwebp -quiet '\(Fixtures.sample("gradient.png"))' -o '\(webp)'")
+        let (signing, publicKey) = try keyPair(.sm2, "producer-sm2")
+        let output = folder.file("signed.webp")
+        try Labeller(signingKey: signing).label(fileAt: webp, with: Fixtures.label(id: "W1"), writingTo: output)
+        #expect(try finding(output, trusting: [publicKey])?.outcome == .pass)
+        var bytes = Fixtures.read(output)
+        let lossy: [UInt8] = Array("VP8 ".utf8)
+        let lossless: [UInt8] = Array("VP8L".utf8)
+        var vp8 = 12
+        while vp8 + 4 < bytes.count && Array(bytes[vp8..<vp8 + 4]) != lossy && Array(bytes[vp8..<vp8 + 4]) != lossless { vp8 += 1 }
+        #expect(vp8 + 40 < bytes.count)
+        bytes[vp8 + 40] ^= 0x10  // inside the image data, which has no checksum
+        Fixtures.write(bytes, to: output)
+        #expect(try finding(output, trusting: [publicKey])?.message.hasPrefix("content changed") == true)
     }
 
     @Test func theCommandLineSignsAndVerifies() throws {

@@ -96,15 +96,42 @@ struct FLACAdapter: CarrierAdapter {
     func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
         let layout = try Self.layout(of: file)
         var reading = CarrierReading(damage: layout.damage)
+        var owned: [Range<Int>] = []
+        for block in layout.blocks {
+            // Every block header (lengths and the last-block flag move when the label grows)
+            // and the padding that absorbs the growth.
+            owned.append(block.offset..<block.offset + 4)
+            if block.type == Self.paddingBlock { owned.append(block.dataRange) }
+        }
         for block in layout.blocks where block.type == Self.commentBlock {
             do {
-                let comments = try VorbisComments(parsing: try file.bytes(at: block.offset + 4, count: block.length)[...], at: block.offset)
-                reading.sites += comments.labelSites(place: "VORBIS_COMMENT", offset: block.offset)
+                let data = try file.bytes(at: block.offset + 4, count: block.length)
+                let comments = try VorbisComments(parsing: data[...], at: block.offset)
+                let sites = comments.labelSites(place: "VORBIS_COMMENT", offset: block.offset)
+                reading.sites += sites
+                if !sites.isEmpty { owned += Self.labelEntryRanges(in: data, at: block.offset + 4) }
             } catch {
                 reading.damage.append(error)
             }
         }
+        if !reading.sites.isEmpty { reading.ownedRanges = owned }
         return reading
+    }
+
+    /// File ranges of the `AIGC=` entries (length field included) in a comment block's data.
+    static func labelEntryRanges(in data: [UInt8], at base: Int) -> [Range<Int>] {
+        guard let vendorLength = try? Int(data.uint32LE(at: 0)), vendorLength <= data.count - 8,
+            let count = try? Int(data.uint32LE(at: 4 + vendorLength))
+        else { return [] }
+        var ranges: [Range<Int>] = []
+        var cursor = 8 + vendorLength
+        for _ in 0..<min(count, data.count / 4) {
+            guard let length = try? Int(data.uint32LE(at: cursor)), length <= data.count - cursor - 4 else { break }
+            let entry = Array(data[(cursor + 4)..<(cursor + 4 + length)])
+            if VorbisComments.isLabelEntry(entry) { ranges.append(base + cursor..<base + cursor + 4 + length) }
+            cursor += 4 + length
+        }
+        return ranges
     }
 
     func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {

@@ -186,6 +186,10 @@ struct MP3Adapter: CarrierAdapter {
             return reading
         }
         guard let tag else { return reading }
+        // Owned: the tag size field and the padding, which change when the label grows, and
+        // each label frame (added below).
+        let lastFrameEnd = tag.frames.last.map { $0.offset + $0.range.count } ?? tag.framesStart
+        var owned: [Range<Int>] = [6..<10, lastFrameEnd..<max(lastFrameEnd, tag.framesEnd)]
         for frame in tag.frames {
             if frame.id == "GEOB", Array(tag.body[frame.range]).firstIndex(of: Array("c2pa".utf8)) != nil {
                 reading.c2paManifest = "ID3 GEOB frame at byte \(frame.offset)"
@@ -194,6 +198,7 @@ struct MP3Adapter: CarrierAdapter {
             do {
                 let (description, value) = try Self.userText(frame, in: tag)
                 guard description.contains("AIGC") else { continue }
+                owned.append(frame.offset..<frame.offset + frame.range.count)
                 reading.sites.append(
                     LabelSite(
                         location: "ID3v2.\(tag.version) \(frame.id) frame \"\(description)\"",
@@ -204,6 +209,7 @@ struct MP3Adapter: CarrierAdapter {
                 reading.notes.append(error.description)
             }
         }
+        if !reading.sites.isEmpty { reading.ownedRanges = owned }
         return reading
     }
 

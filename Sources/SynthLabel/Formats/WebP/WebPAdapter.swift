@@ -51,9 +51,12 @@ struct WebPAdapter: CarrierAdapter {
                 reading.damage.append(FormatError(.tooLarge, at: chunk.offset, "XMP chunk too large"))
                 continue
             }
+            let sitesBefore = reading.sites.count
             reading.addXMP(try file.bytes(at: chunk.offset + 8, count: chunk.size), offset: chunk.offset) {
                 "WebP XMP chunk, \($0.rawValue) TC260:AIGC"
             }
+            // The chunk and the RIFF size, which counts it.
+            if reading.sites.count > sitesBefore { reading.ownedRanges += [4..<8, chunk.offset..<chunk.end] }
         }
         return reading
     }
