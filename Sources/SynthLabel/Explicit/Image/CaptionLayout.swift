@@ -57,7 +57,7 @@ struct CaptionLayout {
                 path: path,
                 reason: """
                     the image (\(viewWidth)×\(viewHeight) as displayed) is too small for a legible caption: "\(text)" with \
-                    text \(target) px high (\(Int(share * 100 + 0.5)) % of the shortest side, at least \
+                    text \(target) px high (\(Double(Int((share * 1000).rounded())) / 10) % of the shortest side, at least \
                     \(Self.minimumTextPixels) px) needs \(boxWidth + 2 * margin)×\(boxHeight + 2 * margin) px; \
                     use a shorter caption or label a larger rendition
                     """)
