@@ -38,7 +38,7 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(
         help:
-            "Also decode pixels and audio to look for explicit labels (SynthLabel's captions, the rhythm prompt); slower. Text notices are always looked for."
+            "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for."
     )
     var explicit = false
 

@@ -39,11 +39,18 @@ public struct PromptWording: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    // Matched on UTF-8 bytes: character-by-character search costs more than the rest of a
+    // scan of a text file.
+    private static let aiElements = ["人工智能", "AI", "ＡＩ"].map { Array($0.utf8) }
+    private static let generationElements = ["生成", "合成"].map { Array($0.utf8) }
+
     private static func hasAIElement(_ text: some StringProtocol) -> Bool {
-        text.contains("人工智能") || text.contains("AI") || text.contains("ＡＩ")
+        let bytes = Array(text.utf8)
+        return aiElements.contains { bytes.firstIndex(of: $0) != nil }
     }
 
     private static func hasGenerationElement(_ text: some StringProtocol) -> Bool {
-        text.contains("生成") || text.contains("合成")
+        let bytes = Array(text.utf8)
+        return generationElements.contains { bytes.firstIndex(of: $0) != nil }
     }
 }

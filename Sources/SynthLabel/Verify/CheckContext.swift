@@ -58,7 +58,7 @@ struct CheckContext {
             guard [.wav, .flac, .ogg, .mp3].contains(carrier) else { return (.skip, "not audio SynthLabel reads samples of") }
             return (.skip, "explicit checks not asked for")
         case .textNotice:
-            return (.skip, "not a text file")
+            return carrier == .markdown ? (.skip, "explicit checks not asked for") : (.skip, "not a text file")
         case .producerSignature:
             return label == nil ? noLabel : (.skip, "unsigned: ReservedCode1 holds no SynthLabel signature")
         case .platformSignature:

@@ -10,6 +10,9 @@ extension Verifier {
     func explicitFindings(_ file: FileSource, carrier: Carrier, reading: CarrierReading) -> [Finding] {
         switch carrier {
         case .markdown, .text:
+            // Plain text's notice is its only label, so it is always looked for; a Markdown
+            // notice is an explicit label beside the front matter, checked like the others.
+            guard explicitChecks || carrier == .text else { return [] }
             let head = (try? file.bytes(upTo: TextNotice.window, at: 0)) ?? []
             let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
             let found = TextNotice.find(head: head, tail: tail)

@@ -1,7 +1,8 @@
 /// Reads every label site of a file and judges it against GB 45438 Annex E. Never writes.
 public struct Verifier: Sendable {
-    /// Whether to decode pixels and audio to look for explicit labels (captions, the rhythm
-    /// prompt). Text notices are always looked for: they cost two small reads.
+    /// Whether to look for explicit labels: decode pixels and audio for captions and the rhythm
+    /// prompt, read Markdown's first and last lines for a notice. Plain text's notice, its only
+    /// label, is always looked for.
     public var explicitChecks: Bool
     /// Public keys whose signatures count; a record signed by another key is "unknown key".
     public var trustedKeys: [PublicKey]

@@ -9,32 +9,14 @@ enum TextEncoding: String, Sendable {
     case utf8 = "UTF-8"
     case gb18030 = "GB18030"
 
-    /// The encoding of `bytes`, or nil when they are neither (binary data, UTF-16).
-    static func detect(_ bytes: some Collection<UInt8>) -> TextEncoding? {
+    /// The encoding of `bytes`, or nil when they are neither (binary data, UTF-16). A UTF-8
+    /// sequence cut by the end of the window is forgiven (windows of a larger file end anywhere).
+    static func detect(_ bytes: [UInt8]) -> TextEncoding? {
         if bytes.contains(0) { return nil }  // UTF-16 and binary files have NUL bytes; text does not
-        if validUTF8(bytes) { return .utf8 }
-        return convert(Array(bytes), from: "GB18030", to: "UTF-8") != nil ? .gb18030 : nil
-    }
-
-    /// UTF-8 validity, forgiving a sequence cut at the end (windows of a larger file end anywhere).
-    private static func validUTF8(_ bytes: some Collection<UInt8>) -> Bool {
-        var decoder = UTF8()
-        var iterator = bytes.makeIterator()
-        var consumed = 0
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): consumed += UTF8.width(scalar)
-            case .emptyInput: return true
-            case .error: return isTail(bytes, from: consumed)
-            }
+        for cut in 0...min(3, bytes.count) where String(validating: bytes.dropLast(cut), as: UTF8.self) != nil {
+            return .utf8
         }
-    }
-
-    private static func isTail(_ bytes: some Collection<UInt8>, from consumed: Int) -> Bool {
-        let tail = Array(bytes.dropFirst(consumed))
-        guard let lead = tail.first, lead >= 0xC2 else { return false }
-        let needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-        return tail.count < needed && tail.dropFirst().allSatisfy { $0 & 0xC0 == 0x80 }
+        return convert(bytes, from: "GB18030", to: "UTF-8") != nil ? .gb18030 : nil
     }
 
     func decode(_ bytes: [UInt8]) -> String {

@@ -38,32 +38,51 @@ enum TextNotice {
         return output
     }
 
+    /// A notice is one short line; longer lines are looked at only this far.
+    static let lineLimit = 1024
+
     /// The notices found at the start and end: `head` is the first window of the file, `tail`
     /// the last (nil when the file fits in `head`, so no line counts as both start and end).
+    ///
+    /// Lines are split on bytes (LF never occurs inside a UTF-8 or GB18030 character) and only
+    /// the few candidate lines are decoded: scan reads every Markdown file this way, and
+    /// segmenting 8 KiB into characters would cost more than the rest of the check.
     static func find(head: [UInt8], tail: [UInt8]?) -> [(position: PromptPosition, line: String)] {
-        guard let encoding = TextEncoding.detect(head + (tail ?? [])) ?? TextEncoding.detect(head) else { return [] }
-        func nonEmptyLines(_ bytes: [UInt8]) -> [Substring] {
-            encoding.decode(bytes).split(whereSeparator: \.isNewline).filter { !$0.trimmingWhitespace.isEmpty }
-        }
         let headLines = nonEmptyLines(head)
         let body = skippingFrontMatter(headLines)
         var found: [(PromptPosition, String)] = []
-        let startIndex = body.prefix(lines).firstIndex { PromptWording.qualifies($0) }
-        if let startIndex { found.append((.start, String(body[startIndex]).trimmingWhitespace)) }
-        if let tail {
-            if let line = nonEmptyLines(tail).suffix(lines).last(where: { PromptWording.qualifies($0) }) {
-                found.append((.end, String(line).trimmingWhitespace))
-            }
-        } else if let endIndex = body.suffix(lines).lastIndex(where: { PromptWording.qualifies($0) }), endIndex != startIndex {
-            found.append((.end, String(body[endIndex]).trimmingWhitespace))
+        let startIndex = body.prefix(lines).firstIndex { qualifyingText($0) != nil }
+        if let startIndex, let text = qualifyingText(body[startIndex]) { found.append((.start, text)) }
+        let endCandidates = tail.map { nonEmptyLines($0).suffix(lines) } ?? body.suffix(lines)
+        if let endIndex = endCandidates.lastIndex(where: { qualifyingText($0) != nil }), tail != nil || endIndex != startIndex,
+            let text = qualifyingText(endCandidates[endIndex])
+        {
+            found.append((.end, text))
         }
         return found
     }
 
+    /// The line as text when it holds a qualifying prompt.
+    private static func qualifyingText(_ line: ArraySlice<UInt8>) -> String? {
+        let bytes = Array(line.prefix(lineLimit))
+        guard let encoding = TextEncoding.detect(bytes) else { return nil }
+        let text = encoding.decode(bytes).trimmingWhitespace
+        return PromptWording.qualifies(text) ? text : nil
+    }
+
+    /// The non-blank lines of `bytes` (LF-separated, CR dropped).
+    private static func nonEmptyLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        bytes.split(separator: 0x0A).map { $0.last == 0x0D ? $0.dropLast() : $0 }.filter { line in
+            line.contains { ![0x20, 0x09, 0x0D, 0x0C, 0x0B].contains($0) }
+        }
+    }
+
     /// Lines after a leading `---` … `---` block, if there is one.
-    private static func skippingFrontMatter(_ lines: [Substring]) -> ArraySlice<Substring> {
-        guard lines.first?.trimmingWhitespace.hasSuffix("---") == true,
-            let close = lines.dropFirst().firstIndex(where: { $0.trimmingWhitespace == "---" || $0.trimmingWhitespace == "..." })
+    private static func skippingFrontMatter(_ lines: [ArraySlice<UInt8>]) -> ArraySlice<ArraySlice<UInt8>> {
+        let fence = Array("---".utf8)
+        func trimmed(_ line: ArraySlice<UInt8>) -> [UInt8] { Array(line.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()) }
+        guard let first = lines.first, trimmed(first).suffix(3).elementsEqual(fence),
+            let close = lines.dropFirst().firstIndex(where: { trimmed($0) == fence || trimmed($0) == Array("...".utf8) })
         else { return lines[...] }
         return lines[(close + 1)...]
     }
