@@ -46,4 +46,7 @@ func exercise(_ bytes: [UInt8]) {
     _ = XMPPacket.digitalSourceType(in: bytes)
     _ = try? XMPPacket.merge(WriteRequest(label: label, sourceType: .trainedAlgorithmicMedia), into: bytes)
     ExplicitLabel.exerciseParsers(bytes)
+    // The whole verifier, signature checks included (pixels and audio are not decoded here).
+    _ = try? Verifier(explicitChecks: false).verify(file)
+    _ = SignatureRecord(parsing: String(decoding: bytes.prefix(400), as: UTF8.self))
 }
