@@ -55,10 +55,11 @@ struct AudioPromptWriter {
         defer { sf_close(input) }
 
         // Pass 2: prompt, programme, prompt into a temporary file libsndfile encodes.
-        var template = Array("/tmp/synthlabel-audio-XXXXXX".utf8CString)
+        let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(folder)/synthlabel-audio-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
-            throw .cannotWrite(path: "/tmp", reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
+            throw .cannotWrite(path: folder, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
         }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         close(descriptor)
