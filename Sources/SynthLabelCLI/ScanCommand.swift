@@ -36,6 +36,9 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Directories (or files) to scan.")
     var paths: [String] = []
 
+    @Option(help: "Check signed labels against these public keys (a folder of .pub files, or one file); reads signed files whole.")
+    var trust: String?
+
     @Flag(
         help:
             "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for."
@@ -117,7 +120,7 @@ struct ScanCommand: ParsableCommand {
         var failed = false
         let failVerdicts = failVerdicts
         let started = Date()
-        let verifier = Verifier(explicitChecks: explicit)
+        let verifier = Verifier(explicitChecks: explicit, trustedKeys: try TrustedKeys.load(trust))
         if csv { Output.line(CSVRow.header) }
         BatchRunner(progress: ProgressLine("scanned")).run(&inputs) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })

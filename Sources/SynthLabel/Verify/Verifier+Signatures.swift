@@ -24,16 +24,20 @@ extension Verifier {
         guard !reading.ownedRanges.isEmpty else {
             return Finding(check, .skip, "signed, but signatures on \(file.carrierName) files are not checked yet")
         }
+        // Without trusted keys nothing can be concluded, so the file is not read through.
+        guard !trustedKeys.isEmpty else {
+            return Finding(
+                check, .warn, "unknown key: signed by \(record.algorithm.rawValue) key \(record.keyID); pass --trust to check it")
+        }
         let current: [UInt8]
         do { current = try ContentDigest.compute(file, excluding: reading.ownedRanges, algorithm: record.algorithm.digest) } catch {
             return Finding(check, .error, "the content could not be read to check the signature: \(error)")
         }
         let contentMatches = current == record.contentDigest
         guard let key = trustedKeys.first(where: { $0.keyID == record.keyID }) else {
-            let trust = trustedKeys.isEmpty ? "no --trust keys given" : "not among the \(trustedKeys.count) trusted key(s)"
             return Finding(
                 check, .warn,
-                "unknown key: signed by \(record.algorithm.rawValue) key \(record.keyID), \(trust)\(contentMatches ? "" : "; the content digest no longer matches")"
+                "unknown key: signed by \(record.algorithm.rawValue) key \(record.keyID), not among the \(trustedKeys.count) trusted key(s)\(contentMatches ? "" : "; the content digest no longer matches")"
             )
         }
         guard record.isValid(fields: label.signedFields(for: field), under: key) else {

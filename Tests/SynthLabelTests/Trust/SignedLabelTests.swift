@@ -90,7 +90,7 @@ import Testing
         let (_, stranger) = try keyPair(.ed25519, "stranger")
         let unknown = try finding(fresh, trusting: [stranger])
         #expect(unknown?.outcome == .warn && unknown?.message.hasPrefix("unknown key") == true)
-        #expect(try finding(fresh, trusting: [])?.message.contains("no --trust keys given") == true)
+        #expect(try finding(fresh, trusting: [])?.message.contains("pass --trust to check it") == true)
     }
 
     /// A platform's step leaves the producer's signature valid and adds its own.
@@ -155,6 +155,10 @@ import Testing
         let verify = try Fixtures.synthlabel("verify", out + "/gradient.png", "--trust", keys)
         #expect(verify.status == 0)
         #expect(verify.stdout.contains("  signed     producer: signature valid: sm2 key "), "\(verify.stdout)")
+        let scan = try Fixtures.synthlabel("scan", out, "--trust", keys, "--ndjson", "--fail-on", "noncompliant")
+        #expect(scan.status == 0 && scan.stdout.contains("signature valid: sm2 key"), "\(scan.stdout)")
+        let untrusted = try Fixtures.synthlabel("verify", out + "/gradient.png")
+        #expect(untrusted.stdout.contains("unknown key") && untrusted.stdout.contains("pass --trust to check it"))
         let missing = try Fixtures.synthlabel(
             "label", Fixtures.sample("gradient.png"), "--producer", Fixtures.producer, "--sign", "/nonexistent.key", "--output", out)
         #expect(missing.status == 2 && missing.stderr.contains("--sign"))
