@@ -11,9 +11,18 @@ struct VerifyCommand: ParsableCommand {
             (check id, outcome, reason) and a verdict:
               compliant      a label that follows GB 45438 Annex E
               noncompliant   a label that breaks a rule (bad value, missing or unknown field, \
-            bad characters, duplicate or disagreeing sites)
+            bad characters, duplicate or disagreeing sites, a broken signature, a recorded \
+            caption that is gone)
               inconclusive   the file is damaged or truncated, so the answer cannot be trusted
               unlabelled     no label found
+            Explicit labels found (a caption SynthLabel drew, the rhythm prompt ·− ··, a text \
+            notice) get a line of their own; a missing one is a warning. Signed labels are \
+            checked against the public keys given with --trust: signature valid, signature \
+            invalid, content changed, unknown key or unsigned.
+
+            Example:
+              synthlabel verify labelled/ --trust keys/
+
             Directories are walked. Exit status: 0 when every file is compliant, 1 when any is \
             not, 2 on usage or I/O errors.
             """
