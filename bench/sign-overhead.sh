@@ -44,21 +44,7 @@ done
 echo "         last run's files with a valid Ed25519 signature: $signed/$count"
 
 gigabytes=${GIGABYTES:-1}
-python3 - "$work/big.wav" "$gigabytes" <<'PY'
-import os, struct, sys
-path, size = sys.argv[1], int(float(sys.argv[2]) * 1000 * 1000 * 1000)
-size -= size % 4
-with open(path, "wb") as f:
-    f.write(b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE")
-    f.write(b"fmt " + struct.pack("<IHHIIHH", 16, 1, 2, 48000, 192000, 4, 16))
-    f.write(b"data" + struct.pack("<I", size))
-    chunk = os.urandom(1 << 20)
-    written = 0
-    while written < size:
-        n = min(len(chunk), size - written)
-        f.write(chunk[:n])
-        written += n
-PY
+python3 bench/lib/make-wav.py "$work/big.wav" "$(echo "$gigabytes * 1000" | bc -l)"
 for algorithm in sm2 ed25519; do
   rm -rf "$work/wavout"
   /usr/bin/time -f "%e %M" -o "$work/time" "$bin" label "$work/big.wav" --producer $producer --sign "$work/keys/$algorithm.key" \

@@ -11,21 +11,7 @@ trap 'rm -rf "$work"' EXIT
 megabytes=${MEGABYTES:-200}
 
 # A 16-bit stereo 48 kHz WAV header, then noise as sample data.
-python3 - "$work/big.wav" "$megabytes" <<'PY'
-import os, struct, sys
-path, size = sys.argv[1], int(sys.argv[2]) * 1000 * 1000
-size -= size % 4
-with open(path, "wb") as f:
-    f.write(b"RIFF" + struct.pack("<I", 36 + size) + b"WAVE")
-    f.write(b"fmt " + struct.pack("<IHHIIHH", 16, 1, 2, 48000, 192000, 4, 16))
-    f.write(b"data" + struct.pack("<I", size))
-    chunk = os.urandom(1 << 20)
-    written = 0
-    while written < size:
-        n = min(len(chunk), size - written)
-        f.write(chunk[:n])
-        written += n
-PY
+python3 bench/lib/make-wav.py "$work/big.wav" "$megabytes"
 
 measure() {  # prints "seconds kilobytes"
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1

@@ -101,3 +101,11 @@ extension ArraySlice where Element == UInt8 {
     /// The slice as ISO-8859-1 text (every byte is a character), for keywords and descriptors.
     var latin1: String { String(self.map { Character(Unicode.Scalar($0)) }) }
 }
+
+extension [UInt8] {
+    /// Lowercase hexadecimal, two digits a byte.
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
+    }
+}

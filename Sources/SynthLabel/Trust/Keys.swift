@@ -15,18 +15,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     }
 
     init(pem: [UInt8], path: String) throws(SynthLabelError) {
-        let code = pem.withUnsafeBufferPointer {
-            ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, 1)
-        }
-        guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: true) else {
-            throw .refused(path: path, reason: "not an SM2 or Ed25519 private key in PEM form")
-        }
-        guard let handle = KeyHandle(pem: pem, isPrivate: true) else {
-            throw .refused(path: path, reason: "libcrypto cannot load the private key")
-        }
-        self.algorithm = algorithm
-        self.keyID = keyID
-        self.handle = handle
+        (algorithm, keyID, handle) = try KeyHandle.load(pem: pem, isPrivate: true, path: path)
     }
 
     public var description: String { "\(algorithm.rawValue) signing key \(keyID)" }
@@ -53,18 +42,7 @@ public struct PublicKey: Sendable, CustomStringConvertible {
     }
 
     init(pem: [UInt8], path: String) throws(SynthLabelError) {
-        let code = pem.withUnsafeBufferPointer {
-            ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, 0)
-        }
-        guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: false) else {
-            throw .refused(path: path, reason: "not an SM2 or Ed25519 public key in PEM form")
-        }
-        guard let handle = KeyHandle(pem: pem, isPrivate: false) else {
-            throw .refused(path: path, reason: "libcrypto cannot load the public key")
-        }
-        self.algorithm = algorithm
-        self.keyID = keyID
-        self.handle = handle
+        (algorithm, keyID, handle) = try KeyHandle.load(pem: pem, isPrivate: false, path: path)
     }
 
     public var description: String { "\(algorithm.rawValue) public key \(keyID)" }
@@ -90,6 +68,23 @@ final class KeyHandle: @unchecked Sendable {
     }
 
     deinit { ctrust_key_free(pointer) }
+
+    /// A PEM key's algorithm, key ID and parsed handle; what both key types are made of.
+    static func load(pem: [UInt8], isPrivate: Bool, path: String) throws(SynthLabelError)
+        -> (SignatureAlgorithm, String, KeyHandle)
+    {
+        let kind = isPrivate ? "private" : "public"
+        let code = pem.withUnsafeBufferPointer {
+            ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, isPrivate ? 1 : 0)
+        }
+        guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: isPrivate) else {
+            throw .refused(path: path, reason: "not an SM2 or Ed25519 \(kind) key in PEM form")
+        }
+        guard let handle = KeyHandle(pem: pem, isPrivate: isPrivate) else {
+            throw .refused(path: path, reason: "libcrypto cannot load the \(kind) key")
+        }
+        return (algorithm, keyID, handle)
+    }
 }
 
 /// Making and storing key pairs.
@@ -155,10 +150,6 @@ public enum KeyFile {
         guard status == 0, let der else { return nil }
         defer { ctrust_free(der) }
         let digest = DigestAlgorithm.sm3.digest(UnsafeBufferPointer(start: der, count: length))
-        return digest.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return Array(digest.prefix(8)).hex
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -52,7 +52,7 @@ public struct SignatureRecord: Sendable, Equatable {
     ) -> [UInt8] {
         var lines = ["SynthLabel signed label 1", algorithm.rawValue, keyID]
         lines += fields.map { "\($0.name)=\($0.value)" }
-        lines.append(contentDigest.map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+        lines.append(contentDigest.hex)
         return Array(lines.joined(separator: "\n").utf8)
     }
 

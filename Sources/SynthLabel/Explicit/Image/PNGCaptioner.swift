@@ -14,9 +14,7 @@ enum PNGCaptioner {
     {
         let decoded = try decode(bytes, path: path)
         let chunks = decoded.chunks
-        func data(_ type: String) -> [UInt8]? {
-            chunks.first { $0.type == type }.map { Array(bytes[$0.dataRange]) }
-        }
+        let chunkData = { (type: String) in Self.data(of: type, in: chunks, bytes) }
         var raster = decoded.raster
         let converted = decoded.conversion
 
@@ -24,7 +22,7 @@ enum PNGCaptioner {
             text: style.text, renderer: renderer, viewWidth: raster.width, viewHeight: raster.height, placement: style.placement,
             share: style.textHeight, path: path)
         raster.paint(layout, orientation: .normal)
-        if converted.keepsTransparencyKey, let key = data("tRNS") {
+        if converted.keepsTransparencyKey, let key = chunkData("tRNS") {
             let widened = key.count == 2 ? Int(key[0...].uint16BEOrZero) * converted.scale : -1
             raster.avoidTransparentKey(widened >= 0 ? [UInt8(widened >> 8), UInt8(widened & 0xFF)] : key, in: layout.box)
         }
@@ -46,7 +44,7 @@ enum PNGCaptioner {
                     placedImage = true
                 }
             } else if converted.fromPalette && chunk.type == "bKGD" {
-                if let index = bytes[chunk.dataRange].first, let palette = data("PLTE"), Int(index) * 3 + 2 < palette.count {
+                if let index = bytes[chunk.dataRange].first, let palette = chunkData("PLTE"), Int(index) * 3 + 2 < palette.count {
                     let rgb = palette[Int(index) * 3..<Int(index) * 3 + 3]
                     output += PNGAdapter.makeChunk("bKGD", rgb.flatMap { [0, $0] })
                 }
@@ -82,9 +80,14 @@ enum PNGCaptioner {
         do { pixels = try PNGPixels(decoding: bytes, limit: Raster.decodeLimit(fileSize: bytes.count)) } catch {
             throw .damaged(path: path, error)
         }
-        let data = { (type: String) in chunks.first { $0.type == type }.map { Array(bytes[$0.dataRange]) } }
-        let (raster, conversion) = try makeRaster(pixels, palette: data("PLTE"), transparency: data("tRNS"), path: path)
+        let (raster, conversion) = try makeRaster(
+            pixels, palette: data(of: "PLTE", in: chunks, bytes), transparency: data(of: "tRNS", in: chunks, bytes), path: path)
         return Decoded(chunks: chunks, raster: raster, conversion: conversion)
+    }
+
+    /// The data of the first chunk of `type`.
+    private static func data(of type: String, in chunks: [PNGAdapter.Chunk], _ bytes: [UInt8]) -> [UInt8]? {
+        chunks.first { $0.type == type }.map { Array(bytes[$0.dataRange]) }
     }
 
     /// How the stored form changed on the way to a paintable raster.
