@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // SM2/SM3 and Ed25519 through OpenSSL 3, behind plain C calls.
         .target(name: "CTrust", dependencies: ["CLibCrypto"]),
         // The only code that may setjmp/longjmp around libpng.
@@ -27,7 +28,7 @@ let package = Package(
         .target(name: "CLinuxCalls"),
         .target(
             name: "SynthLabel",
-            dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust"],
+            dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust", "CSQLite"],
             exclude: ["Explicit/Font/OFL.txt"],
             // The caption font and the spoken prompt are compiled into the library, so a copied
             // binary still draws captions and speaks.

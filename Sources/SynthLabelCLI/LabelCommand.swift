@@ -78,16 +78,25 @@ struct LabelCommand: ParsableCommand {
         let producer = producer
         let fixedID = produceID
         let idMaker = IDMaker(prefix: "SL")
+        let signingKey = try writing.signingKey()
+        let wantsExplicit = explicit.settings != nil
+        let writing = writing
         let run = LabellingRun(
             paths: paths,
             options: writing,
             labeller: Labeller(
                 sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
                 allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings, invisibleTextLabel: explicit.invisibleText,
-                signingKey: try writing.signingKey()),
+                signingKey: signingKey),
             verb: "labelled",
             detail: { "ProduceID \($0.produceID ?? "")" },
-            request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) })
+            request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) },
+            isAskedFor: { act in
+                act.action == .label && act.label.contentProducer == producer && act.label.label == value
+                    && (fixedID == nil || act.label.produceID == fixedID) && writing.signsAlike(act, key: signingKey)
+                    && (!wantsExplicit || act.explicit != nil)
+            },
+            action: .label)
         let counts = run.run()
         if fixedID != nil, counts.done > 1 {
             Output.diagnostic(

@@ -16,8 +16,14 @@ struct LabellingRun {
     /// What to ask of each file.
     var request: @Sendable () -> LabelRequest
 
+    /// Whether a recorded act already did what this run asks (same producer, label value,
+    /// fixed IDs, key, explicit step): such a file is skipped when it is rerun.
+    var isAskedFor: @Sendable (LedgerAct) -> Bool
+    var action: LedgerAct.Action
+
     struct Counts {
         var done = 0
+        var already = 0
         var skipped = 0
         var failed = 0
     }
@@ -30,16 +36,33 @@ struct LabellingRun {
         var label: LabelJSON?
         /// What the explicit step did, with --explicit.
         var explicit: String?
+        /// The ledger's record of the act.
+        var ledgerAct: Int64?
+        var sha256: String?
         var error: String?
     }
 
     struct Document: Encodable {
         struct Summary: Encodable {
-            var done, skipped, failed: Int
+            var done, alreadyLabelled, skipped, failed: Int
             var dryRun: Bool
+            var ledger: String?
         }
         var files: [FileResult]
         var summary: Summary
+    }
+
+    /// What the parallel step hands the writing step for one file.
+    private enum Prepared {
+        /// To be written, with the act to record (nil without a ledger).
+        case write(PlannedLabel, LedgerAct?)
+        /// A recorded act already made exactly this file; a pending one is completed.
+        case alreadyLabelled(LedgerAct)
+    }
+
+    private enum Done {
+        case labelled(LabelOutcome, LedgerAct?)
+        case alreadyLabelled(LedgerAct)
     }
 
     func run() -> Counts {
@@ -54,52 +77,144 @@ struct LabellingRun {
                 return Counts(failed: 1)
             }
         }
+        let ledger: Ledger?
+        do { ledger = try options.openLedger() } catch {
+            Output.diagnostic("error: \(error)")
+            return Counts(failed: 1)
+        }
         let labeller = labeller
         let request = request
+        let isAskedFor = isAskedFor
+        let actTemplate = LedgerAct(
+            action: action, tool: "synthlabel", toolVersion: SynthLabelCLI.version, operatorName: options.operatorName ?? Self.loginName(),
+            host: HostName.current, path: "", output: "", format: "", sha256Before: "", sha256After: "",
+            label: AIGCLabel(contentProducer: "", produceID: ""), keyID: labeller.signingKey?.keyID)
         var walker = FileWalker(paths, excluding: output.map { [$0] } ?? [])
         var results: [FileResult] = []
         var counts = Counts()
         var bytes = 0
+        var sweptFolders: Set<String> = []
         let started = Date()
 
         // Files are read and planned on every core, then written a batch at a time on this
-        // thread; those that replace originals reach the disk with one sync per batch.
+        // thread; those that replace originals reach the disk with one sync per batch, and
+        // their acts are recorded (pending) before the first rename and completed after.
         // Explicit labels hold each redrawn file in memory until its batch is written, so those
         // batches are one file per core (two batches are in flight at once).
         let batchSize = labeller.explicit == nil ? 64 : ProcessInfo.processInfo.activeProcessorCount
         BatchRunner(batchSize: batchSize, progress: ProgressLine(verb)).run(&walker) { entry in
             let destination = output.map { Self.destination(for: entry, in: $0) } ?? entry.path
-            let result = Result { () throws(SynthLabelError) in
+            let result = Result { () throws(SynthLabelError) -> Prepared in
                 if let output, !dryRun {
                     let folder = (destination as NSString).deletingLastPathComponent
                     if folder != output {
                         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                     }
                 }
-                return try labeller.plan(fileAt: entry.path, request: request(), writingTo: destination, mayReplaceOriginal: output == nil)
+                // A rerun: the destination is exactly what a recorded act wrote, and that act
+                // did what this run asks, so there is nothing to do.
+                var existingDigest: String?
+                let absoluteDestination = Self.absolute(destination)
+                if let ledger, FileManager.default.fileExists(atPath: destination) {
+                    let digest = try FileDigest.sha256(ofFileAt: destination)
+                    existingDigest = digest
+                    if let act = try Self.recorded(in: ledger, output: absoluteDestination, sha256: digest), isAskedFor(act) {
+                        return .alreadyLabelled(act)
+                    }
+                }
+                let planned = try labeller.plan(
+                    fileAt: entry.path, request: request(), writingTo: destination, mayReplaceOriginal: output == nil)
+                guard ledger != nil else { return .write(planned, nil) }
+                var act = actTemplate
+                act.time = LedgerClock.now()
+                act.path = Self.absolute(entry.path)
+                act.output = absoluteDestination
+                act.format = planned.outcome.carrier.rawValue
+                if destination == entry.path, let existingDigest {
+                    act.sha256Before = existingDigest
+                } else {
+                    act.sha256Before = try planned.sha256Before()
+                }
+                act.sha256After = try planned.sha256After()
+                act.label = planned.outcome.label
+                act.explicit = planned.outcome.explicit
+                return .write(planned, act)
             }
             return (entry, destination, result)
         } settle: { batch in
-            let planned = batch.compactMap { try? $0.2.get() }
-            var written = (dryRun ? planned.map { .success($0.outcome) } : Labeller.write(planned)).makeIterator()
-            return batch.map { entry, destination, plan in
-                (entry, destination, plan.flatMap { _ in written.next()! })
+            for (_, destination, _) in batch where !dryRun {
+                let folder = (destination as NSString).deletingLastPathComponent
+                if sweptFolders.insert(folder).inserted { Labeller.removeStaleTemporaryFiles(in: folder.isEmpty ? "." : folder) }
             }
-        } deliver: { (entry: FileWalker.Entry, destination: String, result: Result<LabelOutcome, SynthLabelError>) in
+            var plans: [PlannedLabel] = []
+            var drafts: [LedgerAct?] = []
+            var finishedEarlier: [Int64] = []
+            for case .success(let prepared) in batch.map(\.2) {
+                switch prepared {
+                case .write(let plan, let act):
+                    plans.append(plan)
+                    drafts.append(act)
+                case .alreadyLabelled(let act):
+                    if act.state == .pending, let id = act.id { finishedEarlier.append(id) }
+                }
+            }
+            var recorded: [Int: LedgerAct] = [:]
+            let written: [Result<LabelOutcome, SynthLabelError>] =
+                dryRun
+                ? plans.map { .success($0.outcome) }
+                : Labeller.write(plans) { ready in
+                    guard let ledger else { return nil }
+                    do {
+                        for (index, act) in zip(ready, try ledger.begin(ready.compactMap { drafts[$0] })) { recorded[index] = act }
+                        return nil
+                    } catch {
+                        return .cannotWrite(path: ledger.path, reason: "the act could not be recorded (\(error))")
+                    }
+                }
+            if let ledger, !dryRun {
+                let completed = recorded.filter { (try? written[$0.key].get()) != nil }.compactMap(\.value.id)
+                let abandoned = recorded.filter { (try? written[$0.key].get()) == nil }.compactMap(\.value.id)
+                do { try ledger.finish(completed: completed + finishedEarlier, abandoned: abandoned) } catch {
+                    Output.diagnostic("warning: \(error); the files are in place, and a rerun completes their records")
+                }
+            }
+            var next = written.indices.makeIterator()
+            return batch.map { entry, destination, prepared in
+                let done = prepared.flatMap { (prepared) -> Result<Done, SynthLabelError> in
+                    switch prepared {
+                    case .alreadyLabelled(let act): return .success(.alreadyLabelled(act))
+                    case .write:
+                        let index = next.next()!
+                        return written[index].map { .labelled($0, recorded[index]) }
+                    }
+                }
+                return (entry, destination, done)
+            }
+        } deliver: { (entry: FileWalker.Entry, destination: String, result: Result<Done, SynthLabelError>) in
             switch result {
-            case .success(let outcome):
+            case .success(.labelled(let outcome, let act)):
                 counts.done += 1
                 bytes += outcome.size
                 results.append(
                     FileResult(
                         path: entry.path, output: destination, status: dryRun ? "planned" : verb, format: outcome.carrier.rawValue,
-                        label: LabelJSON(outcome.label), explicit: outcome.explicit))
+                        label: LabelJSON(outcome.label), explicit: outcome.explicit, ledgerAct: act?.id, sha256: act?.sha256After))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     let status = dryRun ? "would be \(verb)" : verb
                     let explicit = outcome.explicit.map { "; \($0)" } ?? ""
                     Output.line(
                         "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")
+                }
+            case .success(.alreadyLabelled(let act)):
+                counts.already += 1
+                results.append(
+                    FileResult(
+                        path: entry.path, output: destination, status: "already-\(verb)", format: act.format, label: LabelJSON(act.label),
+                        explicit: act.explicit, ledgerAct: act.id, sha256: act.sha256After))
+                if !json {
+                    let target = destination == entry.path ? "" : " -> \(destination)"
+                    Output.line("already \(verb): \(entry.path)\(target) (\(detail(act.label)); ledger act \(act.id ?? 0))")
                 }
             case .failure(.unsupportedFile(_, let reason)):
                 counts.skipped += 1
@@ -120,15 +235,39 @@ struct LabellingRun {
         if json {
             Output.json(
                 Document(
-                    files: results, summary: .init(done: counts.done, skipped: counts.skipped, failed: counts.failed, dryRun: dryRun)))
+                    files: results,
+                    summary: .init(
+                        done: counts.done, alreadyLabelled: counts.already, skipped: counts.skipped, failed: counts.failed, dryRun: dryRun,
+                        ledger: ledger?.path)))
         } else {
             let rate = seconds > 0 ? Double(counts.done) / seconds : 0
+            let already = counts.already > 0 ? "; already \(verb) \(counts.already)" : ""
+            let recorded = ledger.map { "; recorded in \($0.path)" } ?? ""
             Output.diagnostic(
                 String(
                     format: "%@ %d file(s), skipped %d, failed %d in %.2f s (%.0f files/s, %.1f MB)",
-                    dryRun ? "planned" : verb, counts.done, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6))
+                    dryRun ? "planned" : verb, counts.done, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6)
+                    + already + recorded)
         }
         return counts
+    }
+
+    /// The recorded act that wrote exactly these bytes to `output`, if any.
+    private static func recorded(in ledger: Ledger, output: String, sha256: String) throws(SynthLabelError) -> LedgerAct? {
+        do { return try ledger.act(writing: output, sha256: sha256) } catch {
+            throw .cannotRead(path: ledger.path, reason: error.description)
+        }
+    }
+
+    static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return URL(fileURLWithPath: full).standardized.path
+    }
+
+    static func loginName() -> String {
+        if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(geteuid())"
     }
 
     static func destination(for entry: FileWalker.Entry, in folder: String) -> String {

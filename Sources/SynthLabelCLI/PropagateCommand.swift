@@ -61,10 +61,12 @@ struct PropagateCommand: ParsableCommand {
         let producer = producer
         let unlabelled: LabelValue? = declared ? .possiblyGenerated : suspected ? .suspectedGenerated : nil
         let idMaker = IDMaker(prefix: "PL")
+        let signingKey = try writing.signingKey()
+        let writing = writing
         let run = LabellingRun(
             paths: paths,
             options: writing,
-            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA, signingKey: try writing.signingKey()),
+            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA, signingKey: signingKey),
             verb: "propagated",
             detail: { "Label \($0[.label] ?? ""), ContentProducer \($0[.contentProducer] ?? ""), PropagateID \($0[.propagateID] ?? "")" },
             request: {
@@ -72,7 +74,12 @@ struct PropagateCommand: ParsableCommand {
                     Propagation(
                         propagator: propagator, propagateID: fixedID ?? idMaker.make(), labelForUnlabelled: unlabelled,
                         producerForUnlabelled: producer))
-            })
+            },
+            isAskedFor: { act in
+                act.action == .propagate && act.label[.contentPropagator] == propagator
+                    && (fixedID == nil || act.label[.propagateID] == fixedID) && writing.signsAlike(act, key: signingKey)
+            },
+            action: .propagate)
         if run.run().failed > 0 { throw ExitCode(1) }
     }
 }

@@ -16,7 +16,7 @@ public struct SynthLabelCLI: ParsableCommand {
             Exit status: 0 success, 1 a file failed or is not compliant, 2 usage or I/O error.
             """,
         version: version,
-        subcommands: [LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self]
+        subcommands: [LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self, LedgerCommand.self]
     )
 
     public init() {}

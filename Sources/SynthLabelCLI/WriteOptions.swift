@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SynthLabel
 
 /// Where labelled files go, shared by `label` and `propagate`.
@@ -24,6 +25,19 @@ struct WriteOptions: ParsableArguments {
     )
     var signingKeyPath: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The labelling record (SQLite) every act is written to.",
+            discussion: "Default: $SYNTHLABEL_LEDGER, else $XDG_DATA_HOME/synthlabel/ledger.sqlite, else ~/.local/share/synthlabel/ledger.sqlite.",
+            valueName: "path"))
+    var ledger: String?
+
+    @Flag(name: .customLong("no-ledger"), help: "Record nothing (for throwaway copies; the rules ask services to keep a record).")
+    var noLedger = false
+
+    @Option(name: .customLong("operator"), help: "Who is labelling, for the record. Default: the login name.")
+    var operatorName: String?
+
     /// The key --sign names, loaded once for the whole run.
     func signingKey() throws -> SigningKey? {
         guard let signingKeyPath else { return nil }
@@ -32,9 +46,19 @@ struct WriteOptions: ParsableArguments {
         }
     }
 
+    /// The ledger this run records to; nil with --no-ledger or --dry-run (nothing is written).
+    func openLedger() throws(LedgerError) -> Ledger? {
+        guard !noLedger, !dryRun else { return nil }
+        return try Ledger(path: ledger ?? Ledger.defaultPath(environment: ProcessInfo.processInfo.environment))
+    }
+
+    /// Whether a recorded act was signed as this run signs (by the same key, or neither).
+    func signsAlike(_ act: LedgerAct, key: SigningKey?) -> Bool { act.keyID == key?.keyID }
+
     func validate() throws {
         guard (output != nil) != inPlace else {
             throw ValidationError("give exactly one of --output DIR (write labelled copies) or --in-place (replace the originals)")
         }
+        if noLedger && ledger != nil { throw ValidationError("give at most one of --ledger and --no-ledger") }
     }
 }

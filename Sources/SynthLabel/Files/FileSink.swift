@@ -105,10 +105,44 @@ enum FileSink {
         unlink(staged.temporaryPath)
     }
 
-    /// Temporary names: a per-process random tag and a counter (a random draw per file
-    /// would cost a getrandom syscall each).
-    private static let processTag = String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
+    /// Temporary names: `.NAME.<pid>-<host>-<counter>.synthlabel-tmp`. The process id and a
+    /// hash of the host name say whose file it is, so a later run can delete the leftovers of
+    /// a killed process (and only those); the counter makes names unique within a process.
+    private static let processTag = "\(getpid())-\(hostTag)-"
     private static let temporaryNames = Atomic<Int>(0)
+
+    /// The host name hashed to eight hex digits (FNV-1a), safe inside a file name.
+    static let hostTag: String = {
+        var hash: UInt32 = 2_166_136_261
+        for byte in HostName.current.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }()
+
+    /// See `Labeller.removeStaleTemporaryFiles(in:)`.
+    static func removeStaleTemporaryFiles(in folder: String) -> Int {
+        guard let stream = opendir(folder) else { return 0 }
+        defer { closedir(stream) }
+        var removed = 0
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            guard name.hasSuffix(temporarySuffix), let owner = owner(ofTemporaryName: name), owner.host == hostTag,
+                owner.pid != getpid(), kill(owner.pid, 0) != 0, errno == ESRCH
+            else { continue }
+            if unlink(folder + "/" + name) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
+    /// The process id and host tag in a temporary file's name, if it has them.
+    static func owner(ofTemporaryName name: String) -> (pid: pid_t, host: String)? {
+        guard let tag = name.dropLast(temporarySuffix.count).split(separator: ".").last else { return nil }
+        let parts = tag.split(separator: "-")
+        guard parts.count == 3, let pid = pid_t(parts[0]), pid > 0 else { return nil }
+        return (pid, String(parts[1]))
+    }
 
     /// The process umask, read once from /proc (calling umask(2) to read it would briefly
     /// change it under other threads). Assumes the common 022 when /proc is not there.

@@ -91,7 +91,8 @@ public struct AIGCLabel: Sendable, Hashable {
         (0x21...0x7E).contains(scalar.value) && scalar != "\\"
     }
 
-    private static func escape(_ value: String) -> String {
+    /// `value` as the inside of a JSON string literal.
+    package static func escape(_ value: String) -> String {
         var out = ""
         for scalar in value.unicodeScalars {
             switch scalar {

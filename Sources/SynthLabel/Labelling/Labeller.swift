@@ -137,14 +137,21 @@ public struct Labeller: Sendable {
             outcome: LabelOutcome(
                 carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count,
                 size: plan.outputSize, explicit: explicitSummary),
-            file: source, edits: plan, replacesOriginal: replacesOriginal)
+            original: file, file: source, edits: plan, replacesOriginal: replacesOriginal)
     }
 
     /// Writes planned files to temporary files, forces those that replace originals to disk
     /// with one sync, then renames each into place, in order. One result per file; a file
     /// that fails leaves its destination as it was.
-    public static func write(_ batch: [PlannedLabel]) -> [Result<LabelOutcome, SynthLabelError>] {
-        let staged = batch.map { planned in
+    ///
+    /// `beforeRenaming` is called once, after every file is complete on disk and before the
+    /// first rename, with the positions in `batch` of the files about to be renamed: where a
+    /// caller records the acts, so no file is ever in place without its record. If it returns
+    /// an error, nothing is renamed and those files fail with it.
+    public static func write(
+        _ batch: [PlannedLabel], beforeRenaming: ([Int]) -> SynthLabelError? = { _ in nil }
+    ) -> [Result<LabelOutcome, SynthLabelError>] {
+        var staged = batch.map { planned in
             Result { () throws(SynthLabelError) in
                 try FileSink.stage(
                     planned.edits, from: planned.file, to: planned.outcome.destination,
@@ -152,17 +159,32 @@ public struct Labeller: Sendable {
             }
         }
         let flushed = FileSink.flush(staged.compactMap { try? $0.get() })
+        for index in staged.indices {
+            guard case .success(let file) = staged[index], file.needsFlush && !flushed else { continue }
+            FileSink.discard(file)
+            staged[index] = .failure(.cannotWrite(path: file.destination, reason: "could not force the new file to disk"))
+        }
+        let ready = staged.indices.filter { (try? staged[$0].get()) != nil }
+        if let refusal = beforeRenaming(ready) {
+            for index in ready {
+                if case .success(let file) = staged[index] { FileSink.discard(file) }
+                staged[index] = .failure(refusal)
+            }
+        }
         return zip(batch, staged).map { planned, staged in
             Result { () throws(SynthLabelError) in
-                let file = try staged.get()
-                if file.needsFlush && !flushed {
-                    FileSink.discard(file)
-                    throw .cannotWrite(path: file.destination, reason: "could not force the new file to disk")
-                }
-                try FileSink.commit(file)
+                try FileSink.commit(try staged.get())
                 return planned.outcome
             }
         }
+    }
+
+    /// Deletes temporary files in `folder` left by labelling processes of this host that no
+    /// longer run (killed mid-write); another host's or a live process's are left alone.
+    /// Returns how many were removed.
+    @discardableResult
+    public static func removeStaleTemporaryFiles(in folder: String) -> Int {
+        FileSink.removeStaleTemporaryFiles(in: folder)
     }
 
     /// The label with a signature record in `field`: laid out once with a placeholder record of
@@ -205,9 +227,24 @@ public struct Labeller: Sendable {
 public struct PlannedLabel: Sendable {
     /// What writing it will do.
     public let outcome: LabelOutcome
+    /// The file as read; `file` differs when an explicit label was drawn first.
+    let original: FileSource
     let file: FileSource
     let edits: EditPlan
     let replacesOriginal: Bool
+}
+
+extension PlannedLabel {
+    /// SHA-256 (lowercase hex) of the file as it was read, streamed.
+    public func sha256Before() throws(SynthLabelError) -> String {
+        try FileDigest.sha256(of: original)
+    }
+
+    /// SHA-256 (lowercase hex) of the file writing it will produce, streamed from the plan
+    /// without writing anything.
+    public func sha256After() throws(SynthLabelError) -> String {
+        try FileDigest.sha256(of: FileSource(plan: edits, over: file))
+    }
 }
 
 /// What labelling one file did.

@@ -1,0 +1,14 @@
+/// Whole-file digests, as `sha256sum` prints them: what the ledger records so an auditor can
+/// match a file to its act with standard tools.
+public enum FileDigest {
+    /// SHA-256 (lowercase hex) of the file at `path`, streamed in 1 MiB pieces.
+    public static func sha256(ofFileAt path: String) throws(SynthLabelError) -> String {
+        try sha256(of: FileSource(path: path))
+    }
+
+    static func sha256(of file: FileSource) throws(SynthLabelError) -> String {
+        do { return try ContentDigest.compute(file, excluding: [], algorithm: .sha256).hex } catch {
+            throw .cannotRead(path: file.path, reason: error.description)
+        }
+    }
+}
