@@ -28,7 +28,8 @@ struct WriteOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "The labelling record (SQLite) every act is written to.",
-            discussion: "Default: $SYNTHLABEL_LEDGER, else $XDG_DATA_HOME/synthlabel/ledger.sqlite, else ~/.local/share/synthlabel/ledger.sqlite.",
+            discussion:
+                "Default: $SYNTHLABEL_LEDGER, else $XDG_DATA_HOME/synthlabel/ledger.sqlite, else ~/.local/share/synthlabel/ledger.sqlite.",
             valueName: "path"))
     var ledger: String?
 

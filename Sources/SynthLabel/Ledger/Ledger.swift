@@ -141,7 +141,8 @@ public final class Ledger: Sendable {
     private func acts(where condition: String, _ values: [SQLiteValue], newestFirst: Bool = false) throws(LedgerError) -> [LedgerAct] {
         try withConnection { (database) throws(LedgerError) in
             let statement = try database.prepare(
-                "SELECT \(LedgerAct.columns.joined(separator: ", ")) FROM act WHERE \(condition) ORDER BY id \(newestFirst ? "DESC" : "ASC")")
+                "SELECT \(LedgerAct.columns.joined(separator: ", ")) FROM act WHERE \(condition) ORDER BY id \(newestFirst ? "DESC" : "ASC")"
+            )
             try statement.bind(values)
             var found: [LedgerAct] = []
             while try statement.step() {

@@ -53,8 +53,12 @@ enum Fixtures {
 
     /// Runs a program to completion; a missing program fails the test with a hint.
     @discardableResult
-    static func run(_ program: String, _ arguments: [String], input: String? = nil) throws -> Run {
+    static func run(_ program: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
+        // Labelling runs record to a ledger of the test run's own, never the user's.
+        var variables = ProcessInfo.processInfo.environment
+        variables["SYNTHLABEL_LEDGER"] = variables["SYNTHLABEL_LEDGER"] ?? testLedger
+        process.environment = variables.merging(environment) { $1 }
         if program.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: program)
             process.arguments = arguments
@@ -91,6 +95,9 @@ enum Fixtures {
     static func synthlabel(_ arguments: String...) throws -> Run {
         try run(binary, arguments)
     }
+
+    /// The ledger the tests' labelling runs share unless a test names its own.
+    static let testLedger = NSTemporaryDirectory() + "synthlabel-tests-ledger-\(getpid()).sqlite"
 
     /// A 16-bit stereo 48 kHz PCM WAV with the canonical 44-byte header and `dataSize` bytes
     /// of deterministic noise, for tests that need a bigger file than the samples.

@@ -1,0 +1,196 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import SynthLabel
+
+/// The ledger through the built binary: recording, reruns, recovery after a kill, lookups
+/// and exports, with sqlite3, sha256sum and Python as independent readers.
+@Suite("synthlabel ledger")
+struct LedgerCommandTests {
+    let folder = TemporaryDirectory()
+    let producer = Fixtures.producer
+    var ledger: String { folder.file("ledger.sqlite") }
+
+    /// A tree of copies of the samples that `label` writes.
+    func tree() throws -> String {
+        let tree = folder.file("tree")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        for name in ["gradient.png", "chirp.wav", "story.md", "with-metadata.jpg"] {
+            try FileManager.default.copyItem(atPath: Fixtures.sample(name), toPath: tree + "/" + name)
+        }
+        return tree
+    }
+
+    func synthlabel(_ arguments: String...) throws -> Fixtures.Run {
+        try Fixtures.run(Fixtures.binary, arguments, environment: ["SYNTHLABEL_LEDGER": ledger])
+    }
+
+    func sql(_ query: String) throws -> String {
+        try Fixtures.run("sqlite3", [ledger, query]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func everyActIsRecordedAndTheDigestsAreWhatSha256sumSays() throws {
+        let tree = try tree()
+        let run = try synthlabel("label", tree, "--producer", producer, "--in-place", "--operator", "alice")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("recorded in \(ledger)"))
+        #expect(try sql("PRAGMA journal_mode") == "wal")
+        #expect(try sql("PRAGMA integrity_check") == "ok")
+        #expect(try sql("SELECT state, count(*) FROM act GROUP BY state") == "completed|4")
+        #expect(try sql("SELECT DISTINCT operator || ' ' || tool || ' ' || action FROM act") == "alice synthlabel label")
+
+        let png = tree + "/gradient.png"
+        let sum = try Fixtures.run("sha256sum", [png]).stdout.prefix(64)
+        let row = try sql("SELECT sha256_before, sha256_after, produce_id, format FROM act WHERE output = '\(png)'").split(separator: "|")
+        #expect(row.count == 4)
+        #expect(row[1] == sum)
+        #expect(row[0] == (try Fixtures.run("sha256sum", [Fixtures.sample("gradient.png")]).stdout.prefix(64)))
+        #expect(try Fixtures.report(png).label?.produceID == String(row[2]))
+        #expect(row[3] == "png")
+    }
+
+    @Test func aRerunSkipsWhatItAlreadyLabelledAndKeepsTheIDs() throws {
+        let tree = try tree()
+        #expect(try synthlabel("label", tree, "--producer", producer, "--in-place").status == 0)
+        let before = try sql("SELECT output, produce_id FROM act ORDER BY output")
+        let bytes = Fixtures.read(tree + "/chirp.wav")
+
+        let rerun = try synthlabel("label", tree, "--producer", producer, "--in-place")
+        #expect(rerun.status == 0)
+        #expect(rerun.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("already labelled: ") })
+        #expect(rerun.stderr.contains("labelled 0 file(s)") && rerun.stderr.contains("already labelled 4"))
+        #expect(Fixtures.read(tree + "/chirp.wav") == bytes)
+        #expect(try sql("SELECT output, produce_id FROM act ORDER BY output") == before)
+
+        // Asking for something else (a fixed ProduceID) labels again, replacing our own label.
+        let other = try synthlabel("label", tree + "/chirp.wav", "--producer", producer, "--produce-id", "NEW-1", "--in-place")
+        #expect(other.stdout.hasPrefix("labelled: "))
+        #expect(try Fixtures.report(tree + "/chirp.wav").label?.produceID == "NEW-1")
+    }
+
+    @Test func aPendingActWhoseFileWasRenamedIsCompletedOnRerun() throws {
+        let tree = try tree()
+        #expect(try synthlabel("label", tree, "--producer", producer, "--in-place").status == 0)
+        // As if the process was killed after the rename, before the completion was recorded.
+        _ = try sql("UPDATE act SET state = 'pending', completed_at = NULL")
+        let rerun = try synthlabel("label", tree, "--producer", producer, "--in-place")
+        #expect(rerun.stderr.contains("already labelled 4"), "\(rerun.stderr)")
+        #expect(try sql("SELECT state, count(*) FROM act GROUP BY state") == "completed|4")
+    }
+
+    @Test func aPendingActWhoseFileWasNeverRenamedIsAbandonedAndTheFileLabelled() throws {
+        let tree = try tree()
+        let png = tree + "/gradient.png"
+        // As if killed after recording the act, before the rename: the file is still the original.
+        let recorder = try Ledger(path: ledger)
+        _ = try recorder.begin([
+            LedgerAct(
+                action: .label, tool: "synthlabel", toolVersion: "0", operatorName: "x", host: "h", path: png, output: png,
+                format: "png", sha256Before: try FileDigest.sha256(ofFileAt: png), sha256After: String(repeating: "0", count: 64),
+                label: Fixtures.label())
+        ])
+        let run = try synthlabel("label", png, "--producer", producer, "--in-place")
+        #expect(run.stdout.hasPrefix("labelled: "))
+        #expect(try sql("SELECT state FROM act WHERE output = '\(png)' ORDER BY id") == "abandoned\ncompleted")
+    }
+
+    @Test func staleTemporaryFilesOfDeadProcessesAreRemovedOthersKept() throws {
+        let tree = try tree()
+        // A pid that is not running: beyond the kernel's pid range.
+        let dead = tree + "/.gradient.png.99999999-\(FileSink.hostTag)-a\(FileSink.temporarySuffix)"
+        let live = tree + "/.gradient.png.\(getpid())-\(FileSink.hostTag)-b\(FileSink.temporarySuffix)"
+        let otherHost = tree + "/.gradient.png.99999999-0badf00d-c\(FileSink.temporarySuffix)"
+        for path in [dead, live, otherHost] { Fixtures.write([0], to: path) }
+        #expect(try synthlabel("label", tree, "--producer", producer, "--in-place").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live))
+        #expect(FileManager.default.fileExists(atPath: otherHost))
+    }
+
+    @Test func findExportAndPruneFromTheCommandLine() throws {
+        let tree = try tree()
+        #expect(try synthlabel("label", tree, "--producer", producer, "--produce-id", "JOB-7", "--output", folder.file("out")).status == 0)
+        let png = folder.file("out/gradient.png")
+        let digest = String(try Fixtures.run("sha256sum", [png]).stdout.prefix(64))
+
+        let byDigest = try synthlabel("ledger", "find", "--digest", String(digest.prefix(12)), "--ledger", ledger)
+        #expect(byDigest.status == 0)
+        #expect(byDigest.stdout.contains("completed label") && byDigest.stdout.contains("-> \(png) (png)"))
+        #expect(byDigest.stdout.contains("after  \(digest)"))
+
+        let byID = try synthlabel("ledger", "find", "--produce-id", "JOB-7", "--json", "--ledger", ledger)
+        let document = try JSONSerialization.jsonObject(with: Data(byID.stdout.utf8)) as! [String: [[String: Any]]]
+        #expect(document["acts"]?.count == 4)
+        #expect(try synthlabel("ledger", "find", "--produce-id", "NOPE", "--ledger", ledger).status == 1)
+        #expect(try synthlabel("ledger", "find", "--digest", "xyz", "--ledger", ledger).status == 2)
+
+        // Python's csv and json modules read the exports and agree on the rows.
+        let csv = try synthlabel("ledger", "export", "--format", "csv", "--ledger", ledger)
+        let json = try synthlabel("ledger", "export", "--format", "json", "--since", "2020-01-01", "--ledger", ledger)
+        let csvFile = folder.file("acts.csv")
+        let jsonFile = folder.file("acts.json")
+        Fixtures.write(Array(csv.stdout.utf8), to: csvFile)
+        Fixtures.write(Array(json.stdout.utf8), to: jsonFile)
+        let check = try Fixtures.run(
+            "python3",
+            [
+                "-c",
+                """
+                import csv, json, sys
+                rows = list(csv.DictReader(open(sys.argv[1])))
+                objects = json.load(open(sys.argv[2]))
+                assert len(rows) == len(objects) == 4, (len(rows), len(objects))
+                assert [r["sha256_after"] for r in rows] == [o["sha256_after"] for o in objects]
+                assert all(o["produce_id"] == "JOB-7" and o["reserved_code1"] is None for o in objects)
+                print("ok")
+                """, csvFile, jsonFile,
+            ])
+        #expect(check.stdout == "ok\n", "\(check.stderr)")
+        let future = try synthlabel("ledger", "export", "--since", "2999-01-01", "--format", "json", "--ledger", ledger)
+        #expect(future.stdout == "[\n]\n")
+
+        let refused = try synthlabel("ledger", "prune", "--before", LedgerClock.now(), "--ledger", ledger)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("at least six months") && refused.stderr.contains("nothing was deleted"))
+        #expect(try sql("SELECT count(*) FROM act") == "4")
+        let allowed = try synthlabel("ledger", "prune", "--before", "2000-01-01", "--ledger", ledger)
+        #expect(allowed.stdout == "deleted 0 act(s) recorded before 2000-01-01\n")
+        #expect(try synthlabel("ledger", "find", "--file", png, "--ledger", folder.file("missing.sqlite")).status == 2)
+    }
+
+    @Test func concurrentLabelProcessesShareOneLedger() throws {
+        let trees = try (0..<4).map { index in
+            let tree = folder.file("t\(index)")
+            try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+            for copy in 0..<20 {
+                try FileManager.default.copyItem(atPath: Fixtures.sample("gradient.png"), toPath: "\(tree)/\(copy).png")
+            }
+            return tree
+        }
+        let statuses = Mutex([Int32](repeating: -1, count: 4))
+        let ledger = ledger
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let status =
+                (try? Fixtures.run(
+                    Fixtures.binary, ["label", trees[index], "--producer", Fixtures.producer, "--in-place"],
+                    environment: ["SYNTHLABEL_LEDGER": ledger]).status) ?? -1
+            statuses.withLock { $0[index] = status }
+        }
+        #expect(statuses.withLock { $0 } == [0, 0, 0, 0])
+        #expect(try sql("SELECT state, count(*), count(DISTINCT output) FROM act GROUP BY state") == "completed|80|80")
+    }
+
+    @Test func noLedgerRecordsNothingAndAnUnusableLedgerStopsBeforeAnyFile() throws {
+        let tree = try tree()
+        let original = Fixtures.read(tree + "/gradient.png")
+        let blocked = try synthlabel(
+            "label", tree, "--producer", producer, "--in-place", "--ledger", Fixtures.sample("gradient.png") + "/ledger.sqlite")
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("cannot open the ledger"))
+        #expect(Fixtures.read(tree + "/gradient.png") == original)
+
+        #expect(try synthlabel("label", tree, "--producer", producer, "--in-place", "--no-ledger").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: ledger))
+    }
+}
