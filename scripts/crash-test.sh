@@ -28,16 +28,26 @@ check() {  # $1: "final" or a kill number
   python3 scripts/lib/check-crash-tree.py "$work/tree" "$work/original" "$work/scan.ndjson" "$SYNTHLABEL_LEDGER" "$1"
 }
 
-label() { "$bin" label "$work/tree" --producer 001191110102MACQD9K64018705 --in-place >/dev/null 2>"$work/stderr"; }
+# exec, so the pid that is killed is synthlabel's own, not a subshell's.
+label() { exec "$bin" label "$work/tree" --producer 001191110102MACQD9K64018705 --in-place >/dev/null 2>"$work/stderr"; }
+
+# How long an uninterrupted run takes here (on a copy, with a ledger of its own), so the
+# kills can land anywhere in it: before the first write, mid-batch, between rename and record.
+cp -a "$work/original" "$work/timing"
+start=$(date +%s.%N)
+SYNTHLABEL_LEDGER=$work/timing.sqlite "$bin" label "$work/timing" --producer 001191110102MACQD9K64018705 --in-place >/dev/null 2>&1
+span=$(python3 -c "print(max(0.05, $(date +%s.%N) - $start))")
+rm -rf "$work/timing" "$work/timing.sqlite"*
+echo "an uninterrupted run takes ${span} s; each kill comes at random within its first eighth"
 
 for ((i = 1; i <= kills; i++)); do
   label &
   pid=$!
-  sleep "$(python3 -c "import random; print(round(random.uniform(0.05, 1.2), 3))")"
+  sleep "$(python3 -c "import random; print(round(random.uniform(0.01, $span / 8), 3))")"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   check "$i"
 done
-label
+(label)
 tail -1 "$work/stderr"
 check final
