@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product CaptionBenchmark >/dev/null
 bench=$PWD/.build/release/CaptionBenchmark
 work=$(mktemp -d -p "${BENCH_DIR:-$PWD}" .bench-XXXXXX)
+export SYNTHLABEL_LEDGER="$work/ledger.sqlite"   # the ledger is on, as by default, but not the user's own
 trap 'rm -rf "$work"' EXIT
 rounds=${ROUNDS:-9}
 

@@ -19,6 +19,7 @@ pause=${PAUSE:-20}
 swift build -c release --product synthlabel >/dev/null
 bin=$PWD/.build/release/synthlabel
 work=$(mktemp -d)
+export SYNTHLABEL_LEDGER="$work/ledger.sqlite"   # the ledger is on, as by default, but not the user's own
 trap 'rm -rf "$work"' EXIT
 producer=001191110102MACQD9K64018705
 json='{"Label":"1","ContentProducer":"'$producer'","ProduceID":"BENCH1","ReservedCode1":"","ContentPropagator":"","PropagateID":"","ReservedCode2":""}'

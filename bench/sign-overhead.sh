@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 swift build -c release --product synthlabel >/dev/null
 bin=$PWD/.build/release/synthlabel
 work=$(mktemp -d -p "${BENCH_DIR:-$PWD}" .bench-XXXXXX)
+export SYNTHLABEL_LEDGER="$work/ledger.sqlite"   # the ledger is on, as by default, but not the user's own
 trap 'rm -rf "$work"' EXIT
 count=${COUNT:-1000}
 rounds=${ROUNDS:-5}

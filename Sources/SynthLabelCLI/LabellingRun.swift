@@ -130,12 +130,7 @@ struct LabellingRun {
                 act.path = Self.absolute(entry.path)
                 act.output = absoluteDestination
                 act.format = planned.outcome.carrier.rawValue
-                if destination == entry.path, let existingDigest {
-                    act.sha256Before = existingDigest
-                } else {
-                    act.sha256Before = try planned.sha256Before()
-                }
-                act.sha256After = try planned.sha256After()
+                (act.sha256Before, act.sha256After) = try planned.sha256Digests(before: destination == entry.path ? existingDigest : nil)
                 act.label = planned.outcome.label
                 act.explicit = planned.outcome.explicit
                 return .write(planned, act)

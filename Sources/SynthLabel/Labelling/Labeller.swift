@@ -1,4 +1,6 @@
+import Dispatch
 import Glibc
+import Synchronization
 
 /// Writes the Annex E label into files, losslessly, one label per file.
 ///
@@ -235,15 +237,22 @@ public struct PlannedLabel: Sendable {
 }
 
 extension PlannedLabel {
-    /// SHA-256 (lowercase hex) of the file as it was read, streamed.
-    public func sha256Before() throws(SynthLabelError) -> String {
-        try FileDigest.sha256(of: original)
-    }
-
-    /// SHA-256 (lowercase hex) of the file writing it will produce, streamed from the plan
-    /// without writing anything.
-    public func sha256After() throws(SynthLabelError) -> String {
-        try FileDigest.sha256(of: FileSource(plan: edits, over: file))
+    /// SHA-256 (lowercase hex) of the file as it was read, and of the file writing it will
+    /// produce (streamed from the plan, nothing written). `before`, when the caller already
+    /// hashed the original, is used as is. For large files the two run on two threads, so the
+    /// record costs about one hash pass of wall time.
+    public func sha256Digests(before known: String? = nil) throws(SynthLabelError) -> (before: String, after: String) {
+        let layout = FileSource(plan: edits, over: file)
+        if let known { return (known, try FileDigest.sha256(of: layout)) }
+        if layout.size < 4 << 20 { return (try FileDigest.sha256(of: original), try FileDigest.sha256(of: layout)) }
+        let results = Mutex<[Int: Result<String, SynthLabelError>]>([:])
+        let original = original
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let digest = Result { () throws(SynthLabelError) in try FileDigest.sha256(of: index == 0 ? original : layout) }
+            results.withLock { $0[index] = digest }
+        }
+        let both = results.withLock { $0 }
+        return (try both[0]!.get(), try both[1]!.get())
     }
 }
 
