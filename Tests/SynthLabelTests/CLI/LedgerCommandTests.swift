@@ -174,7 +174,8 @@ struct LedgerCommandTests {
             let status =
                 (try? Fixtures.run(
                     Fixtures.binary, ["label", trees[index], "--producer", Fixtures.producer, "--in-place"],
-                    environment: ["SYNTHLABEL_LEDGER": ledger]).status) ?? -1
+                    environment: ["SYNTHLABEL_LEDGER": ledger]
+                ).status) ?? -1
             statuses.withLock { $0[index] = status }
         }
         #expect(statuses.withLock { $0 } == [0, 0, 0, 0])
