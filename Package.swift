@@ -44,6 +44,8 @@ let package = Package(
         .executableTarget(name: "synthlabel", dependencies: ["SynthLabelCLI"]),
         // Timing harness for bench/caption-vs-reencode.sh.
         .executableTarget(name: "CaptionBenchmark", dependencies: ["SynthLabel"], path: "Benchmarks/CaptionBenchmark"),
+        // Timing harness for bench/watermark-speed.sh.
+        .executableTarget(name: "WatermarkBenchmark", dependencies: ["SynthLabel"], path: "Benchmarks/WatermarkBenchmark"),
         .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI", "synthlabel"]),
     ]
 )

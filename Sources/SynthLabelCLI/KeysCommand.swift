@@ -19,24 +19,39 @@ struct KeysCommand: ParsableCommand {
                 The private key is never printed; give NAME.pub to whoever verifies your labels \
                 (verify --trust takes a folder of .pub files).
 
-                Example:
+                --algorithm watermark writes only NAME.key: 32 secret random bytes that choose \
+                the invisible watermark's pattern (label --watermark --watermark-key NAME.key). \
+                Whoever detects the mark needs the same key, so keep it among your services.
+
+                Examples:
                   synthlabel keys generate --out keys/studio
+                  synthlabel keys generate --algorithm watermark --out keys/mark
                 """
         )
 
-        @Option(help: "sm2 (default) or ed25519.")
+        @Option(help: "sm2 (default), ed25519, or watermark (a secret key for the invisible mark).")
         var algorithm: String = SignatureAlgorithm.sm2.rawValue
 
         @Option(help: "Path and name for the pair, without extension: NAME.key and NAME.pub.")
         var out: String
 
         func validate() throws {
-            guard SignatureAlgorithm(rawValue: algorithm) != nil else {
-                throw ValidationError("--algorithm must be sm2 or ed25519, not '\(algorithm)'")
+            guard SignatureAlgorithm(rawValue: algorithm) != nil || algorithm == "watermark" else {
+                throw ValidationError("--algorithm must be sm2, ed25519 or watermark, not '\(algorithm)'")
             }
         }
 
         func run() throws {
+            if algorithm == "watermark" {
+                do {
+                    let key = try WatermarkKey.generate(writingTo: out)
+                    Output.line("wrote \(out).key (secret, mode 0600): \(key)")
+                } catch {
+                    Output.diagnostic("error: \(error)")
+                    throw ExitCode(1)
+                }
+                return
+            }
             let algorithm = SignatureAlgorithm(rawValue: algorithm) ?? .sm2
             do {
                 let key = try KeyFile.generate(algorithm, writingTo: out)

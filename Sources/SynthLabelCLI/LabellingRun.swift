@@ -36,6 +36,8 @@ struct LabellingRun {
         var label: LabelJSON?
         /// What the explicit step did, with --explicit.
         var explicit: String?
+        /// The watermark payload (hex) embedded, with --watermark.
+        var watermark: String?
         /// The ledger's record of the act.
         var ledgerAct: Int64?
         var sha256: String?
@@ -133,6 +135,7 @@ struct LabellingRun {
                 (act.sha256Before, act.sha256After) = try planned.sha256Digests(before: destination == entry.path ? existingDigest : nil)
                 act.label = planned.outcome.label
                 act.explicit = planned.outcome.explicit
+                act.watermark = planned.outcome.watermark
                 return .write(planned, act)
             }
             return (entry, destination, result)
@@ -193,11 +196,12 @@ struct LabellingRun {
                 results.append(
                     FileResult(
                         path: entry.path, output: destination, status: dryRun ? "planned" : verb, format: outcome.carrier.rawValue,
-                        label: LabelJSON(outcome.label), explicit: outcome.explicit, ledgerAct: act?.id, sha256: act?.sha256After))
+                        label: LabelJSON(outcome.label), explicit: outcome.explicit, watermark: outcome.watermark, ledgerAct: act?.id,
+                        sha256: act?.sha256After))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     let status = dryRun ? "would be \(verb)" : verb
-                    let explicit = outcome.explicit.map { "; \($0)" } ?? ""
+                    let explicit = (outcome.explicit.map { "; \($0)" } ?? "") + (outcome.watermark.map { "; watermark \($0)" } ?? "")
                     Output.line(
                         "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")
                 }
@@ -206,7 +210,7 @@ struct LabellingRun {
                 results.append(
                     FileResult(
                         path: entry.path, output: destination, status: "already-\(verb)", format: act.format, label: LabelJSON(act.label),
-                        explicit: act.explicit, ledgerAct: act.id, sha256: act.sha256After))
+                        explicit: act.explicit, watermark: act.watermark, ledgerAct: act.id, sha256: act.sha256After))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     Output.line("already \(verb): \(entry.path)\(target) (\(detail(act.label)); ledger act \(act.id ?? 0))")

@@ -68,7 +68,16 @@ struct FileReportJSON: Encodable {
     /// Every check with its outcome.
     var checks: [Finding]
     var digitalSourceType: String?
+    /// With --watermark-key on PNG and JPEG: what the watermark search found.
+    var watermark: WatermarkJSON?
     var error: String?
+
+    struct WatermarkJSON: Encodable {
+        var present: Bool
+        var confidence: Double
+        /// 16 hex digits, only when present.
+        var payload: String?
+    }
 
     init(_ report: FileReport) {
         path = report.path
@@ -83,6 +92,7 @@ struct FileReportJSON: Encodable {
         }
         checks = report.findings
         digitalSourceType = report.digitalSourceType
+        watermark = report.watermark.map { WatermarkJSON(present: $0.present, confidence: $0.confidence, payload: $0.payloadHex) }
     }
 
     /// A file that could not be read at all: inconclusive, with the reason.
@@ -116,6 +126,9 @@ extension FileReport {
         let explicitChecks: Set<Check> = [.caption, .audioPrompt, .textNotice]
         for finding in findings where !allChecks && finding.outcome == .pass && explicitChecks.contains(finding.check) {
             lines.append("  explicit   \(finding.message)")
+        }
+        if !allChecks, let watermark, let finding = findings.first(where: { $0.check == .imageWatermark }), finding.outcome == .pass {
+            lines.append("  watermark  \(finding.message) (confidence \(watermark.confidence))")
         }
         for finding in findings
         where !allChecks && finding.outcome == .pass && [.producerSignature, .platformSignature].contains(finding.check) {

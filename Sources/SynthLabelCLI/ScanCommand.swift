@@ -39,6 +39,8 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Check signed labels against these public keys (a folder of .pub files, or one file); reads signed files whole.")
     var trust: String?
 
+    @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
+
     @Flag(
         help:
             "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for."
@@ -120,7 +122,7 @@ struct ScanCommand: ParsableCommand {
         var failed = false
         let failVerdicts = failVerdicts
         let started = Date()
-        let verifier = Verifier(explicitChecks: explicit, trustedKeys: try TrustedKeys.load(trust))
+        let verifier = Verifier(explicitChecks: explicit, trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
         if csv { Output.line(CSVRow.header) }
         BatchRunner(progress: ProgressLine("scanned")).run(&inputs) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })

@@ -40,13 +40,15 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Public keys whose signatures count: a folder of .pub files, or one file.")
     var trust: String?
 
+    @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
+
     func run() throws {
         var walker = FileWalker(paths)
         var reports: [FileReportJSON] = []
         var ioErrors = 0
         var allCompliant = true
         var counts: [Verdict: Int] = [:]
-        let verifier = Verifier(trustedKeys: try TrustedKeys.load(trust))
+        let verifier = Verifier(trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
         let explicitFiles = Set(paths)
         BatchRunner(progress: ProgressLine("verified")).run(&walker) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })

@@ -20,11 +20,15 @@ public struct Labeller: Sendable {
     public var invisibleTextLabel: Bool
     /// Signs the label: a producer's into `ReservedCode1`, a platform's step into `ReservedCode2`.
     public var signingKey: SigningKey?
+    /// Embeds the invisible watermark (PNG and JPEG) under this key, its payload tied to the
+    /// label's producer and ProduceID.
+    public var watermarkKey: WatermarkKey?
 
     public init(
         sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil,
-        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil
+        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil, watermarkKey: WatermarkKey? = nil
     ) {
+        self.watermarkKey = watermarkKey
         self.sourceType = sourceType
         self.allowBreakingC2PA = allowBreakingC2PA
         self.explicit = explicit
@@ -121,6 +125,20 @@ public struct Labeller: Sendable {
                 reason: "plain text has no metadata to hold a label; --explicit writes a notice, --invisible-text a hidden label")
         }
 
+        // The watermark goes into the pixels as they will be shown, caption included.
+        var watermark: String?
+        if let watermarkKey, carrier == .png || carrier == .jpeg {
+            let mark = ImageWatermark(key: watermarkKey)
+            let payload = mark.payload(for: finalLabel)
+            let bytes = try ExplicitLabel.wholeFile(source, path: path)
+            if case .marked(let marked) = try ImageWatermarker.mark(
+                bytes, carrier: carrier, payload: payload, with: mark, jpegQuality: explicit?.jpegQuality, path: path)
+            {
+                source = FileSource(bytes: marked, path: path, mode: file.mode)
+            }
+            watermark = WatermarkDetection.hex(payload)
+        }
+
         var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)
         if let signingKey {
             let field: AIGCLabel.Field = if case .propagate = request { .reservedCode2 } else { .reservedCode1 }
@@ -138,7 +156,7 @@ public struct Labeller: Sendable {
         return PlannedLabel(
             outcome: LabelOutcome(
                 carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count,
-                size: plan.outputSize, explicit: explicitSummary),
+                size: plan.outputSize, explicit: explicitSummary, watermark: watermark),
             original: file, file: source, edits: plan, replacesOriginal: replacesOriginal)
     }
 
@@ -268,4 +286,6 @@ public struct LabelOutcome: Sendable {
     public var size: Int
     /// What the explicit step did (drew a caption, found one already there, …), when asked for.
     public var explicit: String?
+    /// The watermark payload (hex) the image carries, when one was asked for and embedded.
+    public var watermark: String?
 }

@@ -116,7 +116,7 @@ public enum KeyFile {
         return key
     }
 
-    private static func write(_ bytes: UnsafeRawBufferPointer, to path: String, mode: mode_t) throws(SynthLabelError) {
+    static func write(_ bytes: UnsafeRawBufferPointer, to path: String, mode: mode_t) throws(SynthLabelError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             let reason = errno == EEXIST ? "it already exists; keys are never overwritten" : String(cString: strerror(errno))

@@ -29,6 +29,7 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case textNotice = "explicit.text-notice"
     case producerSignature = "signature.producer"
     case platformSignature = "signature.platform"
+    case imageWatermark = "watermark.image"
 }
 
 /// How a check came out.

@@ -63,6 +63,9 @@ struct CheckContext {
             return label == nil ? noLabel : (.skip, "unsigned: ReservedCode1 holds no SynthLabel signature")
         case .platformSignature:
             return label == nil ? noLabel : (.skip, "unsigned: ReservedCode2 holds no SynthLabel signature")
+        case .imageWatermark:
+            guard carrier == .png || carrier == .jpeg else { return (.skip, "not an image SynthLabel watermarks") }
+            return (.skip, "no watermark key given (--watermark-key)")
         }
     }
 }

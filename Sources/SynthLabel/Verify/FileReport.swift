@@ -11,4 +11,6 @@ public struct FileReport: Sendable {
     public var findings: [Finding]
     /// IPTC source type beside an XMP label, when present.
     public var digitalSourceType: String?
+    /// What looking for the invisible watermark found, when a watermark key was given.
+    public var watermark: WatermarkDetection?
 }

@@ -6,10 +6,13 @@ public struct Verifier: Sendable {
     public var explicitChecks: Bool
     /// Public keys whose signatures count; a record signed by another key is "unknown key".
     public var trustedKeys: [PublicKey]
+    /// The key to look for the invisible image watermark with; nil skips the (pixel-decoding) search.
+    public var watermarkKey: WatermarkKey?
 
-    public init(explicitChecks: Bool = true, trustedKeys: [PublicKey] = []) {
+    public init(explicitChecks: Bool = true, trustedKeys: [PublicKey] = [], watermarkKey: WatermarkKey? = nil) {
         self.explicitChecks = explicitChecks
         self.trustedKeys = trustedKeys
+        self.watermarkKey = watermarkKey
     }
 
     /// Verifies one file. Throws only when the file cannot be read or is not a supported
@@ -28,9 +31,13 @@ public struct Verifier: Sendable {
         } catch {
             reading = CarrierReading(damage: [error])
         }
-        return judge(
+        let watermark = watermarkFinding(file, carrier: carrier, reading: reading)
+        var report = judge(
             reading, path: path, carrier: carrier, size: file.size,
-            explicit: explicitFindings(file, carrier: carrier, reading: reading) + signatureFindings(file, reading: reading))
+            explicit: explicitFindings(file, carrier: carrier, reading: reading) + signatureFindings(file, reading: reading)
+                + (watermark.map { [$0.finding] } ?? []))
+        report.watermark = watermark?.detection
+        return report
     }
 
     package func judge(_ reading: CarrierReading, path: String, carrier: Carrier, size: Int, explicit: [Finding] = []) -> FileReport {

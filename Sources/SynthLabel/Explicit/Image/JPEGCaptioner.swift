@@ -15,27 +15,41 @@ enum JPEGCaptioner {
     static func caption(
         _ bytes: [UInt8], style: CaptionStyle, quality requestedQuality: Int?, renderer: GlyphRenderer, path: String
     ) throws(SynthLabelError) -> (bytes: [UInt8], record: CaptionRecord) {
+        var record: CaptionRecord?
+        let output = try rewrite(bytes, quality: requestedQuality, path: path) { (raster, orientation) throws(SynthLabelError) in
+            let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
+            let layout = try CaptionLayout(
+                text: style.text, renderer: renderer, viewWidth: view.width, viewHeight: view.height, placement: style.placement,
+                share: style.textHeight, path: path)
+            raster.paint(layout, orientation: orientation)
+            record = layout.record(text: style.text)
+        }
+        return (output, record!)
+    }
+
+    /// Decodes the pixels, lets `edit` change them (given the EXIF orientation), and re-encodes
+    /// with the original's subsampling and quality (unless `quality` is given) and every APPn
+    /// and COM segment.
+    static func rewrite(
+        _ bytes: [UInt8], quality requestedQuality: Int?, path: String,
+        edit: (inout Raster, Orientation) throws(SynthLabelError) -> Void
+    ) throws(SynthLabelError) -> [UInt8] {
+        let (segments, orientation) = try metadata(of: bytes, path: path)
+        var (raster, subsampling) = try decode(bytes, path: path)
+        try edit(&raster, orientation)
+        let quality = requestedQuality ?? estimatedQuality(segments) ?? fallbackQuality
+        let fresh = try encode(raster, subsampling: subsampling, quality: quality, path: path)
+        return try splice(metadataOf: segments, into: fresh, path: path)
+    }
+
+    /// The segments of an undamaged JPEG and its EXIF orientation.
+    static func metadata(of bytes: [UInt8], path: String) throws(SynthLabelError) -> ([JPEGAdapter.Segment], Orientation) {
         let source = FileSource(bytes: bytes, path: path)
-        let segments: [JPEGAdapter.Segment]
-        let orientation: Orientation
         do throws(FormatError) {
             let walked = try JPEGAdapter.segments(of: source)
             if let damage = walked.damage.first { throw damage }
-            segments = walked.segments
-            orientation = exifOrientation(segments, in: source)
+            return (walked.segments, exifOrientation(walked.segments, in: source))
         } catch { throw Labeller.mapped(error, path: path) }
-
-        var (raster, subsampling) = try decode(bytes, path: path)
-
-        let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
-        let layout = try CaptionLayout(
-            text: style.text, renderer: renderer, viewWidth: view.width, viewHeight: view.height, placement: style.placement,
-            share: style.textHeight, path: path)
-        raster.paint(layout, orientation: orientation)
-
-        let quality = requestedQuality ?? estimatedQuality(segments) ?? fallbackQuality
-        let fresh = try encode(raster, subsampling: subsampling, quality: quality, path: path)
-        return (try splice(metadataOf: segments, into: fresh, path: path), layout.record(text: style.text))
     }
 
     /// A baseline JPEG of `raster` (RGB or grey) with the given chroma subsampling and quality.

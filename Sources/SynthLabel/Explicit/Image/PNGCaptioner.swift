@@ -12,20 +12,33 @@ enum PNGCaptioner {
     static func caption(_ bytes: [UInt8], style: CaptionStyle, renderer: GlyphRenderer, path: String) throws(SynthLabelError)
         -> (bytes: [UInt8], record: CaptionRecord)
     {
+        var record: CaptionRecord?
+        let output = try rewrite(bytes, path: path) { (raster, converted, chunkData) throws(SynthLabelError) in
+            let layout = try CaptionLayout(
+                text: style.text, renderer: renderer, viewWidth: raster.width, viewHeight: raster.height, placement: style.placement,
+                share: style.textHeight, path: path)
+            raster.paint(layout, orientation: .normal)
+            if converted.keepsTransparencyKey, let key = chunkData("tRNS") {
+                let widened = key.count == 2 ? Int(key[0...].uint16BEOrZero) * converted.scale : -1
+                raster.avoidTransparentKey(widened >= 0 ? [UInt8(widened >> 8), UInt8(widened & 0xFF)] : key, in: layout.box)
+            }
+            record = layout.record(text: style.text)
+        }
+        return (output, record!)
+    }
+
+    /// Decodes the pixels, lets `edit` change them, and re-encodes the file with every other
+    /// chunk kept in order (the form changes `Conversion` describes applied).
+    static func rewrite(
+        _ bytes: [UInt8], path: String,
+        edit: (inout Raster, Conversion, _ chunkData: (String) -> [UInt8]?) throws(SynthLabelError) -> Void
+    ) throws(SynthLabelError) -> [UInt8] {
         let decoded = try decode(bytes, path: path)
         let chunks = decoded.chunks
         let chunkData = { (type: String) in Self.data(of: type, in: chunks, bytes) }
         var raster = decoded.raster
         let converted = decoded.conversion
-
-        let layout = try CaptionLayout(
-            text: style.text, renderer: renderer, viewWidth: raster.width, viewHeight: raster.height, placement: style.placement,
-            share: style.textHeight, path: path)
-        raster.paint(layout, orientation: .normal)
-        if converted.keepsTransparencyKey, let key = chunkData("tRNS") {
-            let widened = key.count == 2 ? Int(key[0...].uint16BEOrZero) * converted.scale : -1
-            raster.avoidTransparentKey(widened >= 0 ? [UInt8(widened >> 8), UInt8(widened & 0xFF)] : key, in: layout.box)
-        }
+        try edit(&raster, converted, chunkData)
 
         let encoded = try encode(raster, path: path)
         let newChunks: [PNGAdapter.Chunk]
@@ -59,7 +72,7 @@ enum PNGCaptioner {
             }
         }
         if let last = chunks.last, last.end < bytes.count { output += bytes[last.end...] }
-        return (output, layout.record(text: style.text))
+        return output
     }
 
     /// A PNG's chunks and its pixels in paintable form.

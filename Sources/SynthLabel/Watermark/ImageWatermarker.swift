@@ -1,0 +1,81 @@
+/// The image mark on files: PNG rewritten losslessly (every other chunk kept), JPEG through
+/// libjpeg-turbo at the original's quality and subsampling (every APPn/COM segment kept).
+enum ImageWatermarker {
+    /// What marking did.
+    enum Outcome {
+        /// The new file's bytes.
+        case marked([UInt8])
+        /// The image already carries this very mark.
+        case alreadyMarked
+    }
+
+    /// Marks a PNG or JPEG with `payload`. An image that already carries a mark under this key
+    /// for another payload is refused: two marks would garble each other, and the first one
+    /// belongs to a record that must stay findable.
+    static func mark(
+        _ bytes: [UInt8], carrier: Carrier, payload: UInt64, with watermark: ImageWatermark, jpegQuality: Int?, path: String
+    ) throws(SynthLabelError) -> Outcome {
+        let existing = try detect(bytes, carrier: carrier, with: watermark, path: path)
+        if existing.present {
+            guard existing.payload == payload else {
+                throw .refused(
+                    path: path,
+                    reason:
+                        "it already carries a watermark under this key for another label (payload \(existing.payloadHex ?? "")); a second mark would garble the first"
+                )
+            }
+            return .alreadyMarked
+        }
+        let check = { (raster: Raster, orientation: Orientation) throws(SynthLabelError) in
+            let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
+            guard min(view.width, view.height) >= ImageWatermark.minimumSide else {
+                throw .refused(
+                    path: path,
+                    reason:
+                        "it is \(view.width)×\(view.height); the watermark needs at least \(ImageWatermark.minimumSide) px on the short side"
+                )
+            }
+        }
+        switch carrier {
+        case .png:
+            return .marked(
+                try PNGCaptioner.rewrite(bytes, path: path) { (raster, converted, chunkData) throws(SynthLabelError) in
+                    try check(raster, .normal)
+                    let key =
+                        converted.keepsTransparencyKey
+                        ? chunkData("tRNS").map { transparentKey($0, raster: raster, scale: converted.scale) } : nil
+                    watermark.embed(payload, into: &raster, orientation: .normal, transparentKey: key ?? nil)
+                })
+        case .jpeg:
+            return .marked(
+                try JPEGCaptioner.rewrite(bytes, quality: jpegQuality, path: path) { (raster, orientation) throws(SynthLabelError) in
+                    try check(raster, orientation)
+                    watermark.embed(payload, into: &raster, orientation: orientation)
+                })
+        default:
+            throw .unsupportedFile(path: path, reason: "the image watermark is written into PNG and JPEG files only")
+        }
+    }
+
+    /// Looks for the mark in a PNG or JPEG's pixels.
+    static func detect(_ bytes: [UInt8], carrier: Carrier, with watermark: ImageWatermark, path: String) throws(SynthLabelError)
+        -> WatermarkDetection
+    {
+        switch carrier {
+        case .png:
+            return watermark.detect(in: try PNGCaptioner.decode(bytes, path: path).raster, orientation: .normal)
+        case .jpeg:
+            let (_, orientation) = try JPEGCaptioner.metadata(of: bytes, path: path)
+            return watermark.detect(in: try JPEGCaptioner.decode(bytes, path: path).0, orientation: orientation)
+        default:
+            throw .unsupportedFile(path: path, reason: "the image watermark is read from PNG and JPEG files only")
+        }
+    }
+
+    /// A `tRNS` key colour (16-bit fields) in the raster's sample units; nil when it has none.
+    private static func transparentKey(_ data: [UInt8], raster: Raster, scale: Int) -> [Int]? {
+        let colours = raster.hasAlpha ? raster.channels - 1 : raster.channels
+        guard data.count == colours * 2 else { return nil }
+        return (0..<colours).map { (Int(data[$0 * 2]) << 8 | Int(data[$0 * 2 + 1])) * scale }
+    }
+}

@@ -1,0 +1,89 @@
+/// A plane of luminance (0…255 whatever the bit depth) in the viewer's orientation: what the
+/// mark is embedded in and detected from, so it survives conversion to grey and chroma
+/// subsampling, and a platform that turns the image upright keeps it where it was.
+struct LumaPlane {
+    var width: Int
+    var height: Int
+    var values: [Float]
+
+    init(width: Int, height: Int, values: [Float]) {
+        self.width = width
+        self.height = height
+        self.values = values
+    }
+
+    /// The luminance of `raster` as shown with `orientation`.
+    init(_ raster: Raster, orientation: Orientation) {
+        let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
+        let width = view.width
+        let height = view.height
+        let scale: Float = raster.bytesPerSample == 2 ? 1 / 257 : 1
+        let channels = raster.channels
+        let wide = raster.bytesPerSample == 2
+        var values = [Float](repeating: 0, count: width * height)
+        raster.samples.withUnsafeBufferPointer { samples in
+            func sample(_ index: Int) -> Float {
+                wide ? Float(Int(samples[index * 2]) << 8 | Int(samples[index * 2 + 1])) : Float(samples[index])
+            }
+            for y in 0..<height {
+                for x in 0..<width {
+                    let (sx, sy) = orientation.storedPoint(x, y, storedWidth: raster.width, storedHeight: raster.height)
+                    let first = (sy * raster.width + sx) * channels
+                    let luma =
+                        channels >= 3 ? 0.299 * sample(first) + 0.587 * sample(first + 1) + 0.114 * sample(first + 2) : sample(first)
+                    values[y * width + x] = luma * scale
+                }
+            }
+        }
+        self.init(width: width, height: height, values: values)
+    }
+
+    /// The mean over a (2r+1)² window around each pixel, the window cut at the borders:
+    /// two running-sum passes, so the cost does not depend on `radius`.
+    func boxMean(radius: Int) -> [Float] {
+        var horizontal = [Float](repeating: 0, count: values.count)
+        var out = [Float](repeating: 0, count: values.count)
+        let width = width
+        let height = height
+        values.withUnsafeBufferPointer { source in
+            horizontal.withUnsafeMutableBufferPointer { target in
+                var prefix = [Float](repeating: 0, count: width + 1)
+                for y in 0..<height {
+                    let row = y * width
+                    for x in 0..<width { prefix[x + 1] = prefix[x] + source[row + x] }
+                    for x in 0..<width {
+                        let low = max(0, x - radius)
+                        let high = min(width, x + radius + 1)
+                        target[row + x] = (prefix[high] - prefix[low]) / Float(high - low)
+                    }
+                }
+            }
+        }
+        horizontal.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                // Column sums kept for a whole row at a time, so memory is read in order.
+                var running = [Float](repeating: 0, count: width)
+                var count = 0
+                for y in 0..<min(radius, height) {
+                    for x in 0..<width { running[x] += source[y * width + x] }
+                    count += 1
+                }
+                for y in 0..<height {
+                    let entering = y + radius
+                    if entering < height {
+                        for x in 0..<width { running[x] += source[entering * width + x] }
+                        count += 1
+                    }
+                    let leaving = y - radius - 1
+                    if leaving >= 0 {
+                        for x in 0..<width { running[x] -= source[leaving * width + x] }
+                        count -= 1
+                    }
+                    let scale = 1 / Float(count)
+                    for x in 0..<width { target[y * width + x] = running[x] * scale }
+                }
+            }
+        }
+        return out
+    }
+}
