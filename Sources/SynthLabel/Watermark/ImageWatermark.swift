@@ -3,12 +3,14 @@
 /// resizing, cropping and colour changes.
 ///
 /// Embedding: each 4 × 4-pixel cell of the 128-pixel tile adds ± its strength to every colour
-/// channel; strength follows local texture (1.5 levels on flat areas, up to 4.5 in texture),
-/// capped so the RMS change is at most 2.3 levels (PSNR ≥ 40.9 dB).
+/// channel; strength follows local texture (2 levels on flat areas, enough to outlast JPEG q50
+/// there; up to 4.5 in texture), capped so the RMS change as written is at most 2.3 levels
+/// (PSNR ≥ 40.9 dB).
 ///
 /// Detection, with no original: (1) luminance minus its local mean, weighted by how much mark
 /// each pixel can hold against its texture; (2) the tile period on each axis from the
-/// autocorrelation of sampled rows and columns, which gives any resize (aspect changes too);
+/// autocorrelation of strips of rows and of columns, which gives any resize (aspect changes
+/// too), the two axes' evidence added for resizes that keep the aspect ratio;
 /// (3) the plane folded modulo the period into one tile, and the sync cells correlated at every
 /// cyclic offset, which gives any crop; (4) the 306 soft bits read at that offset, Viterbi, CRC.
 struct ImageWatermark: Sendable {
@@ -45,15 +47,11 @@ struct ImageWatermark: Sendable {
         let mean = plane.boxMean(radius: 3)
         let meanOfSquares = LumaPlane(width: width, height: height, values: plane.values.map { $0 * $0 }).boxMean(radius: 3)
         var strength = [Float](repeating: 0, count: width * height)
-        var energy: Double = 0
         for index in strength.indices {
             let deviation = max(0, meanOfSquares[index] - mean[index] * mean[index]).squareRoot()
-            let value = min(4.5, 1.5 + 0.1 * deviation)
-            strength[index] = value
-            energy += Double(value * value)
+            strength[index] = min(4.5, 2 + 0.1 * deviation)
         }
-        let rms = (energy / Double(max(1, strength.count))).squareRoot()
-        let scale = rms > Double(Self.rmsCap) ? Float(Double(Self.rmsCap) / rms) : 1
+        let scale = Self.scaleKeepingRMS(strength)
         let signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
 
         let channels = raster.channels
@@ -64,6 +62,7 @@ struct ImageWatermark: Sendable {
         let wide = raster.bytesPerSample == 2
         let maximum = wide ? 65535 : 255
         let unit: Float = wide ? 257 : 1
+        let key = transparentKey ?? []
         var written: Double = 0
         var count = 0
         raster.samples.withUnsafeMutableBufferPointer { samples in
@@ -76,29 +75,57 @@ struct ImageWatermark: Sendable {
                     samples[index] = UInt8(value)
                 }
             }
+            func isKey(_ first: Int, _ delta: Int) -> Bool {
+                guard key.count == colourChannels else { return false }
+                for channel in 0..<colourChannels where min(maximum, max(0, read(first + channel) + delta)) != key[channel] { return false }
+                return true
+            }
             for y in 0..<height {
                 let cellRow = (y % TileLayout.tileSize) / TileLayout.cellSize * TileLayout.cellsPerSide
                 for x in 0..<width {
                     let sign = signs[cellRow + (x % TileLayout.tileSize) / TileLayout.cellSize]
-                    let delta = Int((sign * strength[y * width + x] * scale * unit).rounded())
-                    let (sx, sy) = orientation.storedPoint(x, y, storedWidth: storedWidth, storedHeight: storedHeight)
+                    var delta = Int((sign * (strength[y * width + x] * scale).rounded()) * unit)
+                    guard delta != 0 else { continue }
+                    let (sx, sy) = orientation == .normal ? (x, y) : orientation.storedPoint(x, y, storedWidth: storedWidth, storedHeight: storedHeight)
                     let first = (sy * storedWidth + sx) * channels
                     if hasAlpha && read(first + channels - 1) == 0 { continue }
-                    var old = (0..<colourChannels).map { read(first + $0) }
-                    if let transparentKey, old == transparentKey { continue }
-                    var new = old.map { min(maximum, max(0, $0 + delta)) }
-                    if let transparentKey, new == transparentKey { new[0] += new[0] > 0 ? -1 : 1 }
+                    // A PNG tRNS key colour: pixels of that colour stay as they are, and no other pixel becomes it.
+                    if !key.isEmpty {
+                        if isKey(first, 0) { continue }
+                        if isKey(first, delta) { delta += delta > 0 ? -1 : 1 }
+                    }
                     for channel in 0..<colourChannels {
-                        write(first + channel, new[channel])
-                        let change = Double(new[channel] - old[channel]) / Double(unit)
+                        let old = read(first + channel)
+                        let new = min(maximum, max(0, old + delta))
+                        write(first + channel, new)
+                        let change = Double(new - old) / Double(unit)
                         written += change * change
                     }
-                    count += colourChannels
-                    old.removeAll(keepingCapacity: true)
                 }
             }
+            count = width * height * colourChannels
         }
         return (written / Double(max(1, count))).squareRoot()
+    }
+
+    /// The factor on `strength` that keeps the RMS of the changes as written (rounded to whole
+    /// levels) at or under `rmsCap`.
+    static func scaleKeepingRMS(_ strength: [Float]) -> Float {
+        func rms(_ scale: Float) -> Float {
+            var sum: Float = 0
+            for value in strength {
+                let step = (value * scale).rounded()
+                sum += step * step
+            }
+            return (sum / Float(max(1, strength.count))).squareRoot()
+        }
+        var scale: Float = 1
+        var current = rms(scale)
+        while current > rmsCap && scale > 0.2 {
+            scale *= max(0.9, min(0.99, rmsCap / current))
+            current = rms(scale)
+        }
+        return scale
     }
 
     // MARK: Detection
@@ -106,13 +133,7 @@ struct ImageWatermark: Sendable {
     /// Looks for the mark; the payload is given only when its CRC holds.
     func detect(in raster: Raster, orientation: Orientation) -> WatermarkDetection {
         let weighted = Self.weightedResidual(LumaPlane(raster, orientation: orientation))
-        let xPeriods = Self.periodCandidates(weighted, alongRows: true)
-        let yPeriods = Self.periodCandidates(weighted, alongRows: false)
-        var pairs: [(x: Double, y: Double, rank: Int)] = []
-        for (i, px) in xPeriods.enumerated() {
-            for (j, py) in yPeriods.enumerated() { pairs.append((px, py, i + j)) }
-        }
-        pairs.sort { $0.rank < $1.rank }
+        let pairs = Self.periodPairs(weighted)
         var attempts = 0
         var bestSync: Float = 0
         for pair in pairs {
@@ -143,71 +164,129 @@ struct ImageWatermark: Sendable {
         for index in residual.indices { residual[index] -= mean[index] }
         let power = LumaPlane(width: plane.width, height: plane.height, values: residual.map { $0 * $0 }).boxMean(radius: 8)
         for index in residual.indices {
-            let deviation = power[index].squareRoot()
+            // Running sums can leave a hair below zero where the true power is zero (clipped areas).
+            let local = max(0, power[index])
+            let deviation = local.squareRoot()
             let limit = 2.5 * deviation + 2
             let clipped = min(limit, max(-limit, residual[index]))
-            residual[index] = clipped * (1.5 + 0.1 * deviation) / (power[index] + 2)
+            residual[index] = clipped * (1.5 + 0.1 * deviation) / (local + 2)
         }
         return LumaPlane(width: plane.width, height: plane.height, values: residual)
     }
 
-    /// Likely tile periods along one axis, best first, from the autocorrelation of up to 128
-    /// sampled lines; always ends with the unscaled 128.
-    static func periodCandidates(_ plane: LumaPlane, alongRows: Bool) -> [Double] {
+    /// Longest and shortest lag searched: tile periods for resizes from about 0.31× to 2.1×.
+    static let lagRange = 40...272
+
+    /// Period pairs (x, y) to try, best first, at most 16: first those both axes agree on (a
+    /// resize that keeps the aspect ratio, the common case, with the two axes' evidence added),
+    /// then each axis's own best, crossed (an aspect change), and the unscaled 128 × 128.
+    static func periodPairs(_ plane: LumaPlane) -> [(x: Double, y: Double)] {
+        let across = lineContrast(plane, alongRows: true)
+        let down = lineContrast(plane, alongRows: false)
+        let tile = Double(TileLayout.tileSize)
+        var pairs: [(x: Double, y: Double)] = []
+        func add(_ x: Double, _ y: Double) {
+            if pairs.count < 16, !pairs.contains(where: { abs($0.x - x) < 0.6 && abs($0.y - y) < 0.6 }) { pairs.append((x, y)) }
+        }
+        if !across.isEmpty && !down.isEmpty {
+            let joint = zip(across, down).map { $0 + $1 }
+            for lag in peaks(joint).prefix(6) {
+                add(refine(across, near: lag), refine(down, near: lag))
+            }
+        }
+        let xs = across.isEmpty ? [] : peaks(across).prefix(3).map { refine(across, near: $0) }
+        let ys = down.isEmpty ? [] : peaks(down).prefix(3).map { refine(down, near: $0) }
+        add(tile, tile)
+        for (i, x) in xs.enumerated() {
+            for (j, y) in ys.enumerated() where i + j <= 2 { add(x, y) }
+        }
+        return pairs
+    }
+
+    /// Autocorrelation of strips of four adjacent lines (the mark adds up within a strip,
+    /// texture only partly), by lag over `lagRange` (zero past what the image's length allows),
+    /// less its local trend and scaled to equal noise at every lag; empty when the image is too
+    /// short along this axis.
+    static func lineContrast(_ plane: LumaPlane, alongRows: Bool) -> [Float] {
         let length = alongRows ? plane.width : plane.height
         let across = alongRows ? plane.height : plane.width
-        let segment = min(length, 2048)
+        let segment = min(length, 1536)
         let start = (length - segment) / 2
-        let lineCount = min(across, 128)
-        let lowest = 40
-        let highest = min(272, segment - 48)
-        guard highest > lowest + 20 else { return [Double(TileLayout.tileSize)] }
-        var correlation = [Float](repeating: 0, count: highest + 1)
+        let stripWidth = 4
+        let stripCount = min(across / stripWidth, 192)
+        // Lags up to the segment less 48 pixels, so even the longest has overlap to average.
+        let highest = min(lagRange.upperBound, segment - 48)
+        guard highest >= lagRange.lowerBound + 40, stripCount > 0 else { return [] }
+        var correlation = [Float](repeating: 0, count: lagRange.upperBound + 1)
         var line = [Float](repeating: 0, count: segment)
-        for sample in 0..<lineCount {
-            let position = sample * across / lineCount
-            for index in 0..<segment {
-                line[index] =
-                    alongRows
-                    ? plane.values[position * plane.width + start + index] : plane.values[(start + index) * plane.width + position]
-            }
-            line.withUnsafeBufferPointer { values in
-                for lag in lowest...highest {
-                    correlation[lag] += dot(values, values.baseAddress! + lag, count: segment - lag) / Float(segment - lag)
+        plane.values.withUnsafeBufferPointer { values in
+            for strip in 0..<stripCount {
+                let first = strip * (across / stripWidth) / stripCount * stripWidth
+                for index in 0..<segment { line[index] = 0 }
+                for offset in 0..<stripWidth {
+                    let position = first + offset
+                    if alongRows {
+                        let row = position * plane.width + start
+                        for index in 0..<segment { line[index] += values[row + index] }
+                    } else {
+                        for index in 0..<segment { line[index] += values[(start + index) * plane.width + position] }
+                    }
+                }
+                line.withUnsafeBufferPointer { strip in
+                    for lag in lagRange.lowerBound...highest {
+                        correlation[lag] += dot(strip, strip.baseAddress! + lag, count: segment - lag) / Float(segment - lag)
+                    }
                 }
             }
         }
         // Less the mean of the values 8 lags either side: removes slow trends and the comb that
-        // 8 × 8 JPEG blocks add at every multiple of 8, and keeps the mark's narrow peaks.
-        var peaks: [(lag: Int, height: Float)] = []
-        var contrast = [Float](repeating: 0, count: highest + 1)
-        for lag in (lowest + 8)...(highest - 8) {
-            contrast[lag] = correlation[lag] - 0.5 * (correlation[lag - 8] + correlation[lag + 8])
+        // 8 × 8 JPEG blocks add at every multiple of 8, and keeps the mark's narrow peaks. Fewer
+        // pairs overlap at long lags, so their noise is larger: scaled back by the overlap.
+        var contrast = [Float](repeating: 0, count: lagRange.upperBound + 1)
+        for lag in (lagRange.lowerBound + 8)...(highest - 8) {
+            let trend = 0.5 * (correlation[lag - 8] + correlation[lag + 8])
+            contrast[lag] = (correlation[lag] - trend) * Float(segment - lag).squareRoot()
         }
-        for lag in (lowest + 10)...(highest - 10) where contrast[lag] > 0 {
+        return contrast
+    }
+
+    /// Local maxima of a contrast array, strongest first, a peak at twice a strong peak's lag
+    /// replaced by the fundamental.
+    static func peaks(_ contrast: [Float]) -> [Int] {
+        var found: [(lag: Int, height: Float)] = []
+        for lag in (lagRange.lowerBound + 10)...(lagRange.upperBound - 10) where contrast[lag] > 0 {
             if (1...2).allSatisfy({ contrast[lag] >= contrast[lag - $0] && contrast[lag] >= contrast[lag + $0] }) {
-                peaks.append((lag, contrast[lag]))
+                found.append((lag, contrast[lag]))
             }
         }
-        peaks.sort { $0.height > $1.height }
-        var periods: [Double] = []
-        for peak in peaks.prefix(4) {
-            var lag = peak.lag
-            // A peak at twice the period: take the fundamental when it is there too.
-            if let half = peaks.first(where: { abs($0.lag * 2 - lag) <= 2 && $0.height >= 0.3 * peak.height }) { lag = half.lag }
-            var period = refine(contrast, at: lag)
-            if let double = peaks.first(where: { abs($0.lag - 2 * lag) <= 3 }), double.lag + 1 < contrast.count - 10 {
-                period = refine(contrast, at: double.lag) / 2
-            }
-            if !periods.contains(where: { abs($0 - period) < 0.6 }) { periods.append(period) }
-            if periods.count == 3 { break }
+        found.sort { $0.height > $1.height }
+        var lags: [Int] = []
+        for peak in found {
+            let half = found.first { abs($0.lag * 2 - peak.lag) <= 2 && $0.height >= 0.3 * peak.height }
+            let lag = half?.lag ?? peak.lag
+            if !lags.contains(where: { abs($0 - lag) <= 1 }) { lags.append(lag) }
         }
-        if !periods.contains(where: { abs($0 - Double(TileLayout.tileSize)) < 0.6 }) { periods.append(Double(TileLayout.tileSize)) }
-        return periods
+        return lags
+    }
+
+    /// The period near `lag` to a fraction of a pixel: the local maximum within 2 lags, refined
+    /// by a parabola, and by its double when that is in range (half the error).
+    static func refine(_ contrast: [Float], near lag: Int) -> Double {
+        func localMaximum(_ centre: Int) -> Int? {
+            let low = max(lagRange.lowerBound + 9, centre - 2)
+            let high = min(lagRange.upperBound - 9, centre + 2)
+            guard low <= high else { return nil }
+            return (low...high).max { contrast[$0] < contrast[$1] }
+        }
+        guard let best = localMaximum(lag) else { return Double(lag) }
+        if 2 * best <= lagRange.upperBound - 9, let double = localMaximum(2 * best), contrast[double] > 0 {
+            return parabola(contrast, at: double) / 2
+        }
+        return parabola(contrast, at: best)
     }
 
     /// The peak position to a fraction of a lag (a parabola through three points).
-    private static func refine(_ values: [Float], at lag: Int) -> Double {
+    private static func parabola(_ values: [Float], at lag: Int) -> Double {
         guard lag > 0, lag + 1 < values.count else { return Double(lag) }
         let left = Double(values[lag - 1])
         let centre = Double(values[lag])
