@@ -86,7 +86,9 @@ struct ImageWatermark: Sendable {
                     let sign = signs[cellRow + (x % TileLayout.tileSize) / TileLayout.cellSize]
                     var delta = Int((sign * (strength[y * width + x] * scale).rounded()) * unit)
                     guard delta != 0 else { continue }
-                    let (sx, sy) = orientation == .normal ? (x, y) : orientation.storedPoint(x, y, storedWidth: storedWidth, storedHeight: storedHeight)
+                    let (sx, sy) =
+                        orientation == .normal
+                        ? (x, y) : orientation.storedPoint(x, y, storedWidth: storedWidth, storedHeight: storedHeight)
                     let first = (sy * storedWidth + sx) * channels
                     if hasAlpha && read(first + channels - 1) == 0 { continue }
                     // A PNG tRNS key colour: pixels of that colour stay as they are, and no other pixel becomes it.

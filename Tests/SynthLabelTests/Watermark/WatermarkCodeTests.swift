@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import SynthLabel
+
+/// The watermark's coding layer: the convolutional code corrects what it claims, the CRC keeps
+/// noise from decoding, and the key's HMAC is the standard one.
+@Suite("watermark code")
+struct WatermarkCodeTests {
+    var random = SystemRandomNumberGenerator()
+
+    func soft(_ bits: [Bool]) -> [Float] { bits.map { $0 ? 1 : -1 } }
+
+    @Test func payloadsRoundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        for payload in [0, UInt64.max, 0x0123_4567_89AB_CDEF] + (0..<20).map({ _ in UInt64.random(in: .min ... .max, using: &generator) }) {
+            let coded = WatermarkCode.encode(payload)
+            #expect(coded.count == WatermarkCode.codedBits)
+            #expect(WatermarkCode.decode(soft(coded)) == payload)
+        }
+    }
+
+    @Test func anySevenWrongBitsAreCorrected() {
+        // Free distance 15: maximum-likelihood decoding corrects every pattern of 7 hard errors.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let payload = UInt64.random(in: .min ... .max, using: &generator)
+            var received = soft(WatermarkCode.encode(payload))
+            for index in (0..<received.count).shuffled(using: &generator).prefix(7) { received[index] = -received[index] }
+            #expect(WatermarkCode.decode(received) == payload)
+        }
+    }
+
+    @Test func weakWrongValuesAreOutvotedByStrongRightOnes() {
+        let payload: UInt64 = 0xFEED_FACE_CAFE_BEEF
+        var received = soft(WatermarkCode.encode(payload)).map { $0 * 3 }
+        // A third of the bits wrong, but with little confidence.
+        for index in stride(from: 0, to: received.count, by: 3) { received[index] = -received[index] / 6 }
+        #expect(WatermarkCode.decode(received) == payload)
+    }
+
+    @Test func noiseNeverDecodes() {
+        // The CRC is what makes "present" trustworthy: 500 random soft vectors, no payload.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let noise = (0..<WatermarkCode.codedBits).map { _ in Float.random(in: -1...1, using: &generator) }
+            #expect(WatermarkCode.decode(noise) == nil)
+        }
+        #expect(WatermarkCode.decode([Float](repeating: 1, count: 10)) == nil)
+    }
+
+    @Test func theMessageCarriesTheCRCOfThePayload() {
+        let message = WatermarkCode.message(0x0102_0304_0506_0708)
+        let crc = message[64...].reduce(UInt32(0)) { $0 << 1 | ($1 ? 1 : 0) }
+        #expect(crc == CRC32.checksum([1, 2, 3, 4, 5, 6, 7, 8]))
+        #expect(WatermarkCode.falsePositiveBound < 1e-8)
+    }
+
+    @Test func theKeyedHashIsPythonsHMAC() throws {
+        let key = WatermarkKey(secret: Array(0..<32))
+        let message = Array("payload".utf8)
+        let python = try Fixtures.run(
+            "python3", ["-c", "import hmac, hashlib; print(hmac.new(bytes(range(32)), b'payload', hashlib.sha256).hexdigest())"])
+        #expect(key.mac(message).hex + "\n" == python.stdout)
+    }
+
+    @Test func keysChooseTheLayoutAndThePayload() {
+        let one = TileLayout(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
+        let two = TileLayout(key: WatermarkKey(secret: [UInt8](repeating: 2, count: 32)))
+        #expect(one.sync.count == 106 && one.data.count == 918)
+        #expect(Set(one.data.map { $0.y * 32 + $0.x }).count == 918, "every cell used once")
+        let perBit = Dictionary(grouping: one.data, by: { $0.bit! }).mapValues(\.count)
+        #expect(perBit.count == WatermarkCode.codedBits && perBit.values.allSatisfy { $0 == 3 })
+        #expect(one.sync.map { $0.y * 32 + $0.x } != two.sync.map { $0.y * 32 + $0.x })
+        let label = Fixtures.label(id: "P-1")
+        let first = ImageWatermark(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
+        let second = ImageWatermark(key: WatermarkKey(secret: [UInt8](repeating: 2, count: 32)))
+        #expect(first.payload(for: label) != second.payload(for: label))
+        #expect(first.payload(for: label) != first.payload(for: Fixtures.label(id: "P-2")))
+    }
+
+    @Test func keyFilesAreSecretAndNeverOverwritten() throws {
+        let folder = TemporaryDirectory()
+        let key = try WatermarkKey.generate(writingTo: folder.file("mark"))
+        var status = stat()
+        stat(folder.file("mark.key"), &status)
+        #expect(status.st_mode & 0o777 == 0o600)
+        #expect(try WatermarkKey(contentsOf: folder.file("mark.key")).secret == key.secret)
+        #expect(throws: SynthLabelError.self) { try WatermarkKey.generate(writingTo: folder.file("mark")) }
+        let text = String(decoding: Fixtures.read(folder.file("mark.key")), as: UTF8.self)
+        #expect(!text.contains(key.keyID) && text.hasPrefix("-----BEGIN SYNTHLABEL WATERMARK KEY-----"))
+        Fixtures.write(Array("not a key".utf8), to: folder.file("bad.key"))
+        #expect(throws: SynthLabelError.self) { try WatermarkKey(contentsOf: folder.file("bad.key")) }
+    }
+}
