@@ -282,7 +282,7 @@ def score(labels, attacked, dwt_file):
                 hits += 1
             else:
                 misses += 1
-                kind = stem.split("-", 1)[1].split("-")[0]
+                kind = stem.split("-", 1)[1]
                 missed[kind] = missed.get(kind, 0) + 1
         share = hits / max(1, hits + misses)
         if name != "rotate2":

@@ -158,10 +158,11 @@ struct ImageWatermark: Sendable {
         return WatermarkDetection(present: false, payload: nil, confidence: traces, scale: nil, attempts: attempts)
     }
 
-    /// Luminance minus its local mean, clipped at edges and weighted by the mark strength a pixel
-    /// of that texture carries over its texture's power (a matched filter for uneven noise).
+    /// Luminance minus its 5 × 5 local mean (a small window whitens photographs' falling
+    /// spectrum and keeps the mark's cells), clipped at edges and weighted by the mark strength a
+    /// pixel of that texture carries over its texture's power (a matched filter for uneven noise).
     static func weightedResidual(_ plane: LumaPlane) -> LumaPlane {
-        let mean = plane.boxMean(radius: 4)
+        let mean = plane.boxMean(radius: 2)
         var residual = plane.values
         for index in residual.indices { residual[index] -= mean[index] }
         let power = LumaPlane(width: plane.width, height: plane.height, values: residual.map { $0 * $0 }).boxMean(radius: 8)
