@@ -68,7 +68,21 @@ struct ChecksTests {
             (labelledOnly("story.md"), .textNotice, .warn),
             (signed(platform: false), .producerSignature, .warn),  // no --trust: unknown key
             (signed(platform: true), .platformSignature, .warn),
+            (watermarkedForAnotherLabel(), .imageWatermark, .fail),
         ]
+    }
+
+    static let watermarkKey = WatermarkKey(secret: [UInt8](repeating: 7, count: 32))
+
+    /// A PNG whose watermark was made for one label and whose metadata now holds another.
+    func watermarkedForAnotherLabel() -> String {
+        let picture = folder.file("mark-source.png")
+        let marked = folder.file("marked.png")
+        let relabelled = folder.file("mark-relabelled.png")
+        _ = try? Media.shell("ppmpat -anticamo -randomseed 4 320 288 | pnmtopng > '\(picture)'")
+        _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: picture, with: Fixtures.label(id: "A"), writingTo: marked)
+        _ = try? Fixtures.labelFile(marked, to: relabelled, with: Fixtures.label(id: "B"))
+        return relabelled
     }
 
     /// A PNG signed by a producer (and, with `platform`, by a platform too).
@@ -125,7 +139,8 @@ struct ChecksTests {
         let alwaysPassing: Set<Check> = [.carrierDetected, .labelPresent]  // pass or skip only
         #expect(covered.union(alwaysPassing) == Set(Check.allCases))
         for (path, check, outcome) in corpus {
-            let report = try Fixtures.report(path)
+            let report =
+                check == .imageWatermark ? try Verifier(watermarkKey: Self.watermarkKey).verify(fileAt: path) : try Fixtures.report(path)
             #expect(
                 report.findings.contains { $0.check == check && $0.outcome == outcome },
                 "\((path as NSString).lastPathComponent): \(report.findings.filter { $0.check == check })")
