@@ -23,6 +23,11 @@ struct LabelCommand: ParsableCommand {
             found under a directory argument lands at the same relative path under DIR; a file \
             argument lands directly in DIR. Files of other types are skipped with a note.
 
+            Every act is recorded in the ledger (see 'synthlabel ledger --help'): the file's \
+            SHA-256 before and after, the label, who and when. Running the same command again \
+            skips the files a recorded act already labelled as asked ("already labelled"), so \
+            an interrupted run over a million files can simply be started again.
+
             Without --produce-id each file gets a fresh unique ID: 'SL' + the UTC time \
             (yyyyMMddTHHmmssZ) + 16 random hex digits, e.g. SL20261129T093000Z3F9A0C1B2D4E5F60.
 

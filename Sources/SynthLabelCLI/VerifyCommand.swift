@@ -18,10 +18,15 @@ struct VerifyCommand: ParsableCommand {
             Explicit labels found (a caption SynthLabel drew, the rhythm prompt ·− ··, a text \
             notice) get a line of their own; a missing one is a warning. Signed labels are \
             checked against the public keys given with --trust: signature valid, signature \
-            invalid, content changed, unknown key or unsigned.
+            invalid, content changed, unknown key or unsigned. With --watermark-key, PNG and \
+            JPEG pixels are searched for the invisible watermark (--json: "watermark": \
+            {present, confidence, payload}); a mark found in an image whose metadata label is \
+            gone still shows it is AI-generated, and its payload names the record \
+            ('synthlabel ledger find --watermark HEX').
 
-            Example:
+            Examples:
               synthlabel verify labelled/ --trust keys/
+              synthlabel verify upload.jpg --watermark-key keys/mark.key --json
 
             Directories are walked. Exit status: 0 when every file is compliant, 1 when any is \
             not, 2 on usage or I/O errors.

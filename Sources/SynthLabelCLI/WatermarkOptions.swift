@@ -5,7 +5,9 @@ import SynthLabel
 struct WatermarkKeyOption: ParsableArguments {
     @Option(
         name: .customLong("watermark-key"),
-        help: "The secret watermark key (from 'keys generate --algorithm watermark') that chooses the invisible mark's pattern.")
+        help: ArgumentHelp(
+            "The secret watermark key (from 'keys generate --algorithm watermark') that chooses the invisible mark's pattern.",
+            valueName: "key"))
     var path: String?
 
     /// The key, read once for the whole run.
