@@ -3,9 +3,9 @@
 /// resizing, cropping and colour changes.
 ///
 /// Embedding: each 4 × 4-pixel cell of the 128-pixel tile adds ± its strength to every colour
-/// channel; strength follows local texture (2 levels on flat areas, enough to outlast JPEG q50
-/// there; up to 4.5 in texture), capped so the RMS change as written is at most 2.3 levels
-/// (PSNR ≥ 40.9 dB).
+/// channel; strength follows local texture and brightness (one level on flat areas, so no
+/// pattern shows there; up to 4.5 in texture), capped so the RMS change as written is at most
+/// 2.3 levels (PSNR ≥ 40.9 dB).
 ///
 /// Detection, with no original: (1) luminance minus its local mean, weighted by how much mark
 /// each pixel can hold against its texture; (2) the tile period on each axis from the
@@ -49,7 +49,7 @@ struct ImageWatermark: Sendable {
         var strength = [Float](repeating: 0, count: width * height)
         for index in strength.indices {
             let deviation = max(0, meanOfSquares[index] - mean[index] * mean[index]).squareRoot()
-            strength[index] = min(4.5, 2 + 0.1 * deviation)
+            strength[index] = min(4.5, Self.flatStrength(luminance: mean[index]) + 0.1 * deviation)
         }
         let scale = Self.scaleKeepingRMS(strength)
         let signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
@@ -108,6 +108,13 @@ struct ImageWatermark: Sendable {
             count = width * height * colourChannels
         }
         return (written / Double(max(1, count))).squareRoot()
+    }
+
+    /// Strength on a flat area of this (gamma-encoded) luminance: one level, the least a
+    /// sample can change. Two levels already show as mottling on a flat colour; a level is a
+    /// far larger share of the light in the dark, so there it only just rounds up to one.
+    static func flatStrength(luminance: Float) -> Float {
+        0.6 + 0.5 * min(1, luminance / 160)
     }
 
     /// The factor on `strength` that keeps the RMS of the changes as written (rounded to whole
