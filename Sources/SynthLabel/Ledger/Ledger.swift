@@ -66,6 +66,11 @@ public final class Ledger: Sendable {
         guard !completed.isEmpty || !abandoned.isEmpty else { return }
         let time = LedgerClock.now()
         try withConnection { (database) throws(LedgerError) in
+            // Not forced to disk: a completion lost to a power cut leaves a pending act whose
+            // file has the planned digest, which the next run completes. The pending records,
+            // which must never be lost, are written with full syncs.
+            try database.execute("PRAGMA synchronous=NORMAL")
+            defer { try? database.execute("PRAGMA synchronous=FULL") }
             try database.writeTransaction { () throws(LedgerError) in
                 let complete = try database.prepare("UPDATE act SET state = 'completed', completed_at = ? WHERE id = ?")
                 for id in completed { try complete.run([.text(time), .integer(id)]) }
