@@ -127,15 +127,9 @@ struct LabellingRun {
                 let planned = try labeller.plan(
                     fileAt: entry.path, request: request(), writingTo: destination, mayReplaceOriginal: output == nil)
                 guard ledger != nil else { return .write(planned, nil) }
-                var act = actTemplate
-                act.time = LedgerClock.now()
-                act.path = Self.absolute(entry.path)
-                act.output = absoluteDestination
-                act.format = planned.outcome.carrier.rawValue
-                (act.sha256Before, act.sha256After) = try planned.sha256Digests(before: destination == entry.path ? existingDigest : nil)
-                act.label = planned.outcome.label
-                act.explicit = planned.outcome.explicit
-                act.watermark = planned.outcome.watermark
+                let act = try Self.act(
+                    for: planned, from: actTemplate, path: Self.absolute(entry.path), output: absoluteDestination,
+                    sha256Before: destination == entry.path ? existingDigest : nil)
                 return .write(planned, act)
             }
             return (entry, destination, result)
@@ -249,6 +243,22 @@ struct LabellingRun {
                     + already + recorded)
         }
         return counts
+    }
+
+    /// The act to record for a planned file: the run's fields in `template`, the file's in `planned`.
+    private static func act(
+        for planned: PlannedLabel, from template: LedgerAct, path: String, output: String, sha256Before known: String?
+    ) throws(SynthLabelError) -> LedgerAct {
+        var act = template
+        act.time = LedgerClock.now()
+        act.path = path
+        act.output = output
+        act.format = planned.outcome.carrier.rawValue
+        (act.sha256Before, act.sha256After) = try planned.sha256Digests(before: known)
+        act.label = planned.outcome.label
+        act.explicit = planned.outcome.explicit
+        act.watermark = planned.outcome.watermark
+        return act
     }
 
     /// The recorded act that wrote exactly these bytes to `output`, if any.

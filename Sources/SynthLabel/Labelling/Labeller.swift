@@ -128,15 +128,8 @@ public struct Labeller: Sendable {
         // The watermark goes into the pixels as they will be shown, caption included.
         var watermark: String?
         if let watermarkKey, carrier == .png || carrier == .jpeg {
-            let mark = ImageWatermark(key: watermarkKey)
-            let payload = mark.payload(for: finalLabel)
-            let bytes = try ExplicitLabel.wholeFile(source, path: path)
-            if case .marked(let marked) = try ImageWatermarker.mark(
-                bytes, carrier: carrier, payload: payload, with: mark, jpegQuality: explicit?.jpegQuality, path: path)
-            {
-                source = FileSource(bytes: marked, path: path, mode: file.mode)
-            }
-            watermark = WatermarkDetection.hex(payload)
+            (source, watermark) = try ImageWatermarker.mark(
+                source, carrier: carrier, for: finalLabel, key: watermarkKey, jpegQuality: explicit?.jpegQuality, path: path)
         }
 
         var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)

@@ -49,7 +49,7 @@ struct ImageWatermark: Sendable {
         var strength = [Float](repeating: 0, count: width * height)
         for index in strength.indices {
             let deviation = max(0, meanOfSquares[index] - mean[index] * mean[index]).squareRoot()
-            strength[index] = min(4.5, Self.flatStrength(luminance: mean[index]) + 0.1 * deviation)
+            strength[index] = Self.strength(luminance: mean[index], deviation: deviation)
         }
         let scale = Self.scaleKeepingRMS(strength)
         let signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
@@ -117,6 +117,12 @@ struct ImageWatermark: Sendable {
         0.6 + 0.5 * min(1, luminance / 160)
     }
 
+    /// The mark's strength where the local mean is `luminance` and the local standard
+    /// deviation `deviation` (texture hides more, up to 4.5 levels), before the RMS cap.
+    static func strength(luminance: Float, deviation: Float) -> Float {
+        min(4.5, flatStrength(luminance: luminance) + 0.1 * deviation)
+    }
+
     /// The factor on `strength` that keeps the RMS of the changes as written (rounded to whole
     /// levels) at or under `rmsCap`.
     static func scaleKeepingRMS(_ strength: [Float]) -> Float {
@@ -179,7 +185,7 @@ struct ImageWatermark: Sendable {
             let deviation = local.squareRoot()
             let limit = 2.5 * deviation + 2
             let clipped = min(limit, max(-limit, residual[index]))
-            residual[index] = clipped * (1.5 + 0.1 * deviation) / (local + 2)
+            residual[index] = clipped * strength(luminance: mean[index], deviation: deviation) / (local + 2)
         }
         return LumaPlane(width: plane.width, height: plane.height, values: residual)
     }

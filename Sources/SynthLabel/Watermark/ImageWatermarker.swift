@@ -9,6 +9,20 @@ enum ImageWatermarker {
         case alreadyMarked
     }
 
+    /// The labeller's step: `file` marked with the payload of `label` under `key` (unchanged
+    /// when it already carries that very mark), and the payload in hex.
+    static func mark(
+        _ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, jpegQuality: Int?, path: String
+    ) throws(SynthLabelError) -> (FileSource, payload: String) {
+        let watermark = ImageWatermark(key: key)
+        let payload = watermark.payload(for: label)
+        let bytes = try ExplicitLabel.wholeFile(file, path: path)
+        switch try mark(bytes, carrier: carrier, payload: payload, with: watermark, jpegQuality: jpegQuality, path: path) {
+        case .marked(let marked): return (FileSource(bytes: marked, path: path, mode: file.mode), WatermarkDetection.hex(payload))
+        case .alreadyMarked: return (file, WatermarkDetection.hex(payload))
+        }
+    }
+
     /// Marks a PNG or JPEG with `payload`. An image that already carries a mark under this key
     /// for another payload is refused: two marks would garble each other, and the first one
     /// belongs to a record that must stay findable.
