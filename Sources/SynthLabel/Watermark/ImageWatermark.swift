@@ -51,9 +51,29 @@ struct ImageWatermark: Sendable {
             let deviation = max(0, meanOfSquares[index] - mean[index] * mean[index]).squareRoot()
             strength[index] = Self.strength(luminance: mean[index], deviation: deviation)
         }
-        let scale = Self.scaleKeepingRMS(strength)
         let signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
+        // The shift near white and black adds to what is written, so the cap is checked on
+        // the changes as made and the strength lowered until they fit.
+        var scale = Self.scaleKeepingRMS(strength)
+        var marked = raster
+        var rms = apply(signs, strength: strength, scale: scale, to: &marked, orientation: orientation, transparentKey: transparentKey)
+        for _ in 0..<4 where rms > Double(Self.rmsCap) {
+            scale *= Float(Double(Self.rmsCap) / rms) * 0.98
+            marked = raster
+            rms = apply(signs, strength: strength, scale: scale, to: &marked, orientation: orientation, transparentKey: transparentKey)
+        }
+        raster = marked
+        return rms
+    }
 
+    /// Writes the mark (cell signs × strength × scale) into the raster's colour samples and
+    /// returns the RMS change, in 8-bit levels.
+    private func apply(
+        _ signs: [Float], strength: [Float], scale: Float, to raster: inout Raster, orientation: Orientation, transparentKey: [Int]?
+    ) -> Double {
+        let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
+        let width = view.width
+        let height = view.height
         let channels = raster.channels
         let hasAlpha = raster.hasAlpha
         let storedWidth = raster.width
@@ -98,7 +118,11 @@ struct ImageWatermark: Sendable {
                     }
                     for channel in 0..<colourChannels {
                         let old = read(first + channel)
-                        let new = min(maximum, max(0, old + delta))
+                        // Near white or black both signs still fit: the pair is shifted
+                        // inwards (255 and 253 rather than 255 and 254), keeping the contrast.
+                        let room = abs(delta)
+                        let shift = old + room > maximum ? maximum - old - room : old < room ? room - old : 0
+                        let new = min(maximum, max(0, old + delta + shift))
                         write(first + channel, new)
                         let change = Double(new - old) / Double(unit)
                         written += change * change
