@@ -111,6 +111,18 @@ struct ImageWatermark: Sendable {
                         ? (x, y) : orientation.storedPoint(x, y, storedWidth: storedWidth, storedHeight: storedHeight)
                     let first = (sy * storedWidth + sx) * channels
                     if hasAlpha && read(first + channels - 1) == 0 { continue }
+                    // Near white or black both signs must still fit: the pair of levels is
+                    // shifted inwards (255 and 253 rather than 255 and 254), by the same amount
+                    // on every channel so the change stays grey.
+                    var brightest = 0
+                    var darkest = maximum
+                    for channel in 0..<colourChannels {
+                        let value = read(first + channel)
+                        brightest = max(brightest, value)
+                        darkest = min(darkest, value)
+                    }
+                    let room = abs(delta)
+                    delta += brightest + room > maximum ? maximum - brightest - room : darkest < room ? room - darkest : 0
                     // A PNG tRNS key colour: pixels of that colour stay as they are, and no other pixel becomes it.
                     if !key.isEmpty {
                         if isKey(first, 0) { continue }
@@ -118,11 +130,7 @@ struct ImageWatermark: Sendable {
                     }
                     for channel in 0..<colourChannels {
                         let old = read(first + channel)
-                        // Near white or black both signs still fit: the pair is shifted
-                        // inwards (255 and 253 rather than 255 and 254), keeping the contrast.
-                        let room = abs(delta)
-                        let shift = old + room > maximum ? maximum - old - room : old < room ? room - old : 0
-                        let new = min(maximum, max(0, old + delta + shift))
+                        let new = min(maximum, max(0, old + delta))
                         write(first + channel, new)
                         let change = Double(new - old) / Double(unit)
                         written += change * change
