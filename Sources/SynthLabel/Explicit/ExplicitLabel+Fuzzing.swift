@@ -1,14 +1,22 @@
 extension ExplicitLabel {
     /// Runs every explicit-label parser and decoder on arbitrary bytes, for the fuzz harness:
-    /// caption records, text notices, the invisible text carrier, the PNG and JPEG decoders and
-    /// the rhythm detector.
+    /// caption records, text notices, the invisible text carrier, the PNG and JPEG decoders, the
+    /// image watermark's detector on what they decode, the watermark key reader, ledger dates
+    /// and the rhythm detector.
     package static func exerciseParsers(_ bytes: [UInt8]) {
         _ = XMPPacket.captionRecord(in: bytes)
         _ = CaptionRecord(serialized: String(decoding: bytes.prefix(256), as: UTF8.self))
         _ = TextNotice.find(head: bytes, tail: nil)
         _ = InvisibleTextLabel.find(in: bytes)
-        _ = try? PNGCaptioner.decode(bytes, path: "fuzz.png")
-        _ = try? JPEGCaptioner.decode(bytes, path: "fuzz.jpg")
+        let watermark = ImageWatermark(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
+        if let png = try? PNGCaptioner.decode(bytes, path: "fuzz.png") {
+            _ = watermark.detect(in: png.raster, orientation: .normal)
+        }
+        if let (jpeg, _) = try? JPEGCaptioner.decode(bytes, path: "fuzz.jpg") {
+            _ = watermark.detect(in: jpeg, orientation: Orientation(value: Int(bytes.first ?? 1) % 8 + 1))
+        }
+        _ = WatermarkKey(pem: String(decoding: bytes.prefix(4096), as: UTF8.self))
+        _ = LedgerClock.parse(String(decoding: bytes.prefix(64), as: UTF8.self))
         _ = RhythmDetector(prompt: RhythmPrompt()).find(in: bytes.map { Double($0) / 128 - 1 }, rate: 8000)
     }
 }

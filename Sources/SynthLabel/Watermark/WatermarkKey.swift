@@ -14,14 +14,19 @@ public struct WatermarkKey: Sendable, CustomStringConvertible {
 
     /// Reads a key written by `generate(writingTo:)`.
     public init(contentsOf path: String) throws(SynthLabelError) {
-        let text = String(decoding: try KeyFile.read(path), as: UTF8.self)
+        guard let key = WatermarkKey(pem: String(decoding: try KeyFile.read(path), as: UTF8.self)) else {
+            throw .refused(path: path, reason: "not a watermark key (make one with 'synthlabel keys generate --algorithm watermark')")
+        }
+        self = key
+    }
+
+    /// The key in a PEM text as `generate(writingTo:)` writes it; nil for anything else.
+    init?(pem text: String) {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace }
         guard let begin = lines.firstIndex(of: "-----BEGIN \(Self.pemLabel)-----"),
             let end = lines.firstIndex(of: "-----END \(Self.pemLabel)-----"), begin < end,
             let secret = Base64.decode(lines[(begin + 1)..<end].joined()), secret.count == 32
-        else {
-            throw .refused(path: path, reason: "not a watermark key (make one with 'synthlabel keys generate --algorithm watermark')")
-        }
+        else { return nil }
         self.secret = secret
     }
 
