@@ -251,7 +251,7 @@ struct ImageWatermark: Sendable {
         return pairs
     }
 
-    /// Autocorrelation of strips of four adjacent lines (the mark adds up within a strip,
+    /// Autocorrelation of strips of two adjacent lines (the mark adds up within a strip,
     /// texture only partly), by lag over `lagRange` (zero past what the image's length allows),
     /// less its local trend and scaled to equal noise at every lag; empty when the image is too
     /// short along this axis.
@@ -260,8 +260,8 @@ struct ImageWatermark: Sendable {
         let across = alongRows ? plane.height : plane.width
         let segment = min(length, 1536)
         let start = (length - segment) / 2
-        let stripWidth = 4
-        let stripCount = min(across / stripWidth, 192)
+        let stripWidth = 2
+        let stripCount = min(across / stripWidth, 320)
         // Lags up to the segment less 48 pixels, so even the longest has overlap to average.
         let highest = min(lagRange.upperBound, segment - 48)
         guard highest >= lagRange.lowerBound + 40, stripCount > 0 else { return [] }
