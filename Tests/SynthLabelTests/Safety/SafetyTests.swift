@@ -40,11 +40,18 @@ struct SafetyTests {
         let path = folder.file("chirp.wav")
         let big = Fixtures.pcmWAV(dataSize: 256 * 1024)
         Fixtures.write(big, to: path)
-        let command = "trap '' XFSZ; ulimit -f 64; exec \"$0\" label \"$1\" --producer \(Fixtures.producer) --in-place"
-        let run = try Fixtures.run("/bin/sh", ["-c", command, Fixtures.binary, path])
+        let command = "trap '' XFSZ; ulimit -f 64; exec \"$0\" label \"$1\" --producer \(Fixtures.producer) --in-place \"$2\""
+        let run = try Fixtures.run("/bin/sh", ["-c", command, Fixtures.binary, path, "--no-ledger"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot write"), "\(run.stderr)")
         #expect(run.stderr.contains("the original is unchanged"))
+        #expect(Fixtures.read(path) == big)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["chirp.wav"])
+
+        // The ledger on the same full disk: the file is not labelled without its record.
+        let ledger = TemporaryDirectory()
+        let recorded = try Fixtures.run("/bin/sh", ["-c", command, Fixtures.binary, path, "--ledger=\(ledger.file("ledger.sqlite"))"])
+        #expect(recorded.status == 1)
         #expect(Fixtures.read(path) == big)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["chirp.wav"])
     }
