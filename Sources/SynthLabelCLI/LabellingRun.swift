@@ -195,7 +195,10 @@ struct LabellingRun {
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     let status = dryRun ? "would be \(verb)" : verb
-                    let explicit = (outcome.explicit.map { "; \($0)" } ?? "") + (outcome.watermark.map { "; watermark \($0)" } ?? "")
+                    let mark =
+                        outcome.watermark.map { "; watermark \($0)" }
+                        ?? (labeller.watermarkKey == nil ? "" : "; no watermark (PNG and JPEG only so far)")
+                    let explicit = (outcome.explicit.map { "; \($0)" } ?? "") + mark
                     Output.line(
                         "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")
                 }
