@@ -9,10 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
-# Pillow for the attacks, scikit-image for sample photos and SSIM, invisible-watermark (without
-# its torch dependency, which only its RivaGAN method needs) for the dwtDctSvd row.
-python3 -c "import PIL, skimage, cv2, pywt" 2>/dev/null || pip install -q pillow scikit-image PyWavelets opencv-python-headless
-pip show -q invisible-watermark 2>/dev/null || pip install -q --no-deps invisible-watermark
+source bench/lib/watermark-python-deps.sh
 swift build -c release --product synthlabel >/dev/null
 bin=$PWD/.build/release/synthlabel
 harness="python3 bench/lib/watermark_harness.py"

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
-python3 -c "import PIL, skimage, cv2, pywt" 2>/dev/null || pip install -q pillow scikit-image PyWavelets opencv-python-headless
-pip show -q invisible-watermark 2>/dev/null || pip install -q --no-deps invisible-watermark
+source bench/lib/watermark-python-deps.sh
 swift build -c release --product WatermarkBenchmark >/dev/null
 swift build -c release --product synthlabel >/dev/null
 work=$(mktemp -d -p "${BENCH_DIR:-$PWD}" .bench-XXXXXX)

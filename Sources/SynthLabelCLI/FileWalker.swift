@@ -1,4 +1,5 @@
 import Foundation
+import SynthLabel
 
 /// Streams the regular files under the paths given on the command line, depth first,
 /// names sorted. Symbolic links are skipped unless asked for; when followed, a directory
@@ -67,9 +68,7 @@ struct FileWalker: Sequence, IteratorProtocol {
         var files: [String] = []
         var subdirectories: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = directoryEntryName(entry)
             if name == "." || name == ".." || name.hasSuffix(".synthlabel-tmp") { continue }
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             var type = Int32(entry.pointee.d_type)

@@ -214,10 +214,6 @@ enum LedgerFormat {
         return "{" + pairs.joined(separator: ",") + "}"
     }
 
-    /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-    static func csvField(_ value: String?) -> String {
-        guard let value else { return "" }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// A CSV field, quoted as `scan --csv` quotes (RFC 4180); empty for an empty column.
+    static func csvField(_ value: String?) -> String { CSVRow.escape(value ?? "") }
 }

@@ -125,9 +125,7 @@ enum FileSink {
         defer { closedir(stream) }
         var removed = 0
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
+            let name = directoryEntryName(entry)
             guard name.hasSuffix(temporarySuffix), let owner = owner(ofTemporaryName: name), owner.host == hostTag,
                 owner.pid != getpid(), kill(owner.pid, 0) != 0, errno == ESRCH
             else { continue }
