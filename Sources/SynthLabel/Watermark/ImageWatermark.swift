@@ -13,9 +13,11 @@
 /// too), the two axes' evidence added for resizes that keep the aspect ratio;
 /// (3) the plane folded modulo the period into one tile, and the sync cells correlated at every
 /// cyclic offset, which gives any crop; (4) the 306 soft bits read at that offset, Viterbi, CRC.
+/// When no period from (2) decodes in a small image, a sweep over periods by fold energy,
+/// which weighs the whole 2-D lattice, offers three more.
 struct ImageWatermark: Sendable {
     let key: WatermarkKey
-    let layout: TileLayout
+    let layout: ChipLayout
 
     /// The shortest side an image must have to be marked: two tiles.
     static let minimumSide = 256
@@ -24,15 +26,11 @@ struct ImageWatermark: Sendable {
 
     init(key: WatermarkKey) {
         self.key = key
-        layout = TileLayout(key: key)
+        layout = TileLayout.chips(key: key)
     }
 
-    /// The 64-bit payload for a label: a keyed hash of producer and ProduceID, so a mark found
-    /// can be matched to the label and to the ledger's record, and cannot be made without the key.
-    func payload(for label: AIGCLabel) -> UInt64 {
-        let message = Array("payload".utf8) + [0] + Array((label.contentProducer ?? "").utf8) + [0] + Array((label.produceID ?? "").utf8)
-        return key.mac(message).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    }
+    /// The 64-bit payload for a label (see `WatermarkKey.payload(for:)`).
+    func payload(for label: AIGCLabel) -> UInt64 { key.payload(for: label) }
 
     // MARK: Embedding
 
@@ -180,21 +178,30 @@ struct ImageWatermark: Sendable {
     /// Looks for the mark; the payload is given only when its CRC holds.
     func detect(in raster: Raster, orientation: Orientation) -> WatermarkDetection {
         let weighted = Self.weightedResidual(LumaPlane(raster, orientation: orientation))
-        let pairs = Self.periodPairs(weighted)
         var attempts = 0
         var bestSync: Float = 0
-        for pair in pairs {
-            guard attempts < WatermarkCode.attemptLimit else { break }
-            let cells = Self.cellSums(fold(weighted, periodX: pair.x, periodY: pair.y))
-            let (offsets, score) = syncOffsets(cells)
-            bestSync = max(bestSync, score)
-            for offset in offsets {
+        var tried: [(x: Double, y: Double)] = []
+        // The strip autocorrelation's periods first; only when none decodes, the slower sweep.
+        for stage in 0..<2 {
+            let pairs =
+                stage == 0
+                ? Self.periodPairs(weighted)
+                : min(weighted.width, weighted.height) < Self.sweepBelow
+                    ? Self.foldEnergyPeriods(weighted.centre(Self.sweepSide)).map { ($0, $0) } : []
+            for pair in pairs where !tried.contains(where: { abs($0.x - pair.x) < 0.05 && abs($0.y - pair.y) < 0.05 }) {
                 guard attempts < WatermarkCode.attemptLimit else { break }
-                attempts += 1
-                if let payload = WatermarkCode.decode(softBits(cells, offset: offset)) {
-                    return WatermarkDetection(
-                        present: true, payload: payload, confidence: 1 - WatermarkCode.falsePositiveBound,
-                        scale: (pair.x / Double(TileLayout.tileSize), pair.y / Double(TileLayout.tileSize)), attempts: attempts)
+                tried.append(pair)
+                let cells = Self.cellSums(fold(weighted, periodX: pair.x, periodY: pair.y))
+                let (offsets, score) = syncOffsets(cells)
+                bestSync = max(bestSync, score)
+                for offset in offsets {
+                    guard attempts < WatermarkCode.attemptLimit else { break }
+                    attempts += 1
+                    if let payload = WatermarkCode.decode(softBits(cells, offset: offset)) {
+                        return WatermarkDetection(
+                            present: true, payload: payload, confidence: 1 - WatermarkCode.falsePositiveBound,
+                            scale: (pair.x / Double(TileLayout.tileSize), pair.y / Double(TileLayout.tileSize)), attempts: attempts)
+                    }
                 }
             }
         }
@@ -222,6 +229,14 @@ struct ImageWatermark: Sendable {
         return LumaPlane(width: plane.width, height: plane.height, values: residual)
     }
 
+    /// The fold sweep is for images shorter than `sweepBelow` (few tiles along a strip: a small
+    /// picture or one resized down), and looks at their central `sweepSide` square, so that its
+    /// cost stays bounded. Larger images have enough tiles for the strips.
+    static let sweepBelow = 768
+    static let sweepSide = 512
+    /// The longest period swept: resizes up to 1.125×; enlarged cells show well in the strips.
+    static let sweepLongest = 144.0
+
     /// Longest and shortest lag searched: tile periods for resizes from about 0.31× to 2.1×.
     static let lagRange = 40...272
 
@@ -238,7 +253,10 @@ struct ImageWatermark: Sendable {
         }
         if !across.isEmpty && !down.isEmpty {
             let joint = zip(across, down).map { $0 + $1 }
-            for lag in peaks(joint).prefix(6) {
+            for period in combPeaks(joint).prefix(6) {
+                add(combRefine(across, near: period), combRefine(down, near: period))
+            }
+            for lag in peaks(joint).prefix(3) {
                 add(refine(across, near: lag), refine(down, near: lag))
             }
         }
@@ -296,6 +314,95 @@ struct ImageWatermark: Sendable {
             contrast[lag] = (correlation[lag] - trend) * Float(segment - lag).squareRoot()
         }
         return contrast
+    }
+
+    /// How strongly a contrast array shows `period` at all its multiples within the searched
+    /// lags: their sum over the square root of their count, so that every period gets the same
+    /// noise. Texture makes single peaks; only a repeated tile makes a comb.
+    static func combScore(_ contrast: [Float], period: Double) -> Float {
+        let valid = (contrast.lastIndex { $0 != 0 } ?? 0)
+        var sum: Float = 0
+        var count = 0
+        var lag = period
+        while lag <= Double(valid) {
+            let low = Int(lag)
+            let fraction = Float(lag - Double(low))
+            sum += contrast[low] * (1 - fraction) + contrast[min(low + 1, contrast.count - 1)] * fraction
+            count += 1
+            lag += period
+        }
+        return count > 0 ? sum / Float(count).squareRoot() : 0
+    }
+
+    /// Periods whose comb stands out, strongest first, each a local maximum over a quarter-pixel
+    /// grid, at least 2 % apart.
+    static func combPeaks(_ contrast: [Float]) -> [Double] {
+        let grid = stride(from: Double(lagRange.lowerBound + 8), through: Double(lagRange.upperBound - 8), by: 0.25).map { $0 }
+        let scores = grid.map { combScore(contrast, period: $0) }
+        var found: [(period: Double, score: Float)] = []
+        for index in 2..<(grid.count - 2) where scores[index] > 0 {
+            if (1...2).allSatisfy({ scores[index] >= scores[index - $0] && scores[index] >= scores[index + $0] }) {
+                found.append((grid[index], scores[index]))
+            }
+        }
+        found.sort { $0.score > $1.score }
+        var periods: [Double] = []
+        for peak in found where !periods.contains(where: { abs($0 - peak.period) < 0.02 * peak.period }) {
+            periods.append(peak.period)
+        }
+        return periods
+    }
+
+    /// The period near `period` to a fraction of a pixel: the peak at each of its multiples
+    /// located by a parabola, and the period fitted to them all (least squares through zero,
+    /// so the far multiples, k times more precise, weigh most).
+    static func combRefine(_ contrast: [Float], near period: Double) -> Double {
+        let valid = (contrast.lastIndex { $0 != 0 } ?? 0) - 1
+        var weighted = 0.0
+        var squares = 0.0
+        var multiple = 1.0
+        while multiple * period <= Double(valid) {
+            let centre = Int((multiple * period).rounded())
+            let low = max(lagRange.lowerBound + 9, centre - 2)
+            let high = min(valid, centre + 2)
+            if low <= high, let best = (low...high).max(by: { contrast[$0] < contrast[$1] }), contrast[best] > 0 {
+                weighted += multiple * parabola(contrast, at: best)
+                squares += multiple * multiple
+            }
+            multiple += 1
+        }
+        return squares > 0 ? weighted / squares : period
+    }
+
+    /// Periods (the same on both axes) at which folding the plane piles the most energy into
+    /// cells, strongest first: a sweep in steps of 0.4 %, each peak then refined in steps of
+    /// 0.05 %. It weighs the whole 2-D lattice's evidence, for images with too few tiles along
+    /// a line for `lineContrast`.
+    static func foldEnergyPeriods(_ plane: LumaPlane, count: Int = 3) -> [Double] {
+        let shortest = Double(min(plane.width, plane.height))
+        let top = min(sweepLongest, shortest / 2)
+        var periods: [Double] = []
+        var period = Double(lagRange.lowerBound)
+        while period <= top {
+            periods.append(period)
+            period *= 1.004
+        }
+        guard periods.count > 8 else { return [] }
+        var bins = FoldBins()
+        let energies = periods.map { bins.energy(plane, period: $0) }
+        // Over the median of its neighbourhood: texture's slow trend divided out.
+        let contrast = periods.indices.map { index in
+            let window = energies[max(0, index - 12)...min(periods.count - 1, index + 12)].sorted()
+            return energies[index] / max(window[window.count / 2], .leastNormalMagnitude)
+        }
+        let peaks = periods.indices.filter { index in
+            (max(0, index - 2)...min(periods.count - 1, index + 2)).allSatisfy { contrast[$0] <= contrast[index] }
+        }
+        return peaks.sorted { contrast[$0] > contrast[$1] }.prefix(count).map { index in
+            (-8...8).map { periods[index] * (1 + 0.0005 * Double($0)) }.max {
+                bins.energy(plane, period: $0) < bins.energy(plane, period: $1)
+            }!
+        }
     }
 
     /// Local maxima of a contrast array, strongest first, a peak at twice a strong peak's lag
@@ -449,6 +556,37 @@ struct ImageWatermark: Sendable {
             soft[cell.bit!] += cell.chip * cells[position]
         }
         return soft
+    }
+}
+
+/// A coarse fold (64 × 64 bins per tile, two to a cell) for the period sweep, its storage
+/// reused from one period to the next.
+struct FoldBins {
+    static let size = 64
+    private var sums = [Float](repeating: 0, count: size * size)
+
+    /// The energy of the plane folded at `period` on both axes, summed over 2 × 2 bins (a cell).
+    mutating func energy(_ plane: LumaPlane, period: Double) -> Float {
+        let size = Self.size
+        for index in sums.indices { sums[index] = 0 }
+        let columns = (0..<plane.width).map { Int((Double($0) / period).truncatingRemainder(dividingBy: 1) * Double(size)) % size }
+        plane.values.withUnsafeBufferPointer { values in
+            for y in 0..<plane.height {
+                let row = Int((Double(y) / period).truncatingRemainder(dividingBy: 1) * Double(size)) % size * size
+                let line = y * plane.width
+                for x in 0..<plane.width { sums[row + columns[x]] += values[line + x] }
+            }
+        }
+        var energy: Float = 0
+        for y in 0..<size {
+            let below = (y + 1) % size
+            for x in 0..<size {
+                let right = (x + 1) % size
+                let cell = sums[y * size + x] + sums[y * size + right] + sums[below * size + x] + sums[below * size + right]
+                energy += cell * cell
+            }
+        }
+        return energy
     }
 }
 

@@ -38,6 +38,19 @@ struct LumaPlane {
         self.init(width: width, height: height, values: values)
     }
 
+    /// The central `side` × `side` square (or less where the plane is smaller).
+    func centre(_ side: Int) -> LumaPlane {
+        let cropWidth = min(width, side)
+        let cropHeight = min(height, side)
+        guard cropWidth < width || cropHeight < height else { return self }
+        let left = (width - cropWidth) / 2
+        let top = (height - cropHeight) / 2
+        var cropped = [Float]()
+        cropped.reserveCapacity(cropWidth * cropHeight)
+        for y in top..<(top + cropHeight) { cropped += values[(y * width + left)..<(y * width + left + cropWidth)] }
+        return LumaPlane(width: cropWidth, height: cropHeight, values: cropped)
+    }
+
     /// The mean over a (2r+1)² window around each pixel, the window cut at the borders:
     /// two running-sum passes, so the cost does not depend on `radius`.
     func boxMean(radius: Int) -> [Float] {

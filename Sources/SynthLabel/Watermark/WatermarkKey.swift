@@ -94,3 +94,13 @@ enum Base64 {
         return Base64URL.decode(String(decoding: url, as: UTF8.self))
     }
 }
+
+extension WatermarkKey {
+    /// The 64-bit payload every mark (image or audio) carries for a label: a keyed hash of
+    /// producer and ProduceID, so a mark found can be matched to the label and to the ledger's
+    /// record, and cannot be made without the key.
+    func payload(for label: AIGCLabel) -> UInt64 {
+        let message = Array("payload".utf8) + [0] + Array((label.contentProducer ?? "").utf8) + [0] + Array((label.produceID ?? "").utf8)
+        return mac(message).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+}

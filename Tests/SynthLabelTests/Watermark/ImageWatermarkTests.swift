@@ -62,6 +62,19 @@ struct ImageWatermarkTests {
         #expect(found.payloadHex == WatermarkDetection.hex(ImageWatermark(key: key).payload(for: Self.label)), "\(name)")
     }
 
+    /// The two period estimates on their own, on the marked picture halved by pamscale: the
+    /// strips' comb and the fold sweep (the fallback for texture) each name the 64-pixel tile.
+    @Test func bothPeriodEstimatesFindAHalvedTile() throws {
+        let halved = folder.file("halved.png")
+        try Media.shell("pngtopnm '\(try marked(try picture()))' | pamscale 0.5 | pnmtopng > '\(halved)'")
+        let pixels = try PNGCaptioner.decode(Array(try Data(contentsOf: URL(fileURLWithPath: halved))), path: halved).raster
+        let residual = ImageWatermark.weightedResidual(LumaPlane(pixels, orientation: .normal))
+        let strips = ImageWatermark.periodPairs(residual)
+        #expect(abs(strips[0].x - 64) < 0.3 && abs(strips[0].y - 64) < 0.3, "strips: \(strips.prefix(3))")
+        let swept = ImageWatermark.foldEnergyPeriods(residual.centre(ImageWatermark.sweepSide))
+        #expect(abs(swept[0] - 64) < 0.3, "sweep: \(swept)")
+    }
+
     @Test func nothingIsFoundWhereNoMarkWasPutOrUnderAnotherKey() throws {
         let source = try picture()
         let unmarked = try #require(try detection(source))

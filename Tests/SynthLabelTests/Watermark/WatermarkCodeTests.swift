@@ -65,8 +65,8 @@ struct WatermarkCodeTests {
     }
 
     @Test func keysChooseTheLayoutAndThePayload() {
-        let one = TileLayout(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
-        let two = TileLayout(key: WatermarkKey(secret: [UInt8](repeating: 2, count: 32)))
+        let one = TileLayout.chips(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
+        let two = TileLayout.chips(key: WatermarkKey(secret: [UInt8](repeating: 2, count: 32)))
         #expect(one.sync.count == 106 && one.data.count == 918)
         #expect(Set(one.data.map { $0.y * 32 + $0.x }).count == 918, "every cell used once")
         let perBit = Dictionary(grouping: one.data, by: { $0.bit! }).mapValues(\.count)

@@ -1,0 +1,66 @@
+/// Where a mark's chips go in its repeating grid, chosen by the key: a few hundred sync chips
+/// (a known keyed ±1 pattern that reveals where a cut-out piece's grid starts) and 918 that
+/// carry the 306 coded bits three times each, at keyed places. Every chip has a keyed sign,
+/// so the grid looks like noise without the key.
+///
+/// The image mark's grid is its tile (`TileLayout`); the audio mark's is its block of time slots
+/// by frequency bands (`AudioBlock`).
+struct ChipLayout: Sendable {
+    struct Cell: Sendable {
+        /// Column (image: x; audio: time slot) and row (image: y; audio: band).
+        var x: Int
+        var y: Int
+        var chip: Float
+        /// The coded bit this cell carries; nil for a sync cell.
+        var bit: Int?
+    }
+
+    let columns: Int
+    let rows: Int
+    let sync: [Cell]
+    let data: [Cell]
+
+    /// `purpose` keeps the layouts of different marks under one key unrelated.
+    init(key: WatermarkKey, columns: Int, rows: Int, purpose: String) {
+        let count = columns * rows
+        precondition(count > 3 * WatermarkCode.codedBits, "a grid needs room for sync chips")
+        self.columns = columns
+        self.rows = rows
+        let random = key.stream(purpose, count: count * 4 + count / 8 + 1)
+        // Fisher–Yates with keyed 32-bit draws: the order in which cells are handed out.
+        var order = Array(0..<count)
+        for index in stride(from: count - 1, to: 0, by: -1) {
+            let draw = random[(index * 4)..<(index * 4 + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            order.swapAt(index, Int(draw % UInt32(index + 1)))
+        }
+        let chips = random[(count * 4)...]
+        func cell(_ index: Int, bit: Int?) -> Cell {
+            let place = order[index]
+            let chipBit = chips[chips.startIndex + place / 8] >> (place % 8) & 1
+            return Cell(x: place % columns, y: place / columns, chip: chipBit == 1 ? 1 : -1, bit: bit)
+        }
+        let syncCount = count - 3 * WatermarkCode.codedBits
+        sync = (0..<syncCount).map { cell($0, bit: nil) }
+        data = (syncCount..<count).map { cell($0, bit: ($0 - syncCount) % WatermarkCode.codedBits) }
+    }
+
+    /// The grid as ±1 per cell (row-major) for the given coded bits.
+    func cellSigns(coded: [Bool]) -> [Float] {
+        var signs = [Float](repeating: 0, count: columns * rows)
+        for cell in sync { signs[cell.y * columns + cell.x] = cell.chip }
+        for cell in data { signs[cell.y * columns + cell.x] = cell.chip * (coded[cell.bit!] ? 1 : -1) }
+        return signs
+    }
+}
+
+/// The image mark's tile: 32 × 32 cells of 4 × 4 pixels (106 sync, 918 data), 128 pixels a side,
+/// repeated over the whole image.
+enum TileLayout {
+    static let cellSize = 4
+    static let cellsPerSide = 32
+    static let tileSize = cellSize * cellsPerSide
+
+    static func chips(key: WatermarkKey) -> ChipLayout {
+        ChipLayout(key: key, columns: cellsPerSide, rows: cellsPerSide, purpose: "tile layout")
+    }
+}
