@@ -1,6 +1,6 @@
 /// Where a mark's chips go in its repeating grid, chosen by the key: a few hundred sync chips
-/// (a known keyed ±1 pattern that reveals where a cut-out piece's grid starts) and 918 that
-/// carry the 306 coded bits three times each, at keyed places. Every chip has a keyed sign,
+/// (a known keyed ±1 pattern that reveals where a cut-out piece's grid starts) and the rest
+/// carrying the 306 coded bits a few times each, at keyed places. Every chip has a keyed sign,
 /// so the grid looks like noise without the key.
 ///
 /// The image mark's grid is its tile (`TileLayout`); the audio mark's is its block of time slots
@@ -20,10 +20,11 @@ struct ChipLayout: Sendable {
     let sync: [Cell]
     let data: [Cell]
 
-    /// `purpose` keeps the layouts of different marks under one key unrelated.
-    init(key: WatermarkKey, columns: Int, rows: Int, purpose: String) {
+    /// `purpose` keeps the layouts of different marks under one key unrelated; each coded bit
+    /// goes into `repetitions` cells, and the rest are sync cells.
+    init(key: WatermarkKey, columns: Int, rows: Int, purpose: String, repetitions: Int = 3) {
         let count = columns * rows
-        precondition(count > 3 * WatermarkCode.codedBits, "a grid needs room for sync chips")
+        precondition(count > repetitions * WatermarkCode.codedBits, "a grid needs room for sync chips")
         self.columns = columns
         self.rows = rows
         let random = key.stream(purpose, count: count * 4 + count / 8 + 1)
@@ -39,7 +40,7 @@ struct ChipLayout: Sendable {
             let chipBit = chips[chips.startIndex + place / 8] >> (place % 8) & 1
             return Cell(x: place % columns, y: place / columns, chip: chipBit == 1 ? 1 : -1, bit: bit)
         }
-        let syncCount = count - 3 * WatermarkCode.codedBits
+        let syncCount = count - repetitions * WatermarkCode.codedBits
         sync = (0..<syncCount).map { cell($0, bit: nil) }
         data = (syncCount..<count).map { cell($0, bit: ($0 - syncCount) % WatermarkCode.codedBits) }
     }

@@ -612,4 +612,19 @@ public struct WatermarkDetection: Sendable, Equatable {
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.present == b.present && a.payload == b.payload }
+
+    /// Before marking with `payload`: true when the file already carries that very mark; an
+    /// error when it carries a mark under this key for another label, because a second mark
+    /// would garble the first, whose record must stay findable.
+    func alreadyCarries(_ payload: UInt64, path: String) throws(SynthLabelError) -> Bool {
+        guard present else { return false }
+        guard self.payload == payload else {
+            throw .refused(
+                path: path,
+                reason:
+                    "it already carries a watermark under this key for another label (payload \(payloadHex ?? "")); a second mark would garble the first"
+            )
+        }
+        return true
+    }
 }

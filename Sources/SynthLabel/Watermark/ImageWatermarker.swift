@@ -29,15 +29,7 @@ enum ImageWatermarker {
     static func mark(
         _ bytes: [UInt8], carrier: Carrier, payload: UInt64, with watermark: ImageWatermark, jpegQuality: Int?, path: String
     ) throws(SynthLabelError) -> Outcome {
-        let existing = try detect(bytes, carrier: carrier, with: watermark, path: path)
-        if existing.present {
-            guard existing.payload == payload else {
-                throw .refused(
-                    path: path,
-                    reason:
-                        "it already carries a watermark under this key for another label (payload \(existing.payloadHex ?? "")); a second mark would garble the first"
-                )
-            }
+        if try detect(bytes, carrier: carrier, with: watermark, path: path).alreadyCarries(payload, path: path) {
             return .alreadyMarked
         }
         let check = { (raster: Raster, orientation: Orientation) throws(SynthLabelError) in

@@ -55,29 +55,8 @@ struct AudioPromptWriter {
         defer { sf_close(input) }
 
         // Pass 2: prompt, programme, prompt into a temporary file libsndfile encodes.
-        let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(folder)/synthlabel-audio-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else {
-            throw .cannotWrite(path: folder, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
-        }
-        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        close(descriptor)
-        defer { unlink(temporary) }
-        var outputInfo = SF_INFO(
-            frames: 0, samplerate: info.samplerate, channels: info.channels, format: info.format, sections: 0, seekable: 0)
-        guard let output = sf_open(temporary, Int32(SFM_WRITE), &outputInfo) else {
-            throw .refused(
-                path: path,
-                reason:
-                    "libsndfile cannot write this \(carrier.displayName) encoding (format 0x\(String(info.format, radix: 16))): \(String(cString: sf_strerror(nil)))"
-            )
-        }
-        var closed = false
-        defer { if !closed { sf_close(output) } }
-        for kind in Int32(SF_STR_TITLE)...Int32(SF_STR_GENRE) {  // SF_STR_FIRST…SF_STR_LAST (macros Swift does not import)
-            if let value = sf_get_string(input, kind) { sf_set_string(output, kind, value) }
-        }
+        let output = try SoundFileWriter(like: info, carrier: carrier, path: path)
+        output.copyStrings(from: input)
         func writePrompt(pauseAfter: Bool) {
             let mono =
                 kind == .rhythm
@@ -88,34 +67,27 @@ struct AudioPromptWriter {
             for (index, sample) in mono.enumerated() {
                 for channel in 0..<channels { frames[index * channels + channel] = sample }
             }
-            _ = frames.withUnsafeBufferPointer { sf_writef_double(output, $0.baseAddress, sf_count_t(mono.count)) }
+            output.write(frames, frames: mono.count)
         }
         if position.includesStart { writePrompt(pauseAfter: true) }
         if floating {
             while true {
                 let read = buffer.withUnsafeMutableBufferPointer { sf_readf_double(input, $0.baseAddress, sf_count_t(block)) }
                 if read <= 0 { break }
-                _ = buffer.withUnsafeBufferPointer { sf_writef_double(output, $0.baseAddress, read) }
+                output.write(buffer, frames: Int(read))
             }
         } else {
             var integers = [Int32](repeating: 0, count: block * channels)
             while true {
                 let read = integers.withUnsafeMutableBufferPointer { sf_readf_int(input, $0.baseAddress, sf_count_t(block)) }
                 if read <= 0 { break }
-                _ = integers.withUnsafeBufferPointer { sf_writef_int(output, $0.baseAddress, read) }
+                output.write(integers, frames: Int(read))
             }
         }
         if position.includesEnd { writePrompt(pauseAfter: false) }
-        let error = sf_error(output)
-        sf_close(output)
-        closed = true
-        guard error == 0 else {
-            throw .cannotWrite(path: path, reason: "libsndfile failed while encoding: \(String(cString: sf_error_number(error)))")
-        }
-        // The labelled file is copied from the temporary one, which stays readable through its
-        // open descriptor after the unlink; it takes the original's permissions.
-        chmod(temporary, file.mode)
-        let encoded = try FileSource(path: temporary)
+        // The labelled file is read from the temporary one, which stays readable through its
+        // open descriptor after its name is removed; it takes the original's permissions.
+        let encoded = try output.finish(mode: file.mode)
         return .init(
             file: encoded, caption: nil,
             summary: kind == .rhythm

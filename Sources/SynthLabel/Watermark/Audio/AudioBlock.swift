@@ -1,0 +1,35 @@
+import Glibc
+
+/// The audio mark's repeating block: 48 time slots of 0.1 s (4.8 s) by 25 frequency bands,
+/// log-spaced from 150 Hz to 7 kHz. Each chip raises or lowers its band's magnitudes during its
+/// slot by a few per cent. The block repeats for the whole programme, so any 10 s excerpt holds
+/// two whole blocks; the grid is in seconds and hertz, not samples, so it reads the same at any
+/// sample rate.
+///
+/// The bands start at 150 Hz so that bass-heavy music and low voices carry the mark (one
+/// published system starts at 860 Hz and leaves such content unmarked), and stop at 7 kHz so
+/// that resampling to 16 kHz and low-bitrate codecs keep most of them. Each band is 16 % wide,
+/// so a 2 % speed change moves its edges by an eighth of its width.
+enum AudioBlock {
+    static let slotSeconds = 0.1
+    static let slots = 48
+    static let bandCount = 40
+    static let lowestHz = 150.0
+    static let highestHz = 7000.0
+    static var seconds: Double { slotSeconds * Double(slots) }
+
+    /// Band b spans edges[b] ..< edges[b + 1] hertz.
+    static let edges: [Double] = (0...bandCount).map { lowestHz * pow(highestHz / lowestHz, Double($0) / Double(bandCount)) }
+
+    static func chips(key: WatermarkKey) -> ChipLayout {
+        ChipLayout(key: key, columns: slots, rows: bandCount, purpose: "audio block layout", repetitions: 5)
+    }
+
+    /// The analysis frame for a sample rate: the largest power of two within 50 ms (2048 at
+    /// 44.1 and 48 kHz, 512 at 16 kHz), so frames are about as long in seconds at every rate.
+    static func frameSize(sampleRate: Int) -> Int {
+        var size = 256
+        while size * 2 <= sampleRate / 20 { size *= 2 }
+        return size
+    }
+}

@@ -1,0 +1,279 @@
+import Glibc
+
+/// Looks for the audio mark in a stream, blindly: no original, any excerpt, any sample rate,
+/// speed changes up to ±3 %. Experimental: not yet used by `label` or `verify`, because it
+/// does not yet decode music or speech reliably (see README, "Not yet").
+///
+/// The programme's mix is cut into Hann frames (a quarter-frame hop) whose bins' log powers
+/// are kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window
+/// is read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
+/// resampling does) and four slot phases: each band's mean log power per slot, less what its
+/// neighbours in time and frequency share, scaled to unit noise per band, folded modulo the
+/// block. The sync chips are correlated at every cyclic slot offset; the best three candidates
+/// are decoded (Viterbi, CRC). Slots are counted from the start of the stream, so each speed
+/// and phase's folds also add up over the windows read so far, and their best three are
+/// decoded too: a long programme gathers what one window cannot.
+struct AudioMarkDetector {
+    static let windowBlocks = 2
+    static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
+    static let phases = 4
+    /// At most this many windows (about ten minutes) are read; each makes up to 6 attempts.
+    static let windowLimit = 64
+    static let attemptLimit = windowLimit * 6
+    static let falsePositiveBound = Double(attemptLimit) / 4_294_967_296
+
+    let layout: ChipLayout
+    let sampleRate: Int
+    let windowLimit: Int
+    private let size: Int
+    private let hop: Int
+    private let fft: RealFFT
+    private let window: [Float]
+    private let binHz: Double
+    /// Running power sums cover bins lowBin…highBin.
+    private let lowBin: Int
+    private let highBin: Int
+    private let framesPerWindow: Int
+    private let logFloor: Float
+
+    private var input: [Float] = []
+    private var prefixes: [Float] = []
+    private var frames = 0
+    private var windows = 0
+    private var attempts = 0
+    private var bestSync: Float = 0
+    /// Per speed and phase, the folds of every window so far: slots are counted from the start
+    /// of the stream, so the windows of a long file add up coherently.
+    private var totals: [[Float]] = []
+    private var found: UInt64?
+    private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
+
+    init(layout: ChipLayout, sampleRate: Int, windowLimit: Int = Self.windowLimit) {
+        self.layout = layout
+        self.windowLimit = min(windowLimit, Self.windowLimit)
+        self.sampleRate = sampleRate
+        let size = AudioBlock.frameSize(sampleRate: sampleRate)
+        self.size = size
+        hop = size / 4
+        fft = RealFFT(size: size)
+        window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
+        binHz = Double(sampleRate) / Double(size)
+        let slowest = Self.speeds.first!
+        let fastest = Self.speeds.last!
+        lowBin = max(1, Int(AudioBlock.lowestHz * slowest / binHz) - 1)
+        highBin = min(size / 2, Int((AudioBlock.highestHz * fastest / binHz).rounded(.up)) + 1)
+        logFloor = Float(size * size) / 16 * 1e-10
+        framesPerWindow = Int(AudioBlock.seconds * Double(Self.windowBlocks) * Double(sampleRate) / Double(hop))
+        scratch = (
+            [Float](repeating: 0, count: size), [Float](repeating: 0, count: size / 2 + 1), [Float](repeating: 0, count: size / 2 + 1)
+        )
+    }
+
+    /// The strongest sync correlation seen so far (a z-value: unit noise).
+    var strongestSync: Float { bestSync }
+
+    /// True once a payload has decoded or the window limit is reached (the rest of the stream
+    /// need not be read).
+    var isDone: Bool { found != nil || windows >= windowLimit }
+
+    /// Takes the next samples of the channels' mix.
+    mutating func append(_ mix: UnsafeBufferPointer<Float>) {
+        guard !isDone else { return }
+        input.append(contentsOf: mix)
+        var start = 0
+        while start + size <= input.count && !isDone {
+            addFrame(at: start)
+            start += hop
+            if frames == framesPerWindow { analyseWindow() }
+        }
+        input.removeFirst(start)
+    }
+
+    /// What the stream showed: the last partial window is read too when it spans a block.
+    mutating func finish() -> WatermarkDetection {
+        if !isDone, Double(frames * hop) / Double(sampleRate) >= AudioBlock.seconds { analyseWindow() }
+        if let found {
+            return WatermarkDetection(
+                present: true, payload: found, confidence: 1 - Self.falsePositiveBound, scale: nil, attempts: attempts)
+        }
+        let traces = Double(min(0.49, max(0, (bestSync - 4) / 12)))
+        return WatermarkDetection(present: false, payload: nil, confidence: traces, scale: nil, attempts: attempts)
+    }
+
+    private mutating func addFrame(at start: Int) {
+        for index in 0..<size { scratch.frame[index] = input[start + index] * window[index] }
+        scratch.frame.withUnsafeBufferPointer { frame in
+            scratch.real.withUnsafeMutableBufferPointer { real in
+                scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                    fft.forward(frame, real: real, imaginary: imaginary)
+                }
+            }
+        }
+        // Running sums of each bin's log power (a floor about 100 dB under a full-scale tone):
+        // a band's mean log power is not ruled by its loudest partial as its energy would be.
+        var sum: Float = 0
+        prefixes.append(0)
+        for bin in lowBin...highBin {
+            sum += log(scratch.real[bin] * scratch.real[bin] + scratch.imaginary[bin] * scratch.imaginary[bin] + logFloor)
+            prefixes.append(sum)
+        }
+        frames += 1
+    }
+
+    /// The summed log power of a frame's bins below `hz` (from the lowest bin kept), and the
+    /// (fractional) number of bins, interpolated between bins.
+    private func logPower(frame: Int, below hz: Double) -> Float {
+        let width = highBin - lowBin + 2
+        let position = min(Double(width - 1), max(0, hz / binHz - Double(lowBin) + 0.5))
+        let low = Int(position)
+        let fraction = Float(position - Double(low))
+        let base = frame * width
+        let upper = min(low + 1, width - 1)
+        return prefixes[base + low] * (1 - fraction) + prefixes[base + upper] * fraction
+    }
+
+    private struct Candidate {
+        var score: Float
+        var folded: [Float]
+        var offset: Int
+    }
+
+    private mutating func analyseWindow() {
+        defer {
+            prefixes.removeAll(keepingCapacity: true)
+            frames = 0
+            windows += 1
+        }
+        let bands = AudioBlock.bandCount
+        let frameSeconds = Double(hop) / Double(sampleRate)
+        let start = Double(windows * framesPerWindow * hop + size / 2) / Double(sampleRate)
+        if totals.isEmpty { totals = [[Float]](repeating: [], count: Self.speeds.count * Self.phases) }
+        var best: [Candidate] = []
+        var bestTotal: [Candidate] = []
+        func keep(_ candidates: [Candidate], in list: inout [Candidate]) {
+            list = Array((list + candidates).sorted { $0.score > $1.score }.prefix(3))
+        }
+        var levels = [Float](repeating: 0, count: frames * bands)
+        for (speedIndex, speed) in Self.speeds.enumerated() {
+            let widths = (0..<bands).map { Float((AudioBlock.edges[$0 + 1] - AudioBlock.edges[$0]) * speed / binHz) }
+            for frame in 0..<frames {
+                var below = logPower(frame: frame, below: AudioBlock.edges[0] * speed)
+                for band in 0..<bands {
+                    let above = logPower(frame: frame, below: AudioBlock.edges[band + 1] * speed)
+                    levels[frame * bands + band] = (above - below) / widths[band]
+                    below = above
+                }
+            }
+            let slotFrames = AudioBlock.slotSeconds / speed / frameSeconds
+            for phase in 0..<Self.phases {
+                let shift = Double(phase) / Double(Self.phases)
+                let folded = fold(
+                    levels, slotOf: { frame in (start + Double(frame) * frameSeconds) * speed / AudioBlock.slotSeconds - shift },
+                    slotFrames: slotFrames)
+                guard !folded.isEmpty else { continue }
+                keep(syncCandidates(folded), in: &best)
+                let slot = speedIndex * Self.phases + phase
+                if totals[slot].isEmpty {
+                    totals[slot] = folded
+                } else {
+                    for index in folded.indices { totals[slot][index] += folded[index] }
+                    keep(syncCandidates(totals[slot]), in: &bestTotal)
+                }
+            }
+        }
+        // This window alone (an excerpt, or a file whose parts were treated differently), then
+        // all windows so far together.
+        for candidate in best + bestTotal where found == nil && attempts < Self.attemptLimit {
+            bestSync = max(bestSync, candidate.score)
+            attempts += 1
+            found = WatermarkCode.decode(softBits(candidate.folded, offset: candidate.offset))
+        }
+    }
+
+    /// Per-slot mean log power of each band, less what its neighbours in time and in frequency
+    /// share (a double difference: a note held in a band and an onset across bands both cancel,
+    /// the chips, independent from cell to cell, stay), scaled to unit noise per band and
+    /// weighted by it, folded into one block (band × slots).
+    private func fold(_ levels: [Float], slotOf: (Int) -> Double, slotFrames: Double) -> [Float] {
+        let bands = AudioBlock.bandCount
+        let slots = AudioBlock.slots
+        let first = Int(slotOf(0).rounded(.up))
+        let last = Int(slotOf(frames - 1).rounded(.down)) - 1
+        guard last - first >= slots else { return [] }
+        let count = last - first + 1
+        var sums = [Float](repeating: 0, count: count * bands)
+        var slotCount = [Int](repeating: 0, count: count)
+        for frame in 0..<frames {
+            let slot = Int(slotOf(frame).rounded(.down)) - first
+            guard slot >= 0, slot < count else { continue }
+            slotCount[slot] += 1
+            for band in 0..<bands { sums[slot * bands + band] += levels[frame * bands + band] }
+        }
+        let full = Int(0.75 * slotFrames)
+        let usable = slotCount.map { $0 >= full }
+        var logs = sums
+        for slot in 0..<count where slotCount[slot] > 0 {
+            for band in 0..<bands { logs[slot * bands + band] /= Float(slotCount[slot]) }
+        }
+        // In time: each slot less the mean of the slots either side.
+        var inTime = [Float](repeating: 0, count: count * bands)
+        var valid = [Bool](repeating: false, count: count)
+        for slot in 1..<max(1, count - 1) where usable[slot - 1] && usable[slot] && usable[slot + 1] {
+            valid[slot] = true
+            for band in 0..<bands {
+                let index = slot * bands + band
+                inTime[index] = logs[index] - 0.5 * (logs[index - bands] + logs[index + bands])
+            }
+        }
+        // Then in frequency: less the mean of the bands either side (one side at the edges).
+        var residual = [Float](repeating: 0, count: count * bands)
+        var magnitudes = [[Float]](repeating: [], count: bands)
+        for slot in 0..<count where valid[slot] {
+            for band in 0..<bands {
+                let index = slot * bands + band
+                let above = band + 1 < bands ? inTime[index + 1] : inTime[index - 1]
+                let below = band > 0 ? inTime[index - 1] : inTime[index + 1]
+                residual[index] = inTime[index] - 0.5 * (above + below)
+                magnitudes[band].append(abs(residual[index]))
+            }
+        }
+        var folded = [Float](repeating: 0, count: bands * slots)
+        for band in 0..<bands where !magnitudes[band].isEmpty {
+            // The band's noise from the median magnitude (at least 0.05), outliers clipped so
+            // they cannot drown it; then weighted by the inverse noise again, as a chip there
+            // is worth (maximum-ratio combining).
+            magnitudes[band].sort()
+            let noise = max(0.05, magnitudes[band][magnitudes[band].count / 2] * 1.4826)
+            for slot in 0..<count where valid[slot] {
+                folded[band * slots + (first + slot) % slots] += max(-2.5, min(2.5, residual[slot * bands + band] / noise)) / noise
+            }
+        }
+        return folded
+    }
+
+    /// The best cyclic slot offset of the sync chips in a folded block, and the two next best,
+    /// each scored as a z-value (unit noise).
+    private func syncCandidates(_ folded: [Float]) -> [Candidate] {
+        guard !folded.isEmpty else { return [] }
+        let slots = AudioBlock.slots
+        var scored: [Candidate] = []
+        for offset in 0..<slots {
+            var sum: Float = 0
+            var squares: Float = 0
+            for cell in layout.sync {
+                let value = folded[cell.y * slots + (cell.x + offset) % slots]
+                sum += cell.chip * value
+                squares += value * value
+            }
+            if squares > 0 { scored.append(Candidate(score: sum / squares.squareRoot(), folded: folded, offset: offset)) }
+        }
+        return Array(scored.sorted { $0.score > $1.score }.prefix(3))
+    }
+
+    private func softBits(_ folded: [Float], offset: Int) -> [Float] {
+        let slots = AudioBlock.slots
+        var soft = [Float](repeating: 0, count: WatermarkCode.codedBits)
+        for cell in layout.data { soft[cell.bit!] += cell.chip * folded[cell.y * slots + (cell.x + offset) % slots] }
+        return soft
+    }
+}

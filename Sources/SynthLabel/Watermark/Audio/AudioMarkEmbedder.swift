@@ -1,0 +1,162 @@
+import Glibc
+
+/// Adds the audio mark to a programme as it streams past, in the short-time spectrum of the
+/// channels' mix: each frame's bins in a band are scaled by 1 ± α as the chip of that band in
+/// the frame's time slot says, and the difference (the inverse transform, overlap-added with a
+/// square-root Hann window on both sides, which sums to exactly one) is what is added to every
+/// channel. So a mono downmix keeps the whole mark, and memory does not depend on length.
+///
+/// Strength follows the signal, band by band in each frame: every band gets at least 1.5 %, and
+/// the change the frame can take (0.09 % of its whole energy: an SNR of 30.5 dB in every frame)
+/// is then spent on its quietest bands first, up to 10 % each. A change costs energy in
+/// proportion to the band's level, and the detector hears it as well in a quiet band as in a
+/// loud one, so quiet bands (the highs of most music, the lows of a thin voice) carry most of
+/// the mark; loud ones, where a change would cost most, little. ±10 % is a level change of
+/// under 1 dB per tenth of a second, inside the band's own content.
+struct AudioMarkEmbedder {
+    static let weakest: Float = 0.015
+    static let strongest: Float = 0.1
+    /// The change's energy over the frame's (−30.5 dB).
+    static let budget: Float = 0.000_89
+
+    let sampleRate: Int
+    private let size: Int
+    private let hop: Int
+    private let fft: RealFFT
+    private let window: [Float]
+    /// The band of each bin, or -1 outside the bands.
+    private let bandOfBin: [Int]
+    /// ±1 per block cell, row-major (band × slot).
+    private let signs: [Float]
+
+    /// Mix samples from absolute index `inputStart`.
+    private var input: [Float] = []
+    private var inputStart = 0
+    /// The change still being summed, from absolute index `emitted`.
+    private var change: [Float] = []
+    private var emitted = 0
+    /// Where the next frame starts (the first starts half a frame before the programme).
+    private var frameStart: Int
+    private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
+    private var bandEnergy = [Float](repeating: 0, count: AudioBlock.bandCount)
+    private var strengths = [Float](repeating: 0, count: AudioBlock.bandCount)
+
+    init(layout: ChipLayout, payload: UInt64, sampleRate: Int) {
+        self.sampleRate = sampleRate
+        let size = AudioBlock.frameSize(sampleRate: sampleRate)
+        self.size = size
+        hop = size / 2
+        fft = RealFFT(size: size)
+        window = (0..<size).map { Float(sin(Double.pi * (Double($0) + 0.5) / Double(size))) }
+        let binHz = Double(sampleRate) / Double(size)
+        bandOfBin = (0...(size / 2)).map { bin in
+            let hz = Double(bin) * binHz
+            guard hz >= AudioBlock.lowestHz, hz < AudioBlock.highestHz else { return -1 }
+            return AudioBlock.edges.lastIndex { $0 <= hz }!
+        }
+        signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
+        frameStart = -size / 2
+        scratch = (
+            [Float](repeating: 0, count: size), [Float](repeating: 0, count: size / 2 + 1), [Float](repeating: 0, count: size / 2 + 1)
+        )
+    }
+
+    /// Takes the next samples of the mix; returns the change for the next samples of output
+    /// (fewer than given at first: the output lags by up to a frame).
+    mutating func append(_ mix: UnsafeBufferPointer<Float>) -> [Float] {
+        input.append(contentsOf: mix)
+        return process(final: false)
+    }
+
+    /// The change for every sample not yet returned.
+    mutating func finish() -> [Float] { process(final: true) }
+
+    private mutating func process(final: Bool) -> [Float] {
+        let available = inputStart + input.count
+        while final ? frameStart < available : frameStart + size <= available {
+            markFrame(available: available)
+            frameStart += hop
+        }
+        let ready = final ? available : max(emitted, frameStart)
+        let count = ready - emitted
+        var out = Array(change.prefix(count))
+        if out.count < count { out += [Float](repeating: 0, count: count - out.count) }
+        change.removeFirst(min(count, change.count))
+        emitted = ready
+        // Input before the next frame is no longer needed.
+        let keepFrom = max(inputStart, min(frameStart, available))
+        input.removeFirst(keepFrom - inputStart)
+        inputStart = keepFrom
+        return out
+    }
+
+    /// Each band's α for a frame: `weakest` everywhere (all scaled down if even that exceeds the
+    /// budget), then the rest of the budget to the quietest bands first, up to `strongest`.
+    static func allocate(_ strengths: inout [Float], energies: [Float], budget: Float) {
+        let floorCost = weakest * weakest * energies.reduce(0, +)
+        guard floorCost < budget else {
+            let uniform = floorCost > 0 ? weakest * (budget / floorCost).squareRoot() : weakest
+            for index in strengths.indices { strengths[index] = uniform }
+            return
+        }
+        for index in strengths.indices { strengths[index] = weakest }
+        var remaining = budget - floorCost
+        for band in energies.indices.sorted(by: { energies[$0] < energies[$1] }) {
+            let raise = (strongest * strongest - weakest * weakest) * energies[band]
+            if raise <= remaining {
+                strengths[band] = strongest
+                remaining -= raise
+            } else {
+                strengths[band] = (weakest * weakest + remaining / energies[band]).squareRoot()
+                return
+            }
+        }
+    }
+
+    private mutating func markFrame(available: Int) {
+        let size = size
+        let half = size / 2
+        for index in 0..<size {
+            let position = frameStart + index
+            let sample = position >= inputStart && position < available ? input[position - inputStart] : 0
+            scratch.frame[index] = sample * window[index]
+        }
+        let centre = Double(frameStart + half) / Double(sampleRate)
+        let slot = Int((centre / AudioBlock.slotSeconds).rounded(.down)) % AudioBlock.slots
+        scratch.frame.withUnsafeBufferPointer { frame in
+            scratch.real.withUnsafeMutableBufferPointer { real in
+                scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                    fft.forward(frame, real: real, imaginary: imaginary)
+                }
+            }
+        }
+        var total: Float = 0
+        for index in bandEnergy.indices { bandEnergy[index] = 0 }
+        for bin in 0...half {
+            let power = scratch.real[bin] * scratch.real[bin] + scratch.imaginary[bin] * scratch.imaginary[bin]
+            total += power
+            if bandOfBin[bin] >= 0 { bandEnergy[bandOfBin[bin]] += power }
+        }
+        guard total > 0 else { return }
+        Self.allocate(&strengths, energies: bandEnergy, budget: Self.budget * total)
+        for bin in 0...half {
+            let band = bandOfBin[bin]
+            let gain = band >= 0 ? strengths[band] * signs[band * AudioBlock.slots + slot] : 0
+            scratch.real[bin] *= gain
+            scratch.imaginary[bin] *= gain
+        }
+        scratch.real.withUnsafeMutableBufferPointer { real in
+            scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                scratch.frame.withUnsafeMutableBufferPointer { frame in
+                    fft.inverse(real: real, imaginary: imaginary, into: frame)
+                }
+            }
+        }
+        let needed = frameStart + size - emitted
+        if change.count < needed { change += [Float](repeating: 0, count: needed - change.count) }
+        let scale = 1 / Float(size)
+        for index in 0..<size where frameStart + index >= emitted {
+            change[frameStart + index - emitted] += scratch.frame[index] * window[index] * scale
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Glibc
+
+/// A discrete Fourier transform of real frames of one power-of-two size: a radix-2 complex FFT
+/// of half the size on the even and odd samples packed together, then split into the spectrum.
+/// Twiddles are computed once per size; buffers are the caller's, so nothing is allocated per frame.
+struct RealFFT: Sendable {
+    let size: Int
+    private let half: Int
+    private let bitReversed: [Int]
+    /// e^(−2πik/half) for the complex stages.
+    private let stageCos: [Float]
+    private let stageSin: [Float]
+    /// e^(−2πik/size) for the split.
+    private let splitCos: [Float]
+    private let splitSin: [Float]
+
+    init(size: Int) {
+        precondition(size >= 4 && size & (size - 1) == 0, "FFT size must be a power of two")
+        self.size = size
+        half = size / 2
+        let bits = half.trailingZeroBitCount
+        bitReversed = (0..<(size / 2)).map { index in
+            var reversed = 0
+            for bit in 0..<bits where index >> bit & 1 == 1 { reversed |= 1 << (bits - 1 - bit) }
+            return reversed
+        }
+        stageCos = (0..<(size / 4)).map { Float(cos(-2 * Double.pi * Double($0) / Double(size / 2))) }
+        stageSin = (0..<(size / 4)).map { Float(sin(-2 * Double.pi * Double($0) / Double(size / 2))) }
+        splitCos = (0...(size / 2)).map { Float(cos(-2 * Double.pi * Double($0) / Double(size))) }
+        splitSin = (0...(size / 2)).map { Float(sin(-2 * Double.pi * Double($0) / Double(size))) }
+    }
+
+    /// The spectrum of `frame` (`size` samples): bins 0…size/2 into `real` and `imaginary`
+    /// (each size/2 + 1 long).
+    func forward(_ frame: UnsafeBufferPointer<Float>, real: UnsafeMutableBufferPointer<Float>, imaginary: UnsafeMutableBufferPointer<Float>)
+    {
+        // Pack even samples as real parts, odd as imaginary, in bit-reversed order.
+        for index in 0..<half {
+            let source = bitReversed[index]
+            real[index] = frame[2 * source]
+            imaginary[index] = frame[2 * source + 1]
+        }
+        butterflies(real, imaginary, inverse: false)
+        // Split: X[k] = E[k] + W^k O[k], with E and O recovered from Z[k] and conj(Z[half − k]).
+        let z0r = real[0]
+        let z0i = imaginary[0]
+        real[half] = z0r - z0i
+        imaginary[half] = 0
+        real[0] = z0r + z0i
+        imaginary[0] = 0
+        var k = 1
+        while k <= half - k {
+            let m = half - k
+            let ar = real[k], ai = imaginary[k], br = real[m], bi = imaginary[m]
+            let evenR = 0.5 * (ar + br), evenI = 0.5 * (ai - bi)
+            let oddR = 0.5 * (ai + bi), oddI = -0.5 * (ar - br)
+            let c = splitCos[k], s = splitSin[k]
+            let rotatedR = oddR * c - oddI * s, rotatedI = oddR * s + oddI * c
+            real[k] = evenR + rotatedR
+            imaginary[k] = evenI + rotatedI
+            // X[half − k] = conj(E[k]) + W^(half−k) conj(O[k]) = conj(E[k] − W^k O[k]).
+            real[m] = evenR - rotatedR
+            imaginary[m] = -(evenI - rotatedI)
+            k += 1
+        }
+    }
+
+    /// The real frame (`size` samples, unscaled: forward then inverse multiplies by `size`)
+    /// whose spectrum is bins 0…size/2 of `real` and `imaginary`, which are overwritten.
+    func inverse(
+        real: UnsafeMutableBufferPointer<Float>, imaginary: UnsafeMutableBufferPointer<Float>, into frame: UnsafeMutableBufferPointer<Float>
+    ) {
+        // Undo the split: Z[k] = E[k] + i O[k], E = (X[k] + conj X[half−k]), O = (X[k] − conj X[half−k]) W^−k.
+        let x0 = real[0], xh = real[half]
+        var k = 1
+        while k <= half - k {
+            let m = half - k
+            let ar = real[k], ai = imaginary[k], br = real[m], bi = -imaginary[m]
+            let evenR = ar + br, evenI = ai + bi
+            let differenceR = ar - br, differenceI = ai - bi
+            let c = splitCos[k], s = -splitSin[k]
+            let oddR = differenceR * c - differenceI * s, oddI = differenceR * s + differenceI * c
+            // Z[k] = E + iO;  Z[half−k] = conj(E) + i conj(O).
+            real[k] = evenR - oddI
+            imaginary[k] = evenI + oddR
+            real[m] = evenR + oddI
+            imaginary[m] = -evenI + oddR
+            k += 1
+        }
+        real[0] = x0 + xh
+        imaginary[0] = x0 - xh
+        // Inverse complex FFT by the forward one on swapped parts, in bit-reversed order.
+        for index in 0..<half {
+            let target = bitReversed[index]
+            if target > index {
+                real.swapAt(index, target)
+                imaginary.swapAt(index, target)
+            }
+        }
+        butterflies(imaginary, real, inverse: false)
+        for index in 0..<half {
+            frame[2 * index] = real[index]
+            frame[2 * index + 1] = imaginary[index]
+        }
+    }
+
+    /// In-place radix-2 decimation-in-time stages on bit-reversed input.
+    private func butterflies(_ real: UnsafeMutableBufferPointer<Float>, _ imaginary: UnsafeMutableBufferPointer<Float>, inverse: Bool) {
+        var span = 1
+        while span < half {
+            let step = half / (2 * span)
+            var start = 0
+            while start < half {
+                for offset in 0..<span {
+                    let c = stageCos[offset * step], s = stageSin[offset * step]
+                    let top = start + offset, bottom = top + span
+                    let br = real[bottom] * c - imaginary[bottom] * s
+                    let bi = real[bottom] * s + imaginary[bottom] * c
+                    real[bottom] = real[top] - br
+                    imaginary[bottom] = imaginary[top] - bi
+                    real[top] += br
+                    imaginary[top] += bi
+                }
+                start += 2 * span
+            }
+            span *= 2
+        }
+    }
+}

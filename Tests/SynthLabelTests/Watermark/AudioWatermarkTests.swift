@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+@testable import SynthLabel
+
+/// The audio mark's layers (experimental: not yet wired into `label` and `verify`): the FFT
+/// against the definition, the strength allocation against its budget, the streaming embedder
+/// (SNR, bands, chunking), the detector's sync on a marked programme, and the file writer
+/// through libsndfile on a FLAC made by ffmpeg.
+@Suite("audio watermark")
+struct AudioWatermarkTests {
+    let folder = TemporaryDirectory()
+    let key = WatermarkKey(secret: Array("an audio test watermark key, 32!".utf8))
+
+    /// Pink-ish noise with a few held tones, reproducible.
+    static func programme(seconds: Double, sampleRate: Int, seed: UInt64 = 1) -> [Float] {
+        var state = seed
+        func random() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(Int64(bitPattern: state >> 11) % 1_000_000) / 1_000_000
+        }
+        var previous: Float = 0
+        return (0..<Int(seconds * Double(sampleRate))).map { index in
+            let time = Float(index) / Float(sampleRate)
+            previous = 0.9 * previous + 0.1 * random()
+            return 0.2 * previous + 0.05 * sin(2 * .pi * 440 * time) + 0.03 * sin(2 * .pi * 1250 * time)
+        }
+    }
+
+    /// The change the embedder makes to `programme`, fed in chunks of `chunk` samples.
+    func change(_ programme: [Float], sampleRate: Int, chunk: Int, key: WatermarkKey? = nil) -> [Float] {
+        var embedder = AudioMarkEmbedder(
+            layout: AudioBlock.chips(key: key ?? self.key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: sampleRate)
+        var out: [Float] = []
+        var start = 0
+        while start < programme.count {
+            let end = min(programme.count, start + chunk)
+            out += programme[start..<end].withUnsafeBufferPointer { embedder.append($0) }
+            start = end
+        }
+        return out + embedder.finish()
+    }
+
+    @Test func theFFTMatchesTheDefinitionAndInvertsExactly() {
+        let size = 64
+        let fft = RealFFT(size: size)
+        let frame = (0..<size).map { Float(sin(Double($0) * 0.7) + 0.3 * cos(Double($0 * $0) * 0.11)) }
+        var real = [Float](repeating: 0, count: size / 2 + 1)
+        var imaginary = real
+        frame.withUnsafeBufferPointer { input in
+            real.withUnsafeMutableBufferPointer { r in
+                imaginary.withUnsafeMutableBufferPointer { fft.forward(input, real: r, imaginary: $0) }
+            }
+        }
+        for bin in 0...(size / 2) {
+            var expectedReal = 0.0
+            var expectedImaginary = 0.0
+            for (index, sample) in frame.enumerated() {
+                let angle = -2 * Double.pi * Double(bin * index) / Double(size)
+                expectedReal += Double(sample) * cos(angle)
+                expectedImaginary += Double(sample) * sin(angle)
+            }
+            #expect(abs(Double(real[bin]) - expectedReal) < 1e-3 && abs(Double(imaginary[bin]) - expectedImaginary) < 1e-3, "bin \(bin)")
+        }
+        var back = [Float](repeating: 0, count: size)
+        real.withUnsafeMutableBufferPointer { r in
+            imaginary.withUnsafeMutableBufferPointer { i in
+                back.withUnsafeMutableBufferPointer { fft.inverse(real: r, imaginary: i, into: $0) }
+            }
+        }
+        #expect(zip(back, frame).allSatisfy { abs($0 / Float(size) - $1) < 1e-5 })
+    }
+
+    @Test func strengthFavoursQuietBandsWithinTheBudget() {
+        let energies: [Float] = [100, 50, 1, 0.5, 10, 0.1, 30]
+        let total: Float = 400
+        var strengths = [Float](repeating: 0, count: energies.count)
+        AudioMarkEmbedder.allocate(&strengths, energies: energies, budget: AudioMarkEmbedder.budget * total)
+        let spent = zip(strengths, energies).reduce(Float(0)) { $0 + $1.0 * $1.0 * $1.1 }
+        #expect(spent <= AudioMarkEmbedder.budget * total * 1.0001)
+        #expect(strengths.allSatisfy { $0 >= AudioMarkEmbedder.weakest * 0.999 && $0 <= AudioMarkEmbedder.strongest })
+        #expect(strengths[5] == AudioMarkEmbedder.strongest, "the quietest band gets the most")
+        #expect(strengths[0] < strengths[2], "a loud band gets less than a quiet one")
+        // A frame whose bands hold all its energy cannot afford even the floor: all scaled alike.
+        var loud = strengths
+        AudioMarkEmbedder.allocate(&loud, energies: [100, 100], budget: AudioMarkEmbedder.budget * 200 * 0.1)
+        #expect(loud[0] == loud[1] && loud[0] < AudioMarkEmbedder.weakest)
+    }
+
+    @Test func theChangeKeepsTheSNRStaysInTheBandsAndIgnoresChunking() {
+        let rate = 44100
+        let programme = Self.programme(seconds: 6, sampleRate: rate)
+        let delta = change(programme, sampleRate: rate, chunk: 8192)
+        #expect(delta.count == programme.count)
+        let signal = programme.reduce(0.0) { $0 + Double($1 * $1) }
+        let noise = delta.reduce(0.0) { $0 + Double($1 * $1) }
+        let snr = 10 * log10(signal / noise)
+        #expect(snr >= 30, "SNR \(snr) dB")
+        #expect(snr < 45, "the mark is there at all: SNR \(snr) dB")
+        let odd = change(programme, sampleRate: rate, chunk: 1000)
+        #expect(zip(delta, odd).allSatisfy { abs($0 - $1) < 1e-6 }, "the same change whatever the chunks")
+        // Energy of the change outside 150 Hz–7 kHz, over a 4096-sample stretch.
+        let fft = RealFFT(size: 4096)
+        var real = [Float](repeating: 0, count: 2049)
+        var imaginary = real
+        Array(delta[44100..<(44100 + 4096)]).withUnsafeBufferPointer { input in
+            real.withUnsafeMutableBufferPointer { r in
+                imaginary.withUnsafeMutableBufferPointer { fft.forward(input, real: r, imaginary: $0) }
+            }
+        }
+        let binHz = Double(rate) / 4096
+        var inside = 0.0
+        var outside = 0.0
+        for bin in 0...2048 {
+            let power = Double(real[bin] * real[bin] + imaginary[bin] * imaginary[bin])
+            let hz = Double(bin) * binHz
+            if hz >= 120 && hz <= 7300 { inside += power } else { outside += power }
+        }
+        #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
+    }
+
+    @Test func theDetectorFindsTheSyncOfItsOwnKeyOnly() {
+        let rate = 16000
+        let programme = Self.programme(seconds: 40, sampleRate: rate, seed: 3)
+        let delta = change(programme, sampleRate: rate, chunk: 4096)
+        let marked = zip(programme, delta).map { $0 + $1 }
+        func sync(_ samples: [Float], key: WatermarkKey) -> Float {
+            var detector = AudioMarkDetector(layout: AudioBlock.chips(key: key), sampleRate: rate)
+            samples.withUnsafeBufferPointer { detector.append($0) }
+            _ = detector.finish()
+            return detector.strongestSync
+        }
+        let other = WatermarkKey(secret: [UInt8](repeating: 9, count: 32))
+        let own = sync(marked, key: key)
+        let unmarked = sync(programme, key: key)
+        let foreign = sync(marked, key: other)
+        #expect(own > 6, "sync z on the marked programme: \(own)")
+        #expect(unmarked < 5.5 && foreign < 5.5, "no sync where none was put: \(unmarked), \(foreign)")
+    }
+
+    @Test func aFLACStaysAFLACOfTheSameShape() throws {
+        let source = folder.file("noise.flac")
+        try Media.shell(
+            "ffmpeg -loglevel error -f lavfi -i 'anoisesrc=d=6:c=pink:r=48000:a=0.2' -ac 2 -sample_fmt s32 -c:a flac '\(source)'")
+        let file = try FileSource(path: source, readingWholeUpTo: 0)
+        let (marked, payload) = try AudioWatermarker.mark(file, carrier: .flac, for: Fixtures.label(id: "AW-1"), key: key, path: source)
+        #expect(payload == WatermarkDetection.hex(key.payload(for: Fixtures.label(id: "AW-1"))))
+        let output = folder.file("marked.flac")
+        Fixtures.write(try marked.bytes(at: 0, count: marked.size), to: output)
+        #expect(Array(Fixtures.read(output).prefix(4)) == Array("fLaC".utf8))
+        let before = try AudioSamples(contentsOf: source)
+        let after = try AudioSamples(contentsOf: output)
+        #expect(after.sampleRate == 48000 && after.channels == 2 && after.frames == before.frames)
+        let signal = before.samples.reduce(0.0) { $0 + pow(Double($1), 2) }
+        let noise = zip(before.samples, after.samples).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
+        #expect(10 * log10(signal / noise) >= 30)
+        let probe = try Fixtures.run(
+            "ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,bits_per_raw_sample", "-of", "csv=p=0", output])
+        #expect(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "flac,24", "ffprobe: \(probe.stdout)")
+    }
+}
