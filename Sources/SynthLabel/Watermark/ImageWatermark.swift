@@ -1,3 +1,5 @@
+import Glibc
+
 /// The invisible image mark (GB 45438 §6.2, a "content implicit label"): a keyed tile of
 /// ±1 cells added to luminance, repeated over the image, found blindly after recompression,
 /// resizing, cropping and colour changes.
@@ -14,7 +16,8 @@
 /// (3) the plane folded modulo the period into one tile, and the sync cells correlated at every
 /// cyclic offset, which gives any crop; (4) the 306 soft bits read at that offset, Viterbi, CRC.
 /// When no period from (2) decodes in a small image, a sweep over periods by fold energy,
-/// which weighs the whole 2-D lattice, offers three more.
+/// which weighs the whole 2-D lattice, offers three more; when none of those does either, a
+/// search over small rotations (up to 3° either way) by fold energy offers two turned lattices.
 struct ImageWatermark: Sendable {
     let key: WatermarkKey
     let layout: ChipLayout
@@ -180,18 +183,28 @@ struct ImageWatermark: Sendable {
         let weighted = Self.weightedResidual(LumaPlane(raster, orientation: orientation))
         var attempts = 0
         var bestSync: Float = 0
-        var tried: [(x: Double, y: Double)] = []
-        // The strip autocorrelation's periods first; only when none decodes, the slower sweep.
-        for stage in 0..<2 {
-            let pairs =
-                stage == 0
-                ? Self.periodPairs(weighted)
-                : min(weighted.width, weighted.height) < Self.sweepBelow
-                    ? Self.foldEnergyPeriods(weighted.centre(Self.sweepSide)).map { ($0, $0) } : []
-            for pair in pairs where !tried.contains(where: { abs($0.x - pair.x) < 0.05 && abs($0.y - pair.y) < 0.05 }) {
+        var tried: [Lattice] = []
+        // The strip autocorrelation's periods first; only when none decodes, the slower sweep
+        // (small images), then a search for a small rotation.
+        for stage in 0..<3 {
+            let guesses: [Lattice]
+            switch stage {
+            case 0:
+                guesses = Self.periodPairs(weighted).map { Lattice(x: $0.x, y: $0.y) }
+            case 1:
+                guesses =
+                    min(weighted.width, weighted.height) < Self.sweepBelow
+                    ? Self.foldEnergyPeriods(weighted.centre(Self.sweepSide)).map { Lattice(x: $0, y: $0) } : []
+            default:
+                guesses = Self.rotations(weighted.centre(Self.rotationSide), period: Double(TileLayout.tileSize))
+            }
+            for guess in guesses
+            where !tried.contains(where: { abs($0.x - guess.x) < 0.05 && abs($0.y - guess.y) < 0.05 && abs($0.angle - guess.angle) < 0.01 })
+            {
                 guard attempts < WatermarkCode.attemptLimit else { break }
-                tried.append(pair)
-                let cells = Self.cellSums(fold(weighted, periodX: pair.x, periodY: pair.y))
+                tried.append(guess)
+                let pair = (x: guess.x, y: guess.y)
+                let cells = Self.cellSums(fold(weighted, guess))
                 let (offsets, score) = syncOffsets(cells)
                 bestSync = max(bestSync, score)
                 for offset in offsets {
@@ -399,9 +412,7 @@ struct ImageWatermark: Sendable {
             (max(0, index - 2)...min(periods.count - 1, index + 2)).allSatisfy { contrast[$0] <= contrast[index] }
         }
         return peaks.sorted { contrast[$0] > contrast[$1] }.prefix(count).map { index in
-            (-8...8).map { periods[index] * (1 + 0.0005 * Double($0)) }.max {
-                bins.energy(plane, period: $0) < bins.energy(plane, period: $1)
-            }!
+            (-8...8).map { periods[index] * (1 + 0.0005 * Double($0)) }.map { ($0, bins.energy(plane, period: $0)) }.max { $0.1 < $1.1 }!.0
         }
     }
 
@@ -470,24 +481,42 @@ struct ImageWatermark: Sendable {
     }
 
     /// The plane folded into one 128 × 128 tile: each pixel added to the tile position its
-    /// coordinates reach modulo the periods, then averaged.
-    func fold(_ plane: LumaPlane, periodX: Double, periodY: Double) -> [Float] {
+    /// coordinates reach modulo the lattice, then averaged.
+    func fold(_ plane: LumaPlane, _ lattice: Lattice) -> [Float] {
         let size = TileLayout.tileSize
-        let columns = (0..<plane.width).map { x in Int((Double(x) / periodX).truncatingRemainder(dividingBy: 1) * Double(size)) % size }
         var sums = [Float](repeating: 0, count: size * size)
         var counts = [Float](repeating: 0, count: size * size)
-        plane.values.withUnsafeBufferPointer { values in
-            for y in 0..<plane.height {
-                let row = Int((Double(y) / periodY).truncatingRemainder(dividingBy: 1) * Double(size)) % size * size
-                let line = y * plane.width
-                for x in 0..<plane.width {
-                    sums[row + columns[x]] += values[line + x]
-                    counts[row + columns[x]] += 1
+        sums.withUnsafeMutableBufferPointer { sums in
+            counts.withUnsafeMutableBufferPointer { counts in
+                lattice.forEachBin(plane, bins: size) { bin, value in
+                    sums[bin] += value
+                    counts[bin] += 1
                 }
             }
         }
         for index in sums.indices where counts[index] > 0 { sums[index] /= counts[index] }
         return sums
+    }
+
+    /// The steepest rotation searched, in degrees, either way, and the side of the central
+    /// square the search looks at (enough to tell a tenth of a degree, and bounded in cost).
+    static let steepestRotation = 3.0
+    static let rotationSide = 512
+
+    /// Lattices of the unscaled tile turned by a small angle (up to `steepestRotation`, either
+    /// way): the two whose fold piles the most energy into cells, in steps of half a degree,
+    /// each refined to 0.05°. The cell grid of a rotated image lines up again only at its own
+    /// angle. (A rotated and resized image is not searched for.)
+    static func rotations(_ plane: LumaPlane, period: Double) -> [Lattice] {
+        guard min(plane.width, plane.height) >= 2 * TileLayout.tileSize else { return [] }
+        var bins = FoldBins()
+        func lattice(_ degrees: Double) -> Lattice { Lattice(x: period, y: period, angle: degrees * .pi / 180) }
+        let angles = stride(from: -steepestRotation, through: steepestRotation, by: 0.5).filter { $0 != 0 }
+        let energies = angles.map { bins.energy(plane, lattice($0)) }
+        let best = angles.indices.sorted { energies[$0] > energies[$1] }.prefix(2)
+        return best.map { index in
+            (-5...5).map { lattice(angles[index] + Double($0) * 0.05) }.map { ($0, bins.energy(plane, $0)) }.max { $0.1 < $1.1 }!.0
+        }
     }
 
     /// For every cyclic offset, the sum of the 4 × 4 block of the folded tile starting there.
@@ -559,6 +588,55 @@ struct ImageWatermark: Sendable {
     }
 }
 
+/// Where the tiles lie in an image as seen: their periods along the tile's own axes, and the
+/// angle (radians) by which those axes are turned about the image centre.
+struct Lattice {
+    var x: Double
+    var y: Double
+    var angle = 0.0
+
+    /// Calls `body` with each pixel's bin in a tile of `bins` × `bins` and its value.
+    @inline(__always)
+    func forEachBin(_ plane: LumaPlane, bins: Int, _ body: (Int, Float) -> Void) {
+        let scale = Double(bins)
+        plane.values.withUnsafeBufferPointer { values in
+            if angle == 0 {
+                // Rows and columns are independent: one table per axis.
+                let columns = (0..<plane.width).map { Int((Double($0) / x).truncatingRemainder(dividingBy: 1) * scale) % bins }
+                for row in 0..<plane.height {
+                    let rowBin = Int((Double(row) / y).truncatingRemainder(dividingBy: 1) * scale) % bins * bins
+                    let line = row * plane.width
+                    for column in 0..<plane.width { body(rowBin + columns[column], values[line + column]) }
+                }
+                return
+            }
+            // Tile coordinates step by a constant along a row (less than a tile): added and
+            // wrapped, not multiplied.
+            let cosine = cos(angle)
+            let sine = sin(angle)
+            let centreX = Double(plane.width) / 2
+            let centreY = Double(plane.height) / 2
+            let stepU = cosine / x
+            let stepV = -sine / y
+            for row in 0..<plane.height {
+                let dy = Double(row) - centreY
+                var u = (-centreX * cosine + dy * sine) / x
+                var v = (dy * cosine + centreX * sine) / y
+                u -= u.rounded(.down)
+                v -= v.rounded(.down)
+                let line = row * plane.width
+                for column in 0..<plane.width {
+                    body(min(bins - 1, Int(v * scale)) * bins + min(bins - 1, Int(u * scale)), values[line + column])
+                    u += stepU
+                    if u >= 1 { u -= 1 } else if u < 0 { u += 1 }
+                    v += stepV
+                    if v >= 1 { v -= 1 } else if v < 0 { v += 1 }
+                }
+            }
+        }
+    }
+}
+
 /// A coarse fold (64 × 64 bins per tile, two to a cell) for the period sweep, its storage
 /// reused from one period to the next.
 struct FoldBins {
@@ -567,16 +645,14 @@ struct FoldBins {
 
     /// The energy of the plane folded at `period` on both axes, summed over 2 × 2 bins (a cell).
     mutating func energy(_ plane: LumaPlane, period: Double) -> Float {
+        energy(plane, Lattice(x: period, y: period))
+    }
+
+    /// The energy of the plane folded on `lattice`, summed over 2 × 2 bins (a cell).
+    mutating func energy(_ plane: LumaPlane, _ lattice: Lattice) -> Float {
         let size = Self.size
         for index in sums.indices { sums[index] = 0 }
-        let columns = (0..<plane.width).map { Int((Double($0) / period).truncatingRemainder(dividingBy: 1) * Double(size)) % size }
-        plane.values.withUnsafeBufferPointer { values in
-            for y in 0..<plane.height {
-                let row = Int((Double(y) / period).truncatingRemainder(dividingBy: 1) * Double(size)) % size * size
-                let line = y * plane.width
-                for x in 0..<plane.width { sums[row + columns[x]] += values[line + x] }
-            }
-        }
+        sums.withUnsafeMutableBufferPointer { sums in lattice.forEachBin(plane, bins: size) { bin, value in sums[bin] += value } }
         var energy: Float = 0
         for y in 0..<size {
             let below = (y + 1) % size

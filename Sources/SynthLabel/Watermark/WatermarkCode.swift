@@ -10,7 +10,7 @@ enum WatermarkCode {
     static let messageBits = 96
     static let codedBits = (messageBits + 6) * 3
     /// Most decoding attempts (scale and offset candidates) a detector may make per image.
-    static let attemptLimit = 40
+    static let attemptLimit = 42
     /// The false-positive bound per image that `attemptLimit` and the CRC give.
     static let falsePositiveBound = Double(attemptLimit) / 4_294_967_296
 

@@ -4,8 +4,8 @@ import Testing
 @testable import SynthLabel
 
 /// The image watermark end to end on pictures made by netpbm: invisible (PSNR), found blindly
-/// after attacks made by independent tools (libjpeg-turbo's cjpeg, netpbm's pamscale, pamcut and
-/// ppmtopgm), absent where it was never put, and reported by `verify` and the command line.
+/// after attacks made by independent tools (libjpeg-turbo's cjpeg, netpbm's pamscale, pamcut,
+/// pnmrotate and ppmtopgm), absent where it was never put, and reported by `verify` and the command line.
 @Suite("image watermark")
 struct ImageWatermarkTests {
     let folder = TemporaryDirectory()
@@ -52,6 +52,8 @@ struct ImageWatermarkTests {
         ("crop 10 % each side", "pamcut -left 64 -top 51 -width 512 -height 410 | cjpeg -quality 90", "jpg"),
         ("off-centre crop to 60 %", "pamcut -left 150 -top 20 -width 490 -height 430 | pnmtopng", "png"),
         ("greyscale", "ppmtopgm | pnmtopng", "png"),
+        ("rotate 2° (the canvas grows)", "pnmrotate 2 | pnmtopng", "png"),
+        ("rotate −1.5° then jpeg q80", "pnmrotate -1.5 | cjpeg -quality 80", "jpg"),
     ])
     func survives(_ name: String, _ pipeline: String, _ extension: String) throws {
         let output = try marked(try picture())
