@@ -203,7 +203,6 @@ struct ImageWatermark: Sendable {
             {
                 guard attempts < WatermarkCode.attemptLimit else { break }
                 tried.append(guess)
-                let pair = (x: guess.x, y: guess.y)
                 let cells = Self.cellSums(fold(weighted, guess))
                 let (offsets, score) = syncOffsets(cells)
                 bestSync = max(bestSync, score)
@@ -213,7 +212,7 @@ struct ImageWatermark: Sendable {
                     if let payload = WatermarkCode.decode(softBits(cells, offset: offset)) {
                         return WatermarkDetection(
                             present: true, payload: payload, confidence: 1 - WatermarkCode.falsePositiveBound,
-                            scale: (pair.x / Double(TileLayout.tileSize), pair.y / Double(TileLayout.tileSize)), attempts: attempts)
+                            scale: (guess.x / Double(TileLayout.tileSize), guess.y / Double(TileLayout.tileSize)), attempts: attempts)
                     }
                 }
             }
@@ -637,8 +636,8 @@ struct Lattice {
     }
 }
 
-/// A coarse fold (64 × 64 bins per tile, two to a cell) for the period sweep, its storage
-/// reused from one period to the next.
+/// A coarse fold (64 × 64 bins per tile, two to a cell) for the period sweep and the rotation
+/// search, its storage reused from one lattice to the next.
 struct FoldBins {
     static let size = 64
     private var sums = [Float](repeating: 0, count: size * size)
