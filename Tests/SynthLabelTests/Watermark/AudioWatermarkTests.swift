@@ -5,7 +5,7 @@ import Testing
 
 /// The audio mark's layers (experimental: not yet wired into `label` and `verify`): the FFT
 /// against the definition, the strength allocation against its budget, the streaming embedder
-/// (SNR, bands, chunking), the detector's sync on a marked programme, and the file writer
+/// (SNR, bands, chunking), the detector on a marked programme, and the file writer
 /// through libsndfile on a FLAC made by ffmpeg.
 @Suite("audio watermark")
 struct AudioWatermarkTests {
@@ -119,23 +119,25 @@ struct AudioWatermarkTests {
         #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
     }
 
-    @Test func theDetectorFindsTheSyncOfItsOwnKeyOnly() {
+    @Test func theDetectorFindsItsOwnMarkOnly() {
         let rate = 16000
         let programme = Self.programme(seconds: 40, sampleRate: rate, seed: 3)
         let delta = change(programme, sampleRate: rate, chunk: 4096)
         let marked = zip(programme, delta).map { $0 + $1 }
-        func sync(_ samples: [Float], key: WatermarkKey) -> Float {
+        func detect(_ samples: [Float], key: WatermarkKey) -> (WatermarkDetection, sync: Float) {
             var detector = AudioMarkDetector(layout: AudioBlock.chips(key: key), sampleRate: rate)
             samples.withUnsafeBufferPointer { detector.append($0) }
-            _ = detector.finish()
-            return detector.strongestSync
+            let detection = detector.finish()
+            return (detection, detector.strongestSync)
         }
         let other = WatermarkKey(secret: [UInt8](repeating: 9, count: 32))
-        let own = sync(marked, key: key)
-        let unmarked = sync(programme, key: key)
-        let foreign = sync(marked, key: other)
-        #expect(own > 6, "sync z on the marked programme: \(own)")
-        #expect(unmarked < 5.5 && foreign < 5.5, "no sync where none was put: \(unmarked), \(foreign)")
+        let own = detect(marked, key: key)
+        let unmarked = detect(programme, key: key)
+        let foreign = detect(marked, key: other)
+        #expect(own.0.present && own.0.payload == 0x1234_5678_9ABC_DEF0, "sync z \(own.sync)")
+        #expect(own.sync > 7, "sync z on the marked programme: \(own.sync)")
+        #expect(!unmarked.0.present && !foreign.0.present)
+        #expect(unmarked.sync < 5.5 && foreign.sync < 5.5, "no sync where none was put: \(unmarked.sync), \(foreign.sync)")
     }
 
     @Test func aFLACStaysAFLACOfTheSameShape() throws {
