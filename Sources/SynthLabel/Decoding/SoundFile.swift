@@ -62,6 +62,12 @@ final class SoundFileReader {
         }
     }
 
+    /// Float or double samples (read and written as doubles, exactly).
+    var isFloatingPoint: Bool {
+        let subtype = info.format & Int32(SF_FORMAT_SUBMASK)
+        return subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE)
+    }
+
     /// Up to `frames` frames as doubles (±1); the number read, 0 at the end.
     func read(into buffer: inout [Double], frames: Int) -> Int {
         Int(buffer.withUnsafeMutableBufferPointer { sf_readf_double(handle, $0.baseAddress, sf_count_t(frames)) })

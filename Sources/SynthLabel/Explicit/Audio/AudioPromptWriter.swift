@@ -20,43 +20,28 @@ struct AudioPromptWriter {
         if let found = try? RhythmDetector(prompt: rhythm).detect(path: path).first {
             return .init(file: nil, caption: nil, summary: "rhythm prompt already \(found.position.phrase)")
         }
-        var info = SF_INFO()
         // Pass 1 measures, pass 2 copies; each opens the file afresh (seeking Ogg and MP3 back
         // through libsndfile is slow on some streams).
-        guard let measuring = sf_open(path, Int32(SFM_READ), &info) else {
-            throw .damaged(path: path, FormatError(.corrupt, "libsndfile cannot decode it: \(String(cString: sf_strerror(nil)))"))
-        }
-        let channels = Int(info.channels)
-        guard channels > 0, info.samplerate > 0 else {
-            sf_close(measuring)
-            throw .damaged(path: path, FormatError(.corrupt, "no channels or sample rate"))
-        }
-        let subtype = info.format & Int32(SF_FORMAT_SUBMASK)
-        let floating = subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE)
+        let measuring = try SoundFileReader(file, path: path)
+        let info = measuring.info
+        let channels = measuring.channels
         let block = 8192
 
         // Pass 1: programme loudness (RMS over all samples).
         var sumOfSquares = 0.0
         var count = 0
         var buffer = [Double](repeating: 0, count: block * channels)
-        while true {
-            let read = buffer.withUnsafeMutableBufferPointer { sf_readf_double(measuring, $0.baseAddress, sf_count_t(block)) }
-            if read <= 0 { break }
-            for sample in buffer[0..<Int(read) * channels] { sumOfSquares += sample * sample }
-            count += Int(read) * channels
+        while case let read = measuring.read(into: &buffer, frames: block), read > 0 {
+            for sample in buffer[0..<read * channels] { sumOfSquares += sample * sample }
+            count += read * channels
         }
-        sf_close(measuring)
         let rms = count > 0 ? (sumOfSquares / Double(count)).squareRoot() : 0
         let amplitude = rhythm.amplitude(programmeRMS: rms)
-        var inputInfo = SF_INFO()
-        guard let input = sf_open(path, Int32(SFM_READ), &inputInfo) else {
-            throw .damaged(path: path, FormatError(.corrupt, "libsndfile cannot decode it: \(String(cString: sf_strerror(nil)))"))
-        }
-        defer { sf_close(input) }
+        let input = try SoundFileReader(file, path: path)
 
         // Pass 2: prompt, programme, prompt into a temporary file libsndfile encodes.
         let output = try SoundFileWriter(like: info, carrier: carrier, path: path)
-        output.copyStrings(from: input)
+        output.copyStrings(from: input.handle)
         func writePrompt(pauseAfter: Bool) {
             let mono =
                 kind == .rhythm
@@ -70,19 +55,11 @@ struct AudioPromptWriter {
             output.write(frames, frames: mono.count)
         }
         if position.includesStart { writePrompt(pauseAfter: true) }
-        if floating {
-            while true {
-                let read = buffer.withUnsafeMutableBufferPointer { sf_readf_double(input, $0.baseAddress, sf_count_t(block)) }
-                if read <= 0 { break }
-                output.write(buffer, frames: Int(read))
-            }
+        if input.isFloatingPoint {
+            while case let read = input.read(into: &buffer, frames: block), read > 0 { output.write(buffer, frames: read) }
         } else {
             var integers = [Int32](repeating: 0, count: block * channels)
-            while true {
-                let read = integers.withUnsafeMutableBufferPointer { sf_readf_int(input, $0.baseAddress, sf_count_t(block)) }
-                if read <= 0 { break }
-                output.write(integers, frames: Int(read))
-            }
+            while case let read = input.read(into: &integers, frames: block), read > 0 { output.write(integers, frames: read) }
         }
         if position.includesEnd { writePrompt(pauseAfter: false) }
         // The labelled file is read from the temporary one, which stays readable through its

@@ -23,62 +23,63 @@ enum AudioWatermarker {
         let output = try SoundFileWriter(like: input.info, carrier: carrier, path: path)
         output.copyStrings(from: input.handle)
         var embedder = AudioMarkEmbedder(layout: layout, payload: payload, sampleRate: input.sampleRate)
-        let channels = input.channels
-        var mix = [Float](repeating: 0, count: block)
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
             let step = Double(Int64(1) << (32 - bits))
-            let lowest = Double(Int32.min), highest = Double(Int32.max) - step + 1
-            var buffer = [Int32](repeating: 0, count: block * channels)
-            var pending: [Int32] = []
-            func emit(_ change: [Float]) {
-                var out = [Int32](repeating: 0, count: change.count * channels)
-                for (frame, delta) in change.enumerated() {
-                    let shift = (Double(delta) * 2_147_483_648 / step).rounded() * step
-                    for channel in 0..<channels {
-                        let index = frame * channels + channel
-                        out[index] = Int32(min(highest, max(lowest, Double(pending[index]) + shift)))
-                    }
-                }
-                pending.removeFirst(out.count)
-                output.write(out, frames: change.count)
-            }
-            while case let read = input.read(into: &buffer, frames: block), read > 0 {
-                for frame in 0..<read {
-                    var sum: Double = 0
-                    for channel in 0..<channels { sum += Double(buffer[frame * channels + channel]) }
-                    mix[frame] = Float(sum / Double(channels) / 2_147_483_648)
-                }
-                pending += buffer[0..<(read * channels)]
-                emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<read])) })
-            }
-            emit(embedder.finish())
+            let lowest = Double(Int32.min)
+            let highest = Double(Int32.max) - step + 1
+            copyMarking(
+                channels: input.channels, embedder: &embedder, zero: Int32(0), read: { input.read(into: &$0, frames: block) },
+                level: { Double($0) / 2_147_483_648 },
+                shifted: { sample, change in
+                    Int32(min(highest, max(lowest, Double(sample) + (Double(change) * 2_147_483_648 / step).rounded() * step)))
+                },
+                write: { output.write($0, frames: $1) })
         } else {
-            var buffer = [Double](repeating: 0, count: block * channels)
-            var pending: [Double] = []
-            func emit(_ change: [Float]) {
-                var out = [Double](repeating: 0, count: change.count * channels)
-                for (frame, delta) in change.enumerated() {
-                    for channel in 0..<channels {
-                        let index = frame * channels + channel
-                        out[index] = min(1, max(-1, pending[index] + Double(delta)))
-                    }
-                }
-                pending.removeFirst(out.count)
-                output.write(out, frames: change.count)
-            }
-            while case let read = input.read(into: &buffer, frames: block), read > 0 {
-                for frame in 0..<read {
-                    var sum: Double = 0
-                    for channel in 0..<channels { sum += buffer[frame * channels + channel] }
-                    mix[frame] = Float(sum / Double(channels))
-                }
-                pending += buffer[0..<(read * channels)]
-                emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<read])) })
-            }
-            emit(embedder.finish())
+            copyMarking(
+                channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
+                level: { $0 }, shifted: { min(1, max(-1, $0 + Double($1))) }, write: { output.write($0, frames: $1) })
         }
         return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
+    }
+
+    /// Streams the programme through the embedder: blocks come from `read`, are mixed down by
+    /// `level` (a sample at full scale ±1), and every sample goes to `write` with its frame's
+    /// change added by `shifted`, as soon as the embedder has that change.
+    private static func copyMarking<Sample>(
+        channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int, level: (Sample) -> Double,
+        shifted: (Sample, Float) -> Sample, write: ([Sample], Int) -> Void
+    ) {
+        var buffer = [Sample](repeating: zero, count: block * channels)
+        var mix = [Float](repeating: 0, count: block)
+        var pending: [Sample] = []
+        func emit(_ change: [Float]) {
+            var out = [Sample](repeating: zero, count: change.count * channels)
+            for (frame, delta) in change.enumerated() {
+                for channel in 0..<channels {
+                    let index = frame * channels + channel
+                    out[index] = shifted(pending[index], delta)
+                }
+            }
+            pending.removeFirst(out.count)
+            write(out, change.count)
+        }
+        while case let frames = read(&buffer), frames > 0 {
+            mixDown(buffer, frames: frames, channels: channels, into: &mix, level: level)
+            pending += buffer[0..<(frames * channels)]
+            emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<frames])) })
+        }
+        emit(embedder.finish())
+    }
+
+    /// The mean of the channels of each of the first `frames` frames, as `level` reads them.
+    private static func mixDown<Sample>(_ samples: [Sample], frames: Int, channels: Int, into mix: inout [Float], level: (Sample) -> Double)
+    {
+        for frame in 0..<frames {
+            var sum: Double = 0
+            for channel in 0..<channels { sum += level(samples[frame * channels + channel]) }
+            mix[frame] = Float(sum / Double(channels))
+        }
     }
 
     /// Looks for the mark in the programme, reading it once, in blocks, and stopping as soon
@@ -96,11 +97,7 @@ enum AudioWatermarker {
         var buffer = [Double](repeating: 0, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
         while !detector.isDone, case let read = input.read(into: &buffer, frames: block), read > 0 {
-            for frame in 0..<read {
-                var sum: Double = 0
-                for channel in 0..<channels { sum += buffer[frame * channels + channel] }
-                mix[frame] = Float(sum / Double(channels))
-            }
+            mixDown(buffer, frames: read, channels: channels, into: &mix) { $0 }
             mix.withUnsafeBufferPointer { detector.append(UnsafeBufferPointer(rebasing: $0[0..<read])) }
         }
         return detector.finish()
