@@ -37,7 +37,11 @@ struct LabelCommand: ParsableCommand {
             --watermark-key KEY' still finds it when a platform strips the metadata. Its 64-bit \
             payload is a keyed hash of producer and ProduceID, recorded in the ledger \
             ('ledger find --watermark HEX'). Images need at least 256 px on the short side; PNG \
-            stays lossless, JPEG is re-encoded at its own quality and subsampling.
+            stays lossless, JPEG is re-encoded at its own quality and subsampling. WAV, FLAC, \
+            Ogg and MP3 audio gets a mark in its spectrum (SNR >= 30 dB; same container, rate, \
+            channels and bit depth) that survives MP3 at 128 kbit/s, resampling, mono downmix \
+            and +-2 % speed in music of about a minute; speech and short clips cannot be read \
+            back yet (see README, "Not yet").
 
             With --explicit, the label people see or hear is added too (GB 45438 §5): a caption \
             with text 5.5 % of the shortest side on a dark backing in a corner of PNG and JPEG \
@@ -71,7 +75,7 @@ struct LabelCommand: ParsableCommand {
 
     @OptionGroup(title: "Explicit labels") var explicit: ExplicitOptions
 
-    @Flag(help: "Also embed the invisible watermark in PNG and JPEG images (GB 45438 §6.2), keyed by --watermark-key.")
+    @Flag(help: "Also embed the invisible watermark (GB 45438 §6.2) in PNG, JPEG, WAV, FLAC, Ogg and MP3, keyed by --watermark-key.")
     var watermark = false
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
@@ -121,7 +125,7 @@ struct LabelCommand: ParsableCommand {
                 act.action == .label && act.label.contentProducer == producer && act.label.label == value
                     && (fixedID == nil || act.label.produceID == fixedID) && writing.signsAlike(act, key: signingKey)
                     && (!wantsExplicit || act.explicit != nil)
-                    && (markKey == nil || act.watermark != nil || !["png", "jpeg"].contains(act.format))
+                    && (markKey == nil || act.watermark != nil || Carrier(rawValue: act.format)?.takesWatermark != true)
             },
             action: .label)
         let counts = run.run()

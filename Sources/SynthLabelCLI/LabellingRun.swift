@@ -197,7 +197,7 @@ struct LabellingRun {
                     let status = dryRun ? "would be \(verb)" : verb
                     let mark =
                         outcome.watermark.map { "; watermark \($0)" }
-                        ?? (labeller.watermarkKey == nil ? "" : "; no watermark (PNG and JPEG only so far)")
+                        ?? (labeller.watermarkKey == nil ? "" : "; no watermark (images and audio only)")
                     let explicit = (outcome.explicit.map { "; \($0)" } ?? "") + mark
                     Output.line(
                         "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")

@@ -127,7 +127,8 @@ extension FileReport {
         for finding in findings where !allChecks && finding.outcome == .pass && explicitChecks.contains(finding.check) {
             lines.append("  explicit   \(finding.message)")
         }
-        if !allChecks, let watermark, let finding = findings.first(where: { $0.check == .imageWatermark }), finding.outcome == .pass {
+        let watermarkChecks: Set<Check> = [.imageWatermark, .audioWatermark]
+        if !allChecks, let watermark, let finding = findings.first(where: { watermarkChecks.contains($0.check) && $0.outcome == .pass }) {
             lines.append("  watermark  \(finding.message) (confidence \(watermark.confidence))")
         }
         for finding in findings

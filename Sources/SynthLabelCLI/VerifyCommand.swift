@@ -19,10 +19,10 @@ struct VerifyCommand: ParsableCommand {
             notice) get a line of their own; a missing one is a warning. Signed labels are \
             checked against the public keys given with --trust: signature valid, signature \
             invalid, content changed, unknown key or unsigned. With --watermark-key, PNG and \
-            JPEG pixels are searched for the invisible watermark (--json: "watermark": \
-            {present, confidence, payload}); a mark found in an image whose metadata label is \
-            gone still shows it is AI-generated, and its payload names the record \
-            ('synthlabel ledger find --watermark HEX').
+            JPEG pixels and WAV, FLAC, Ogg and MP3 samples are searched for the invisible \
+            watermark (--json: "watermark": {present, confidence, payload}); a mark found in a \
+            file whose metadata label is gone still shows it is AI-generated, and its payload \
+            names the record ('synthlabel ledger find --watermark HEX').
 
             Examples:
               synthlabel verify labelled/ --trust keys/

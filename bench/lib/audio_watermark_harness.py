@@ -7,6 +7,8 @@
     unmarked SRC DST COUNT    10 s clips cut anywhere from SRC, for the false-positive count
     snr ORIG MARKED           SNR of each marked file against its original
     score LABEL.json DST      per attack, the share of files whose whole payload came back
+    seconds FOLDER            the length of every audio file under FOLDER, summed
+    programme FILE SECONDS RATE  one stereo band arrangement, for the speed benchmark
 
 Attacks use real encoders and tools from Debian: lame, oggenc, opusenc, ffmpeg (AAC), sox.
 """
@@ -180,6 +182,16 @@ def corpus(folder, count):
         os.remove(raw)
 
 
+def programme(path, seconds, rate):
+    events, tempo = song(random.Random(3), "band", seconds, 112)
+    midi = path + ".mid"
+    midi_file(midi, events, tempo)
+    run("fluidsynth", "-ni", "-g", "0.6", "-F", path + ".raw.wav", "-r", str(rate), SOUNDFONT, midi)
+    run("sox", path + ".raw.wav", "-b", "16", path, "trim", "0", str(seconds), "norm", "-1")
+    os.remove(midi)
+    os.remove(path + ".raw.wav")
+
+
 def attack_one(name, source, target, rng):
     """One attack on one file; the result is a 16-bit WAV."""
     work = target + ".work"
@@ -298,6 +310,16 @@ def score(labels, attacked):
     print(f"worst attack: {worst:.0f} % (target 95 %)")
 
 
+def seconds(folder):
+    total = 0.0
+    for root, _, files in os.walk(folder):
+        for file in files:
+            if os.path.splitext(file)[1] in (".wav", ".flac", ".ogg", ".mp3"):
+                out = subprocess.run(["soxi", "-D", os.path.join(root, file)], capture_output=True, text=True, check=True)
+                total += float(out.stdout)
+    print(f"{total:.0f}")
+
+
 if __name__ == "__main__":
     command, arguments = sys.argv[1], sys.argv[2:]
     if command == "corpus":
@@ -308,6 +330,10 @@ if __name__ == "__main__":
         unmarked(arguments[0], arguments[1], int(arguments[2]))
     elif command == "snr":
         snr(arguments[0], arguments[1])
+    elif command == "programme":
+        programme(arguments[0], int(arguments[1]), int(arguments[2]))
+    elif command == "seconds":
+        seconds(arguments[0])
     elif command == "score":
         score(arguments[0], arguments[1])
     else:

@@ -125,11 +125,14 @@ public struct Labeller: Sendable {
                 reason: "plain text has no metadata to hold a label; --explicit writes a notice, --invisible-text a hidden label")
         }
 
-        // The watermark goes into the pixels as they will be shown, caption included.
+        // The watermark goes into the pixels or samples as they will be shown or heard, caption
+        // or prompt included.
         var watermark: String?
-        if let watermarkKey, carrier == .png || carrier == .jpeg {
+        if let watermarkKey, ImageWatermarker.carriers.contains(carrier) {
             (source, watermark) = try ImageWatermarker.mark(
                 source, carrier: carrier, for: finalLabel, key: watermarkKey, jpegQuality: explicit?.jpegQuality, path: path)
+        } else if let watermarkKey, AudioWatermarker.carriers.contains(carrier) {
+            (source, watermark) = try AudioWatermarker.mark(source, carrier: carrier, for: finalLabel, key: watermarkKey, path: path)
         }
 
         var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)

@@ -30,6 +30,7 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case producerSignature = "signature.producer"
     case platformSignature = "signature.platform"
     case imageWatermark = "watermark.image"
+    case audioWatermark = "watermark.audio"
 }
 
 /// How a check came out.

@@ -64,7 +64,10 @@ struct CheckContext {
         case .platformSignature:
             return label == nil ? noLabel : (.skip, "unsigned: ReservedCode2 holds no SynthLabel signature")
         case .imageWatermark:
-            guard carrier == .png || carrier == .jpeg else { return (.skip, "not an image SynthLabel watermarks") }
+            guard ImageWatermarker.carriers.contains(carrier) else { return (.skip, "not an image SynthLabel watermarks") }
+            return (.skip, "no watermark key given (--watermark-key)")
+        case .audioWatermark:
+            guard AudioWatermarker.carriers.contains(carrier) else { return (.skip, "not audio SynthLabel watermarks") }
             return (.skip, "no watermark key given (--watermark-key)")
         }
     }

@@ -1,6 +1,8 @@
 /// The image mark on files: PNG rewritten losslessly (every other chunk kept), JPEG through
 /// libjpeg-turbo at the original's quality and subsampling (every APPn/COM segment kept).
 enum ImageWatermarker {
+    static let carriers: Set<Carrier> = [.png, .jpeg]
+
     /// What marking did.
     enum Outcome {
         /// The new file's bytes.

