@@ -25,6 +25,8 @@ struct AudioMarkDetector {
     let layout: ChipLayout
     let sampleRate: Int
     let windowLimit: Int
+    /// `speeds`, or only 1 when the caller knows the programme is as it was written.
+    private let searchedSpeeds: [Double]
     private let size: Int
     private let hop: Int
     private let fft: RealFFT
@@ -48,8 +50,11 @@ struct AudioMarkDetector {
     private var found: UInt64?
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
 
-    init(layout: ChipLayout, sampleRate: Int, windowLimit: Int = Self.windowLimit) {
+    /// `searchingSpeeds` false reads the programme at its own speed only, 17 times cheaper
+    /// past the transform: enough to find a mark this tool wrote into this very file.
+    init(layout: ChipLayout, sampleRate: Int, windowLimit: Int = Self.windowLimit, searchingSpeeds: Bool = true) {
         self.layout = layout
+        searchedSpeeds = searchingSpeeds ? Self.speeds : [1]
         self.windowLimit = min(windowLimit, Self.windowLimit)
         self.sampleRate = sampleRate
         let size = AudioBlock.frameSize(sampleRate: sampleRate)
@@ -58,8 +63,8 @@ struct AudioMarkDetector {
         fft = RealFFT(size: size)
         window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
         binHz = Double(sampleRate) / Double(size)
-        let slowest = Self.speeds.first!
-        let fastest = Self.speeds.last!
+        let slowest = searchedSpeeds.first!
+        let fastest = searchedSpeeds.last!
         lowBin = max(1, Int(AudioBlock.lowestHz * slowest / binHz) - 1)
         highBin = min(size / 2, Int((AudioBlock.highestHz * fastest / binHz).rounded(.up)) + 1)
         logFloor = Float(size * size) / 16 * 1e-10
@@ -147,14 +152,14 @@ struct AudioMarkDetector {
         let bands = AudioBlock.bandCount
         let frameSeconds = Double(hop) / Double(sampleRate)
         let start = Double(windows * framesPerWindow * hop + size / 2) / Double(sampleRate)
-        if totals.isEmpty { totals = [[Float]](repeating: [], count: Self.speeds.count * Self.phases) }
+        if totals.isEmpty { totals = [[Float]](repeating: [], count: searchedSpeeds.count * Self.phases) }
         var best: [Candidate] = []
         var bestTotal: [Candidate] = []
         func keep(_ candidates: [Candidate], in list: inout [Candidate]) {
             list = Array((list + candidates).sorted { $0.score > $1.score }.prefix(3))
         }
         var levels = [Float](repeating: 0, count: frames * bands)
-        for (speedIndex, speed) in Self.speeds.enumerated() {
+        for (speedIndex, speed) in searchedSpeeds.enumerated() {
             let widths = (0..<bands).map { Float((AudioBlock.edges[$0 + 1] - AudioBlock.edges[$0]) * speed / binHz) }
             for frame in 0..<frames {
                 var below = logPower(frame: frame, below: AudioBlock.edges[0] * speed)

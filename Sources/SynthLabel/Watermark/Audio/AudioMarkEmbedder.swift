@@ -129,50 +129,70 @@ struct AudioMarkEmbedder {
     }
 
     private mutating func markFrame(available: Int) {
+        // The scratch buffers are taken out of `self` for the frame, so that the loops below
+        // run on plain pointers.
+        var buffers = scratch
+        scratch = ([], [], [])
+        defer { scratch = buffers }
         let size = size
         let half = size / 2
-        for index in 0..<size {
-            let position = frameStart + index
-            let sample = position >= inputStart && position < available ? input[position - inputStart] : 0
-            scratch.frame[index] = sample * window[index]
-        }
         let centre = Double(frameStart + half) / Double(sampleRate)
         let slot = Int((centre / AudioBlock.slotSeconds).rounded(.down)) % AudioBlock.slots
-        scratch.frame.withUnsafeBufferPointer { frame in
-            scratch.real.withUnsafeMutableBufferPointer { real in
-                scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                    fft.forward(frame, real: real, imaginary: imaginary)
+        let marked = buffers.frame.withUnsafeMutableBufferPointer { frame in
+            buffers.real.withUnsafeMutableBufferPointer { real in
+                buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                    frameChange(slot: slot, available: available, frame: frame, real: real, imaginary: imaginary)
                 }
             }
         }
+        guard marked else { return }
+        let needed = frameStart + size - emitted
+        if change.count < needed { change += [Float](repeating: 0, count: needed - change.count) }
+        let scale = 1 / Float(size)
+        let first = max(0, emitted - frameStart)
+        let offset = frameStart - emitted
+        buffers.frame.withUnsafeBufferPointer { frame in
+            window.withUnsafeBufferPointer { window in
+                change.withUnsafeMutableBufferPointer { change in
+                    for index in first..<size { change[offset + index] += frame[index] * window[index] * scale }
+                }
+            }
+        }
+    }
+
+    /// The frame's change into `frame` (windowed for overlap-adding, unscaled), or false for a
+    /// silent frame, which is left unchanged.
+    private mutating func frameChange(
+        slot: Int, available: Int, frame: UnsafeMutableBufferPointer<Float>, real: UnsafeMutableBufferPointer<Float>,
+        imaginary: UnsafeMutableBufferPointer<Float>
+    ) -> Bool {
+        let half = size / 2
+        let inputEnd = available - frameStart
+        let inputOffset = frameStart - inputStart
+        input.withUnsafeBufferPointer { input in
+            for index in 0..<size {
+                let position = inputOffset + index
+                frame[index] = position >= 0 && index < inputEnd ? input[position] * window[index] : 0
+            }
+        }
+        fft.forward(UnsafeBufferPointer(frame), real: real, imaginary: imaginary)
         var total: Float = 0
         for index in bandEnergy.indices { bandEnergy[index] = 0 }
         for bin in 0...half {
-            let power = scratch.real[bin] * scratch.real[bin] + scratch.imaginary[bin] * scratch.imaginary[bin]
+            let power = real[bin] * real[bin] + imaginary[bin] * imaginary[bin]
             total += power
             if bandOfBin[bin] >= 0 { bandEnergy[bandOfBin[bin]] += power }
         }
-        guard total > 0 else { return }
+        guard total > 0 else { return false }
         Self.allocate(&strengths, energies: bandEnergy, budget: Self.budget * steering * total)
         for bin in 0...half {
             let band = bandOfBin[bin]
             let gain = band >= 0 ? strengths[band] * signs[band * AudioBlock.slots + slot] : 0
-            scratch.real[bin] *= gain
-            scratch.imaginary[bin] *= gain
+            real[bin] *= gain
+            imaginary[bin] *= gain
         }
-        scratch.real.withUnsafeMutableBufferPointer { real in
-            scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                scratch.frame.withUnsafeMutableBufferPointer { frame in
-                    fft.inverse(real: real, imaginary: imaginary, into: frame)
-                }
-            }
-        }
-        let needed = frameStart + size - emitted
-        if change.count < needed { change += [Float](repeating: 0, count: needed - change.count) }
-        let scale = 1 / Float(size)
-        for index in 0..<size where frameStart + index >= emitted {
-            change[frameStart + index - emitted] += scratch.frame[index] * window[index] * scale
-        }
+        fft.inverse(real: real, imaginary: imaginary, into: frame)
+        return true
     }
 
     /// Counts the samples this frame finished (no later frame reaches them) and steers the next

@@ -5,9 +5,10 @@
 enum AudioWatermarker {
     static let carriers: Set<Carrier> = [.wav, .flac, .ogg, .mp3]
     private static let block = 8192
-    /// An earlier mark is looked for in the first 7 windows (67 s): a mark that takes longer to
-    /// read than that is not found, and marking over it would weaken it. Reading the whole of a
-    /// long programme first would halve the speed of marking.
+    /// An earlier mark is looked for in the first 7 windows (67 s), at the programme's own speed:
+    /// a mark that takes longer to read than that, or one in a copy whose speed was changed, is
+    /// not found, and marking over it would weaken it. Reading the whole of a long programme
+    /// first, at every speed, would halve the speed of marking.
     static let earlierMarkWindows = 7
 
     /// `file` marked with the payload of `label` under `key` (unchanged
@@ -18,7 +19,8 @@ enum AudioWatermarker {
     {
         let payload = key.payload(for: label)
         let layout = AudioBlock.chips(key: key)
-        if try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows).alreadyCarries(payload, path: path) {
+        let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, searchingSpeeds: false)
+        if try earlier.alreadyCarries(payload, path: path) {
             return (file, WatermarkDetection.hex(payload))
         }
         let input = try SoundFileReader(file, path: path)
@@ -28,29 +30,29 @@ enum AudioWatermarker {
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
             let step = Double(Int64(1) << (32 - bits))
+            let stepsPerUnit = 2_147_483_648 / step
             let lowest = Double(Int32.min)
             let highest = Double(Int32.max) - step + 1
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: Int32(0), read: { input.read(into: &$0, frames: block) },
-                level: { Double($0) / 2_147_483_648 },
-                shifted: { sample, change in
-                    Int32(min(highest, max(lowest, Double(sample) + (Double(change) * 2_147_483_648 / step).rounded() * step)))
-                },
+                level: { Double($0) / 2_147_483_648 }, offset: { (Double($0) * stepsPerUnit).rounded(.toNearestOrEven) * step },
+                shifted: { sample, offset in Int32(min(highest, max(lowest, Double(sample) + offset))) },
                 write: { output.write($0, frames: $1) })
         } else {
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
-                level: { $0 }, shifted: { min(1, max(-1, $0 + Double($1))) }, write: { output.write($0, frames: $1) })
+                level: { $0 }, offset: { Double($0) }, shifted: { min(1, max(-1, $0 + $1)) }, write: { output.write($0, frames: $1) })
         }
         return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
     }
 
     /// Streams the programme through the embedder: blocks come from `read`, are mixed down by
     /// `level` (a sample at full scale ±1), and every sample goes to `write` with its frame's
-    /// change added by `shifted`, as soon as the embedder has that change.
+    /// change (made the file's own `offset` once per frame) added by `shifted`, as soon as the
+    /// embedder has that change.
     private static func copyMarking<Sample>(
         channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int, level: (Sample) -> Double,
-        shifted: (Sample, Float) -> Sample, write: ([Sample], Int) -> Void
+        offset: (Float) -> Double, shifted: (Sample, Double) -> Sample, write: ([Sample], Int) -> Void
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
@@ -58,9 +60,10 @@ enum AudioWatermarker {
         func emit(_ change: [Float]) {
             var out = [Sample](repeating: zero, count: change.count * channels)
             for (frame, delta) in change.enumerated() {
+                let offset = offset(delta)
                 for channel in 0..<channels {
                     let index = frame * channels + channel
-                    out[index] = shifted(pending[index], delta)
+                    out[index] = shifted(pending[index], offset)
                 }
             }
             pending.removeFirst(out.count)
@@ -87,14 +90,17 @@ enum AudioWatermarker {
     /// Looks for the mark in the programme, reading it once, in blocks, and stopping as soon
     /// as a payload decodes.
     static func detect(_ file: FileSource, key: WatermarkKey, path: String) throws(SynthLabelError) -> WatermarkDetection {
-        try detect(file, layout: AudioBlock.chips(key: key), path: path, windowLimit: AudioMarkDetector.windowLimit)
+        try detect(file, layout: AudioBlock.chips(key: key), path: path, windowLimit: AudioMarkDetector.windowLimit, searchingSpeeds: true)
     }
 
-    private static func detect(_ file: FileSource, layout: ChipLayout, path: String, windowLimit: Int) throws(SynthLabelError)
+    private static func detect(
+        _ file: FileSource, layout: ChipLayout, path: String, windowLimit: Int, searchingSpeeds: Bool
+    ) throws(SynthLabelError)
         -> WatermarkDetection
     {
         let input = try SoundFileReader(file, path: path)
-        var detector = AudioMarkDetector(layout: layout, sampleRate: input.sampleRate, windowLimit: windowLimit)
+        var detector = AudioMarkDetector(
+            layout: layout, sampleRate: input.sampleRate, windowLimit: windowLimit, searchingSpeeds: searchingSpeeds)
         let channels = input.channels
         var buffer = [Double](repeating: 0, count: block * channels)
         var mix = [Float](repeating: 0, count: block)

@@ -7,7 +7,9 @@ struct RealFFT: Sendable {
     let size: Int
     private let half: Int
     private let bitReversed: [Int]
-    /// e^(−2πik/half) for the complex stages.
+    /// The twiddles of the complex stages from the third on, stage after stage: for the stage
+    /// that joins spans of `span`, e^(−2πi·k/(2·span)) for k < span, from index span − 4. Laid out
+    /// in the order the butterflies use them, so that their loop reads memory in sequence.
     private let stageCos: [Float]
     private let stageSin: [Float]
     /// e^(−2πik/size) for the split.
@@ -15,7 +17,7 @@ struct RealFFT: Sendable {
     private let splitSin: [Float]
 
     init(size: Int) {
-        precondition(size >= 4 && size & (size - 1) == 0, "FFT size must be a power of two")
+        precondition(size >= 8 && size & (size - 1) == 0, "FFT size must be a power of two, at least 8")
         self.size = size
         half = size / 2
         let bits = half.trailingZeroBitCount
@@ -24,8 +26,10 @@ struct RealFFT: Sendable {
             for bit in 0..<bits where index >> bit & 1 == 1 { reversed |= 1 << (bits - 1 - bit) }
             return reversed
         }
-        stageCos = (0..<(size / 4)).map { Float(cos(-2 * Double.pi * Double($0) / Double(size / 2))) }
-        stageSin = (0..<(size / 4)).map { Float(sin(-2 * Double.pi * Double($0) / Double(size / 2))) }
+        let spans = sequence(first: 4) { $0 * 2 }.prefix { $0 < size / 2 }
+        let angles = spans.flatMap { span in (0..<span).map { -Double.pi * Double($0) / Double(span) } }
+        stageCos = angles.map { Float(cos($0)) }
+        stageSin = angles.map { Float(sin($0)) }
         splitCos = (0...(size / 2)).map { Float(cos(-2 * Double.pi * Double($0) / Double(size))) }
         splitSin = (0...(size / 2)).map { Float(sin(-2 * Double.pi * Double($0) / Double(size))) }
     }
@@ -40,7 +44,7 @@ struct RealFFT: Sendable {
             real[index] = frame[2 * source]
             imaginary[index] = frame[2 * source + 1]
         }
-        butterflies(real, imaginary, inverse: false)
+        butterflies(real, imaginary)
         // Split: X[k] = E[k] + W^k O[k], with E and O recovered from Z[k] and conj(Z[half − k]).
         let z0r = real[0]
         let z0i = imaginary[0]
@@ -97,33 +101,59 @@ struct RealFFT: Sendable {
                 imaginary.swapAt(index, target)
             }
         }
-        butterflies(imaginary, real, inverse: false)
+        butterflies(imaginary, real)
         for index in 0..<half {
             frame[2 * index] = real[index]
             frame[2 * index + 1] = imaginary[index]
         }
     }
 
-    /// In-place radix-2 decimation-in-time stages on bit-reversed input.
-    private func butterflies(_ real: UnsafeMutableBufferPointer<Float>, _ imaginary: UnsafeMutableBufferPointer<Float>, inverse: Bool) {
-        var span = 1
-        while span < half {
-            let step = half / (2 * span)
-            var start = 0
-            while start < half {
-                for offset in 0..<span {
-                    let c = stageCos[offset * step], s = stageSin[offset * step]
-                    let top = start + offset, bottom = top + span
-                    let br = real[bottom] * c - imaginary[bottom] * s
-                    let bi = real[bottom] * s + imaginary[bottom] * c
-                    real[bottom] = real[top] - br
-                    imaginary[bottom] = imaginary[top] - bi
-                    real[top] += br
-                    imaginary[top] += bi
+    /// In-place radix-2 decimation-in-time stages on bit-reversed input. The first two stages,
+    /// whose twiddles are 1 and −i, go together as one radix-4 pass without multiplications:
+    /// they cost most loop overhead for the least arithmetic.
+    private func butterflies(_ real: UnsafeMutableBufferPointer<Float>, _ imaginary: UnsafeMutableBufferPointer<Float>) {
+        var start = 0
+        while start < half {
+            let r0 = real[start], i0 = imaginary[start]
+            let r1 = real[start + 1], i1 = imaginary[start + 1]
+            let r2 = real[start + 2], i2 = imaginary[start + 2]
+            let r3 = real[start + 3], i3 = imaginary[start + 3]
+            // Stage one: pairs (0, 1) and (2, 3).
+            let ar = r0 + r1, ai = i0 + i1, br = r0 - r1, bi = i0 - i1
+            let cr = r2 + r3, ci = i2 + i3, dr = r2 - r3, di = i2 - i3
+            // Stage two: (a, c) with twiddle 1, (b, d) with twiddle −i.
+            real[start] = ar + cr
+            imaginary[start] = ai + ci
+            real[start + 2] = ar - cr
+            imaginary[start + 2] = ai - ci
+            real[start + 1] = br + di
+            imaginary[start + 1] = bi - dr
+            real[start + 3] = br - di
+            imaginary[start + 3] = bi + dr
+            start += 4
+        }
+        stageCos.withUnsafeBufferPointer { stageCos in
+            stageSin.withUnsafeBufferPointer { stageSin in
+                var span = 4
+                while span < half {
+                    let twiddles = span - 4
+                    var start = 0
+                    while start < half {
+                        for offset in 0..<span {
+                            let c = stageCos[twiddles + offset], s = stageSin[twiddles + offset]
+                            let top = start + offset, bottom = top + span
+                            let br = real[bottom] * c - imaginary[bottom] * s
+                            let bi = real[bottom] * s + imaginary[bottom] * c
+                            real[bottom] = real[top] - br
+                            imaginary[bottom] = imaginary[top] - bi
+                            real[top] += br
+                            imaginary[top] += bi
+                        }
+                        start += 2 * span
+                    }
+                    span *= 2
                 }
-                start += 2 * span
             }
-            span *= 2
         }
     }
 }
