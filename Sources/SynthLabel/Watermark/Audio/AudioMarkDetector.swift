@@ -57,7 +57,7 @@ struct AudioMarkDetector {
         searchedSpeeds = searchingSpeeds ? Self.speeds : [1]
         self.windowLimit = min(windowLimit, Self.windowLimit)
         self.sampleRate = sampleRate
-        let size = AudioBlock.frameSize(sampleRate: sampleRate)
+        let size = AudioBlock.analysisFrameSize(sampleRate: sampleRate)
         self.size = size
         hop = size / 4
         fft = RealFFT(size: size)
