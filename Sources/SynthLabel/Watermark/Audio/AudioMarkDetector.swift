@@ -10,9 +10,9 @@ import Glibc
 /// resampling does) and four slot phases: each band's mean log power per slot, less that of
 /// the slots either side and of the bands two away, scaled to unit noise per band, folded
 /// modulo the block. The sync chips are correlated at every cyclic slot offset; the best three
-/// candidates are decoded (Viterbi, CRC). Slots are counted from the start of the stream, so each speed
-/// and phase's folds also add up over the windows read so far, and their best three are
-/// decoded too: a long programme gathers what one window cannot.
+/// candidates are decoded (Viterbi, CRC). Slots are counted from the start of the stream, so
+/// each speed and phase's folds also add up over the windows read so far, and their best three
+/// are decoded too: a long programme gathers what one window cannot.
 struct AudioMarkDetector {
     static let windowBlocks = 2
     static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
