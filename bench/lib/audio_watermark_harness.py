@@ -245,10 +245,14 @@ def attack_one(name, source, target, rng):
 
 
 def read_wav_any(source, work):
-    run("sox", source, "-b", "16", work + ".wav")
-    data, rate = read_wav(work + ".wav")
-    os.remove(work + ".wav")
-    return data, rate
+    """Any file sox reads, as 16-bit samples (raw, since Python's wave module refuses
+    WAVE_FORMAT_EXTENSIBLE, which sox writes for more than two channels or 24 bits)."""
+    run("sox", source, "-t", "raw", "-e", "signed-integer", "-b", "16", "-L", work + ".raw")
+    channels = int(subprocess.run(["soxi", "-c", source], capture_output=True, text=True, check=True).stdout)
+    rate = int(float(subprocess.run(["soxi", "-r", source], capture_output=True, text=True, check=True).stdout))
+    data = np.fromfile(work + ".raw", "<i2").astype(np.float64) / 32768
+    os.remove(work + ".raw")
+    return data.reshape(-1, channels), rate
 
 
 def attack(source, target):
