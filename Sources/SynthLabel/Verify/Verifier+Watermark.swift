@@ -11,23 +11,19 @@ extension Verifier {
         -> (finding: Finding, detection: WatermarkDetection?)?
     {
         guard let watermarkKey else { return nil }
-        let check: Check
+        let isImage = ImageWatermarker.carriers.contains(carrier)
+        guard isImage || AudioWatermarker.carriers.contains(carrier) else { return nil }
+        let check: Check = isImage ? .imageWatermark : .audioWatermark
         let detection: WatermarkDetection
         do throws(SynthLabelError) {
-            if ImageWatermarker.carriers.contains(carrier) {
-                check = .imageWatermark
-                detection = try ImageWatermarker.detect(
+            detection =
+                isImage
+                ? try ImageWatermarker.detect(
                     ExplicitLabel.wholeFile(file, path: file.path), carrier: carrier, with: ImageWatermark(key: watermarkKey),
                     path: file.path)
-            } else if AudioWatermarker.carriers.contains(carrier) {
-                check = .audioWatermark
-                detection = try AudioWatermarker.detect(file, key: watermarkKey, path: file.path)
-            } else {
-                return nil
-            }
+                : try AudioWatermarker.detect(file, key: watermarkKey, path: file.path)
         } catch {
-            let check: Check = ImageWatermarker.carriers.contains(carrier) ? .imageWatermark : .audioWatermark
-            let what = check == .imageWatermark ? "pixels" : "samples"
+            let what = isImage ? "pixels" : "samples"
             return (Finding(check, .error, "the \(what) could not be decoded to look for the watermark: \(error)"), nil)
         }
         let parsed = reading.sites.compactMap { site in (try? site.parsed.get()).map { (site, $0.label) } }

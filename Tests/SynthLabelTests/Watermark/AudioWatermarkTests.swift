@@ -121,6 +121,25 @@ struct AudioWatermarkTests {
         #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
     }
 
+    /// The sync layer: the block's cells are each used once (390 sync cells, every coded bit in
+    /// five), and the sync pattern matches no cyclic shift of itself, so the detector's offset
+    /// search cannot settle on a wrong slot.
+    @Test func theBlockLayoutUsesEveryCellOnceAndItsSyncHasOneOffset() {
+        let layout = AudioBlock.chips(key: key)
+        let cells = layout.sync + layout.data
+        #expect(cells.count == AudioBlock.slots * AudioBlock.bandCount && layout.sync.count == 390)
+        #expect(Set(cells.map { $0.y * AudioBlock.slots + $0.x }).count == cells.count)
+        var copies = [Int](repeating: 0, count: WatermarkCode.codedBits)
+        for cell in layout.data { copies[cell.bit!] += 1 }
+        #expect(copies.allSatisfy { $0 == 5 })
+        var grid = [Float](repeating: 0, count: AudioBlock.slots * AudioBlock.bandCount)
+        for cell in layout.sync { grid[cell.y * AudioBlock.slots + cell.x] = cell.chip }
+        for shift in 1..<AudioBlock.slots {
+            let match = layout.sync.reduce(Float(0)) { $0 + $1.chip * grid[$1.y * AudioBlock.slots + ($1.x + shift) % AudioBlock.slots] }
+            #expect(abs(match) / Float(layout.sync.count) < 0.15, "shift \(shift): \(match)")
+        }
+    }
+
     /// Digital silence (a pause, a fade to zero) takes no change, and the steering of strength
     /// across it neither stalls nor runs past the budget.
     @Test func silenceStaysSilent() {

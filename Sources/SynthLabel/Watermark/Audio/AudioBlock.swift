@@ -1,6 +1,6 @@
 import Glibc
 
-/// The audio mark's repeating block: 48 time slots of 0.1 s (4.8 s) by 25 frequency bands,
+/// The audio mark's repeating block: 48 time slots of 0.1 s (4.8 s) by 40 frequency bands,
 /// log-spaced from 150 Hz to 7 kHz. Each chip raises or lowers its band's magnitudes during its
 /// slot by a few per cent. The block repeats for the whole programme, so any 10 s excerpt holds
 /// two whole blocks; the grid is in seconds and hertz, not samples, so it reads the same at any
@@ -8,8 +8,8 @@ import Glibc
 ///
 /// The bands start at 150 Hz so that bass-heavy music and low voices carry the mark (one
 /// published system starts at 860 Hz and leaves such content unmarked), and stop at 7 kHz so
-/// that resampling to 16 kHz and low-bitrate codecs keep most of them. Each band is 16 % wide,
-/// so a 2 % speed change moves its edges by an eighth of its width.
+/// that resampling to 16 kHz and low-bitrate codecs keep most of them. Each band is 10 % wide,
+/// so a 2 % speed change moves its edges by a fifth of its width (the detector searches speed).
 enum AudioBlock {
     static let slotSeconds = 0.1
     static let slots = 48
