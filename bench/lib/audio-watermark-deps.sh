@@ -14,4 +14,5 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-python3 -c "import numpy" 2>/dev/null || pip install -q numpy
+python3 -c "import numpy, scipy" 2>/dev/null || pip install -q numpy scipy
+python3 -c "import pesq" 2>/dev/null || pip install -q pesq
