@@ -13,17 +13,8 @@ packages=(
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
   webp ffmpeg qpdf vorbis-tools opus-tools            # makers and readers of the other carriers' test files
 )
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  [[ $(id -u) -ne 0 ]] && sudo=sudo
-  echo "installing: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source "$(dirname "$0")/lib/apt-install.sh"
+apt_install "${packages[@]}"
 
 if ! command -v swift >/dev/null; then
   if [[ -x /opt/swift/usr/bin/swift ]]; then

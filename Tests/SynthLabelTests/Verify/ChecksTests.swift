@@ -91,8 +91,7 @@ struct ChecksTests {
         let programme = folder.file("mark-source.wav")
         let marked = folder.file("marked.wav")
         let relabelled = folder.file("mark-relabelled.wav")
-        let samples = AudioWatermarkTests.programme(seconds: 40, sampleRate: 16000, seed: 8).map(Double.init)
-        Fixtures.write(Media.wav(samples, channels: 1, rate: 16000, encoding: .pcm16), to: programme)
+        AudioWatermarkTests.writeProgramme(to: programme, seconds: 40, sampleRate: 16000, seed: 8)
         _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: programme, with: Fixtures.label(id: "A"), writingTo: marked)
         _ = try? Fixtures.labelFile(marked, to: relabelled, with: Fixtures.label(id: "B"))
         return relabelled

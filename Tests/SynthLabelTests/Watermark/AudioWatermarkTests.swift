@@ -27,6 +27,12 @@ struct AudioWatermarkTests {
         }
     }
 
+    /// `programme` as a mono 16-bit WAV at `path`.
+    static func writeProgramme(to path: String, seconds: Double, sampleRate: Int, seed: UInt64) {
+        let samples = programme(seconds: seconds, sampleRate: sampleRate, seed: seed).map(Double.init)
+        Fixtures.write(Media.wav(samples, channels: 1, rate: sampleRate, encoding: .pcm16), to: path)
+    }
+
     /// The change the embedder makes to `programme`, fed in chunks of `chunk` samples.
     func change(_ programme: [Float], sampleRate: Int, chunk: Int, key: WatermarkKey? = nil) -> [Float] {
         var embedder = AudioMarkEmbedder(
@@ -201,11 +207,8 @@ struct AudioWatermarkTests {
     /// The small robustness test: a labelled WAV encoded to MP3 at 128 kbit/s by lame and decoded
     /// again has lost its metadata label, and `verify` still says who made it, from the samples.
     @Test func theMarkOutlivesAnMP3RoundTripThatDropsTheLabel() throws {
-        let rate = 22050
         let source = folder.file("programme.wav")
-        Fixtures.write(
-            Media.wav(Self.programme(seconds: 40, sampleRate: rate, seed: 5).map(Double.init), channels: 1, rate: rate, encoding: .pcm16),
-            to: source)
+        Self.writeProgramme(to: source, seconds: 40, sampleRate: 22050, seed: 5)
         let label = Fixtures.label(id: "AW-MP3")
         let marked = folder.file("marked.wav")
         try Labeller(watermarkKey: key).label(fileAt: source, with: label, writingTo: marked)
@@ -223,11 +226,8 @@ struct AudioWatermarkTests {
     /// A programme marked for one label is refused for another (the second mark would weaken
     /// the first, whose record must stay findable) and left as it is for its own.
     @Test func aSecondMarkIsRefusedAndTheSameOneNotAddedTwice() throws {
-        let rate = 16000
         let source = folder.file("first.wav")
-        Fixtures.write(
-            Media.wav(Self.programme(seconds: 40, sampleRate: rate, seed: 6).map(Double.init), channels: 1, rate: rate, encoding: .pcm16),
-            to: source)
+        Self.writeProgramme(to: source, seconds: 40, sampleRate: 16000, seed: 6)
         let label = Fixtures.label(id: "AW-FIRST")
         let marked = folder.file("first-marked.wav")
         try Labeller(watermarkKey: key).label(fileAt: source, with: label, writingTo: marked)
