@@ -21,6 +21,16 @@ enum AudioBlock {
     /// Band b spans edges[b] ..< edges[b + 1] hertz.
     static let edges: [Double] = (0...bandCount).map { lowestHz * pow(highestHz / lowestHz, Double($0) / Double(bandCount)) }
 
+    /// The band of each bin of a `size`-point transform, or -1 outside the bands.
+    static func bandOfBin(size: Int, sampleRate: Int) -> [Int] {
+        let binHz = Double(sampleRate) / Double(size)
+        return (0...(size / 2)).map { bin in
+            let hz = Double(bin) * binHz
+            guard hz >= lowestHz, hz < highestHz else { return -1 }
+            return edges.lastIndex { $0 <= hz }!
+        }
+    }
+
     static func chips(key: WatermarkKey) -> ChipLayout {
         ChipLayout(key: key, columns: slots, rows: bandCount, purpose: "audio block layout", repetitions: 5)
     }

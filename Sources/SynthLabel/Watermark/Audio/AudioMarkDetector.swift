@@ -8,8 +8,8 @@ import Glibc
 /// are kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window
 /// is read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
 /// resampling does) and four slot phases: each band's mean log power per slot, less that of
-/// the slots either side and of the bands two away, scaled to unit noise per band, folded
-/// modulo the block. The sync chips are correlated at every cyclic slot offset; the best three
+/// the slots either side and of the bands two away, scaled to unit noise per band, weighted by
+/// the strength the embedder would have given the cell, folded modulo the block. The sync chips are correlated at every cyclic slot offset; the best three
 /// candidates are decoded (Viterbi, CRC). Slots are counted from the start of the stream, so
 /// each speed and phase's folds also add up over the windows read so far, and their best three
 /// are decoded too: a long programme gathers what one window cannot.
@@ -37,9 +37,16 @@ struct AudioMarkDetector {
     private let highBin: Int
     private let framesPerWindow: Int
     private let logFloor: Float
+    /// The band of each bin at the programme's own speed, for `expectedStrengths`.
+    private let bandOfBin: [Int]
 
     private var input: [Float] = []
     private var prefixes: [Float] = []
+    /// Per frame and band, the strength the embedder would have given the band, as a share of
+    /// its strongest: it follows from the frame's band energies, which the mark hardly changes.
+    private var expectedStrengths: [Float] = []
+    private var bandEnergy = [Float](repeating: 0, count: AudioBlock.bandCount)
+    private var strengths = [Float](repeating: 0, count: AudioBlock.bandCount)
     private var frames = 0
     private var windows = 0
     private var attempts = 0
@@ -68,6 +75,7 @@ struct AudioMarkDetector {
         lowBin = max(1, Int(AudioBlock.lowestHz * slowest / binHz) - 1)
         highBin = min(size / 2, Int((AudioBlock.highestHz * fastest / binHz).rounded(.up)) + 1)
         logFloor = Float(size * size) / 16 * 1e-10
+        bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         framesPerWindow = Int(AudioBlock.seconds * Double(Self.windowBlocks) * Double(sampleRate) / Double(hop))
         scratch = (
             [Float](repeating: 0, count: size), [Float](repeating: 0, count: size / 2 + 1), [Float](repeating: 0, count: size / 2 + 1)
@@ -114,6 +122,7 @@ struct AudioMarkDetector {
                 }
             }
         }
+        expectStrengths()
         // Running sums of each bin's log power (a floor about 100 dB under a full-scale tone):
         // a band's mean log power is not ruled by its loudest partial as its energy would be.
         var sum: Float = 0
@@ -123,6 +132,25 @@ struct AudioMarkDetector {
             prefixes.append(sum)
         }
         frames += 1
+    }
+
+    /// The strengths the embedder's rule gives this frame at its nominal budget. A loud band
+    /// gets 1.5 %, a quiet one up to 20 %: weighting cells by these, rather than alike, raised
+    /// the soft bits' SNR in 10 s excerpts of 14 programmes by a median of 1.4 dB (0.41 to 0.56).
+    private mutating func expectStrengths() {
+        var total: Float = 0
+        for index in bandEnergy.indices { bandEnergy[index] = 0 }
+        for bin in 0...(size / 2) {
+            let power = scratch.real[bin] * scratch.real[bin] + scratch.imaginary[bin] * scratch.imaginary[bin]
+            total += power
+            if bandOfBin[bin] >= 0 { bandEnergy[bandOfBin[bin]] += power }
+        }
+        if total > 0 {
+            AudioMarkEmbedder.allocate(&strengths, energies: bandEnergy, budget: AudioMarkEmbedder.budget * total)
+        } else {
+            for index in strengths.indices { strengths[index] = AudioMarkEmbedder.weakest }
+        }
+        for strength in strengths { expectedStrengths.append(strength / AudioMarkEmbedder.strongest) }
     }
 
     /// The summed log power of a frame's bins below `hz` (from the lowest bin kept), and the
@@ -146,6 +174,7 @@ struct AudioMarkDetector {
     private mutating func analyseWindow() {
         defer {
             prefixes.removeAll(keepingCapacity: true)
+            expectedStrengths.removeAll(keepingCapacity: true)
             frames = 0
             windows += 1
         }
@@ -195,8 +224,9 @@ struct AudioMarkDetector {
         }
     }
 
-    /// Per-slot mean log power of each band, less that of the slots either side, scaled to
-    /// unit noise per band and weighted by it, folded into one block (band × slots).
+    /// Per-slot mean log power of each band, less that of the slots either side and of the bands
+    /// two away, scaled to unit noise per band and weighted by what its chip is worth, folded
+    /// into one block (band × slots).
     private func fold(_ levels: [Float], slotOf: (Int) -> Double, slotFrames: Double) -> [Float] {
         let bands = AudioBlock.bandCount
         let slots = AudioBlock.slots
@@ -205,12 +235,16 @@ struct AudioMarkDetector {
         guard last - first >= slots else { return [] }
         let count = last - first + 1
         var sums = [Float](repeating: 0, count: count * bands)
+        var weights = [Float](repeating: 0, count: count * bands)
         var slotCount = [Int](repeating: 0, count: count)
         for frame in 0..<frames {
             let slot = Int(slotOf(frame).rounded(.down)) - first
             guard slot >= 0, slot < count else { continue }
             slotCount[slot] += 1
-            for band in 0..<bands { sums[slot * bands + band] += levels[frame * bands + band] }
+            for band in 0..<bands {
+                sums[slot * bands + band] += levels[frame * bands + band]
+                weights[slot * bands + band] += expectedStrengths[frame * bands + band]
+            }
         }
         let full = Int(0.75 * slotFrames)
         let usable = slotCount.map { $0 >= full }
@@ -247,13 +281,15 @@ struct AudioMarkDetector {
         var folded = [Float](repeating: 0, count: bands * slots)
         for band in 0..<bands {
             // The noise from the median magnitude (at least 0.05); outliers clipped so they
-            // cannot drown the band, which is then weighted by the inverse noise again, as a
-            // chip there is worth (maximum-ratio combining).
+            // cannot drown the band. Each cell is then weighted as its chip is worth (maximum-
+            // ratio combining): by the inverse noise again and by the cell's expected strength.
             let magnitudes = (0..<count).filter { valid[$0] }.map { abs(residual[$0 * bands + band]) }.sorted()
             guard !magnitudes.isEmpty else { continue }
             let noise = max(0.05, magnitudes[magnitudes.count / 2] * 1.4826)
             for slot in 0..<count where valid[slot] {
-                folded[band * slots + (first + slot) % slots] += max(-2.5, min(2.5, residual[slot * bands + band] / noise)) / noise
+                let index = slot * bands + band
+                let weight = weights[index] / Float(slotCount[slot]) / noise
+                folded[band * slots + (first + slot) % slots] += weight * max(-2.5, min(2.5, residual[index] / noise))
             }
         }
         return folded

@@ -64,12 +64,7 @@ struct AudioMarkEmbedder {
         hop = size / 2
         fft = RealFFT(size: size)
         window = (0..<size).map { Float(sin(Double.pi * (Double($0) + 0.5) / Double(size))) }
-        let binHz = Double(sampleRate) / Double(size)
-        bandOfBin = (0...(size / 2)).map { bin in
-            let hz = Double(bin) * binHz
-            guard hz >= AudioBlock.lowestHz, hz < AudioBlock.highestHz else { return -1 }
-            return AudioBlock.edges.lastIndex { $0 <= hz }!
-        }
+        bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
         frameStart = -size / 2
         scratch = (
