@@ -95,6 +95,49 @@ struct AudioWatermarkTests {
         #expect(loud[0] == loud[1] && loud[0] < AudioMarkEmbedder.weakest)
     }
 
+    /// Informed strengths: where the music already leans a bit's cells its way, the bit gets
+    /// less; where it leans against, more; sync cells and music that leans neither way, the
+    /// nominal strength.
+    @Test func informedStrengthsFollowTheMusicsLeanOnEachBit() {
+        let slots = AudioBlock.slots
+        let bands = AudioBlock.bandCount
+        let layout = AudioBlock.chips(key: key)
+        let signs = layout.cellSigns(coded: WatermarkCode.encode(0x1234_5678_9ABC_DEF0))
+        var bits = [Int](repeating: -1, count: slots * bands)
+        for cell in layout.data { bits[cell.y * slots + cell.x] = cell.bit! }
+        let strengths = [Float](repeating: 0.1, count: slots * bands)
+        // Music whose every cell moves by a keyed pseudo-random ±0.3 (so the noise is known),
+        // with the cells of bit 7 moved with their signs and those of bit 8 against them.
+        var state: UInt64 = 5
+        var levels: [[Float]?] = (0..<(slots + 2)).map { _ in
+            (0..<bands).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return state >> 63 == 0 ? 0.3 : -0.3
+            }
+        }
+        for band in 0..<bands {
+            for slot in 0..<slots {
+                let cell = band * slots + slot
+                if bits[cell] == 7 { levels[slot + 1]![band] += 0.8 * signs[cell] }
+                if bits[cell] == 8 { levels[slot + 1]![band] -= 0.8 * signs[cell] }
+            }
+        }
+        let factors = InformedStrengths.factors(levels: levels, strengths: strengths, signs: signs, bits: bits)
+        let factor = { (bit: Int) in factors[bits.firstIndex(of: bit)!] }
+        #expect(factor(7) < 0.5, "a bit the music already carries: \(factor(7))")
+        #expect(factor(8) > 1.5, "a bit the music works against: \(factor(8))")
+        #expect(factors.allSatisfy { $0 >= 0 && $0 <= InformedStrengths.largest })
+        #expect(zip(factors, bits).allSatisfy { $1 >= 0 || $0 == 1 }, "sync cells keep their strength")
+        // One factor per bit: every cell of a bit is scaled alike.
+        #expect(zip(factors, bits).allSatisfy { $1 < 0 || $0 == factor($1) })
+        // Steady music leans no way; a block with no slot either side (a programme shorter than
+        // a slot) leaves every cell as it was.
+        let steady = [[Float]?](repeating: [Float](repeating: -3, count: bands), count: slots + 2)
+        #expect(InformedStrengths.factors(levels: steady, strengths: strengths, signs: signs, bits: bits).allSatisfy { $0 == 1 })
+        let none = [[Float]?](repeating: nil, count: slots + 2)
+        #expect(InformedStrengths.factors(levels: none, strengths: strengths, signs: signs, bits: bits).allSatisfy { $0 == 1 })
+    }
+
     @Test func theChangeKeepsTheSNRStaysInTheBandsAndIgnoresChunking() {
         let rate = 44100
         let programme = Self.programme(seconds: 6, sampleRate: rate)

@@ -30,6 +30,9 @@ struct AudioMarkEmbedder {
     static let target: Float = 0.000_89
     /// A frame's nominal budget, as a share of its energy, before steering.
     static let budget: Float = 0.000_89
+    /// The change's energy in the samples over its plan in the frames, as seen on a steady
+    /// programme (1.1 dB): frames of one slot change alike, so their overlaps add up.
+    static let priorTurnout = 1.3
 
     let sampleRate: Int
     private let size: Int
@@ -38,23 +41,49 @@ struct AudioMarkEmbedder {
     private let window: [Float]
     /// The band of each bin, or -1 outside the bands.
     private let bandOfBin: [Int]
-    /// ±1 per block cell, row-major (band × slot).
+    /// ±1 per block cell, row-major (band × slot), and the coded bit of each cell (-1: sync).
     private let signs: [Float]
+    private let bits: [Int]
+    private let logFloor: Float
+
+    /// A frame analysed and waiting until its block is settled.
+    private struct PendingFrame {
+        var start: Int
+        /// Counted from the start of the programme.
+        var slot: Int
+        var real: [Float]
+        var imaginary: [Float]
+        /// Each band's energy, nominal strength and mean log power; empty for a silent frame.
+        var energies: [Float]
+        var strengths: [Float]
+        var levels: [Float]
+        /// The frame's energy and its planned change's.
+        var plan: (signal: Double, change: Double)
+    }
+    private var pending: [PendingFrame] = []
+    /// The last slot of the block before, as the next block's left neighbour.
+    private var previousSlotLevels: [Float]?
 
     /// Mix samples from absolute index `inputStart`.
     private var input: [Float] = []
     private var inputStart = 0
-    /// The change still being summed, from absolute index `emitted`.
+    /// The change still being summed, from absolute index `changeStart`; what is before `emitted`
+    /// has been returned. (Both buffers drop their heads only once these are half of them, so
+    /// the lag of a block costs no copying per call.)
     private var change: [Float] = []
+    private var changeStart = 0
     private var emitted = 0
     /// Where the next frame starts (the first starts half a frame before the programme).
     private var frameStart: Int
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
     private var bandEnergy = [Float](repeating: 0, count: AudioBlock.bandCount)
     private var strengths = [Float](repeating: 0, count: AudioBlock.bandCount)
-    /// The programme and the change so far (final samples only), and the steering of the budget.
+    /// The programme and the change so far (final samples only), as planned in the frames
+    /// (all analysed, and those marked), and the steering of the budget.
     private var signalEnergy: Double = 0
     private var changeEnergy: Double = 0
+    private var planned: (signal: Double, change: Double) = (0, 0)
+    private var plannedMarked: (signal: Double, change: Double) = (0, 0)
     private var steering: Float = 1
 
     init(layout: ChipLayout, payload: UInt64, sampleRate: Int) {
@@ -66,6 +95,10 @@ struct AudioMarkEmbedder {
         window = (0..<size).map { Float(sin(Double.pi * (Double($0) + 0.5) / Double(size))) }
         bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
+        var bits = [Int](repeating: -1, count: AudioBlock.slots * AudioBlock.bandCount)
+        for cell in layout.data { bits[cell.y * AudioBlock.slots + cell.x] = cell.bit! }
+        self.bits = bits
+        logFloor = Float(size * size) / 16 * 1e-10
         frameStart = -size / 2
         scratch = (
             [Float](repeating: 0, count: size), [Float](repeating: 0, count: size / 2 + 1), [Float](repeating: 0, count: size / 2 + 1)
@@ -73,7 +106,7 @@ struct AudioMarkEmbedder {
     }
 
     /// Takes the next samples of the mix; returns the change for the next samples of output
-    /// (fewer than given at first: the output lags by up to a frame).
+    /// (fewer than given at first: the output lags by up to a block and a slot, 4.9 s).
     mutating func append(_ mix: UnsafeBufferPointer<Float>) -> [Float] {
         input.append(contentsOf: mix)
         return process(final: false)
@@ -85,20 +118,32 @@ struct AudioMarkEmbedder {
     private mutating func process(final: Bool) -> [Float] {
         let available = inputStart + input.count
         while final ? frameStart < available : frameStart + size <= available {
-            markFrame(available: available)
-            steer(available: available)
+            analyseFrame(available: available)
             frameStart += hop
+            // A block is settled once the slot after it is whole, i.e. a frame of the next has begun.
+            while let first = pending.first, let last = pending.last, last.slot > (first.slot / AudioBlock.slots + 1) * AudioBlock.slots {
+                markBlock(available: available)
+            }
         }
-        let ready = final ? available : max(emitted, frameStart)
+        if final { while !pending.isEmpty { markBlock(available: available) } }
+        let ready = final ? available : max(emitted, pending.first?.start ?? frameStart)
         let count = ready - emitted
-        var out = Array(change.prefix(count))
+        let from = min(emitted - changeStart, change.count)
+        var out = Array(change[from..<min(from + count, change.count)])
         if out.count < count { out += [Float](repeating: 0, count: count - out.count) }
-        change.removeFirst(min(count, change.count))
         emitted = ready
-        // Input before the next frame is no longer needed.
-        let keepFrom = max(inputStart, min(frameStart, available))
-        input.removeFirst(keepFrom - inputStart)
-        inputStart = keepFrom
+        let done = min(emitted - changeStart, change.count)
+        if done > change.count / 2 {
+            change.removeFirst(done)
+            changeStart += done
+        }
+        // Input before the next frame, and before the pending frames (steering reads it), is no
+        // longer needed.
+        let keepFrom = max(inputStart, min(pending.first?.start ?? frameStart, frameStart, available))
+        if keepFrom - inputStart > input.count / 2 {
+            input.removeFirst(keepFrom - inputStart)
+            inputStart = keepFrom
+        }
         return out
     }
 
@@ -125,29 +170,156 @@ struct AudioMarkEmbedder {
         }
     }
 
-    private mutating func markFrame(available: Int) {
+    /// Transforms the frame at `frameStart` and queues it with its bands' energies, nominal
+    /// strengths and mean log powers.
+    private mutating func analyseFrame(available: Int) {
+        let size = size
+        let half = size / 2
+        let centre = Double(frameStart + half) / Double(sampleRate)
+        var frame = PendingFrame(
+            start: frameStart, slot: Int((centre / AudioBlock.slotSeconds).rounded(.down)), real: [], imaginary: [], energies: [],
+            strengths: [], levels: [], plan: (0, 0))
+        let inputEnd = available - frameStart
+        let inputOffset = frameStart - inputStart
+        input.withUnsafeBufferPointer { input in
+            for index in 0..<size {
+                let position = inputOffset + index
+                scratch.frame[index] = position >= 0 && index < inputEnd ? input[position] * window[index] : 0
+            }
+        }
+        scratch.frame.withUnsafeBufferPointer { samples in
+            scratch.real.withUnsafeMutableBufferPointer { real in
+                scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                    fft.forward(samples, real: real, imaginary: imaginary)
+                }
+            }
+        }
+        var total: Float = 0
+        var energies = [Float](repeating: 0, count: AudioBlock.bandCount)
+        var logs = [Float](repeating: 0, count: AudioBlock.bandCount)
+        var counts = [Float](repeating: 0, count: AudioBlock.bandCount)
+        let logFloor = logFloor
+        scratch.real.withUnsafeBufferPointer { real in
+            scratch.imaginary.withUnsafeBufferPointer { imaginary in
+                bandOfBin.withUnsafeBufferPointer { bandOfBin in
+                    for bin in 0...half {
+                        let power = real[bin] * real[bin] + imaginary[bin] * imaginary[bin]
+                        total += power
+                        let band = bandOfBin[bin]
+                        guard band >= 0 else { continue }
+                        energies[band] += power
+                        logs[band] += log(power + logFloor)
+                        counts[band] += 1
+                    }
+                }
+            }
+        }
+        if total > 0 {
+            Self.allocate(&strengths, energies: energies, budget: Self.budget * steering * total)
+            frame.real = scratch.real
+            frame.imaginary = scratch.imaginary
+            frame.energies = energies
+            frame.strengths = strengths
+            frame.levels = zip(logs, counts).map { $1 > 0 ? $0 / $1 : 0 }
+            frame.plan = (Double(total), Double(zip(energies, strengths).reduce(0) { $0 + $1.0 * $1.1 * $1.1 }))
+        }
+        pending.append(frame)
+        steer(planning: frame.plan)
+    }
+
+    /// Settles the first pending block (its cells' factors from the music, as the detector will
+    /// read it), then marks, adds up and counts its frames.
+    private mutating func markBlock(available: Int) {
+        let slots = AudioBlock.slots
+        let bands = AudioBlock.bandCount
+        let block = pending[0].slot / slots
+        let count = pending.prefix { $0.slot / slots == block }.count
+        // Mean log power and strength per slot of the block (and the slots either side).
+        var sums = [[Float]](repeating: [Float](repeating: 0, count: bands), count: slots + 2)
+        var frameCounts = [Int](repeating: 0, count: slots + 2)
+        var strengthSums = [Float](repeating: 0, count: slots * bands)
+        for frame in pending where !frame.levels.isEmpty {
+            let index = frame.slot - block * slots + 1
+            guard index <= slots + 1 else { break }
+            frameCounts[index] += 1
+            for band in 0..<bands {
+                sums[index][band] += frame.levels[band]
+                if index >= 1 && index <= slots { strengthSums[band * slots + index - 1] += frame.strengths[band] }
+            }
+        }
+        var levels: [[Float]?] = (0..<(slots + 2)).map { index in
+            frameCounts[index] > 0 ? sums[index].map { $0 / Float(frameCounts[index]) } : nil
+        }
+        levels[0] = previousSlotLevels
+        previousSlotLevels = levels[slots]
+        for band in 0..<bands {
+            for slot in 0..<slots where frameCounts[slot + 1] > 0 { strengthSums[band * slots + slot] /= Float(frameCounts[slot + 1]) }
+        }
+        let factors = InformedStrengths.factors(levels: levels, strengths: strengthSums, signs: signs, bits: bits)
+        // The block keeps the energy of its nominal change.
+        var nominal: Float = 0
+        var informed: Float = 0
+        for frame in pending[0..<count] where !frame.levels.isEmpty {
+            let slot = frame.slot % slots
+            for band in 0..<bands {
+                let strength = frame.strengths[band]
+                let raised = min(InformedStrengths.ceiling, strength * factors[band * slots + slot])
+                nominal += frame.energies[band] * strength * strength
+                informed += frame.energies[band] * raised * raised
+            }
+        }
+        let rescale = informed > 0 ? (nominal / informed).squareRoot() : 1
+        for index in 0..<count {
+            synthesize(pending[index], factors: factors, rescale: rescale)
+            countFinished(by: pending[index].start, available: available)
+            plannedMarked.signal += pending[index].plan.signal
+            plannedMarked.change += pending[index].plan.change
+        }
+        pending.removeFirst(count)
+    }
+
+    /// Adds a frame's change (its bands scaled by ±strength, inverse-transformed, windowed) into
+    /// `change`; a silent frame is left unchanged.
+    private mutating func synthesize(_ pendingFrame: PendingFrame, factors: [Float], rescale: Float) {
+        guard !pendingFrame.levels.isEmpty else { return }
+        let size = size
+        let slot = pendingFrame.slot % AudioBlock.slots
+        var gains = [Float](repeating: 0, count: AudioBlock.bandCount)
+        for band in gains.indices {
+            let cell = band * AudioBlock.slots + slot
+            let strength = min(InformedStrengths.ceiling, pendingFrame.strengths[band] * factors[cell] * rescale)
+            gains[band] = strength * signs[cell]
+        }
         // The scratch buffers are taken out of `self` for the frame, so that the loops below
         // run on plain pointers.
         var buffers = scratch
         scratch = ([], [], [])
         defer { scratch = buffers }
-        let size = size
-        let half = size / 2
-        let centre = Double(frameStart + half) / Double(sampleRate)
-        let slot = Int((centre / AudioBlock.slotSeconds).rounded(.down)) % AudioBlock.slots
-        let marked = buffers.frame.withUnsafeMutableBufferPointer { frame in
-            buffers.real.withUnsafeMutableBufferPointer { real in
-                buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                    frameChange(slot: slot, available: available, frame: frame, real: real, imaginary: imaginary)
+        buffers.real.withUnsafeMutableBufferPointer { real in
+            buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                pendingFrame.real.withUnsafeBufferPointer { spectrumReal in
+                    pendingFrame.imaginary.withUnsafeBufferPointer { spectrumImaginary in
+                        bandOfBin.withUnsafeBufferPointer { bandOfBin in
+                            for bin in 0...(size / 2) {
+                                let band = bandOfBin[bin]
+                                let gain = band >= 0 ? gains[band] : 0
+                                real[bin] = spectrumReal[bin] * gain
+                                imaginary[bin] = spectrumImaginary[bin] * gain
+                            }
+                        }
+                    }
+                }
+                buffers.frame.withUnsafeMutableBufferPointer { frame in
+                    fft.inverse(real: real, imaginary: imaginary, into: frame)
                 }
             }
         }
-        guard marked else { return }
-        let needed = frameStart + size - emitted
+        let frameStart = pendingFrame.start
+        let needed = frameStart + size - changeStart
         if change.count < needed { change += [Float](repeating: 0, count: needed - change.count) }
         let scale = 1 / Float(size)
         let first = max(0, emitted - frameStart)
-        let offset = frameStart - emitted
+        let offset = frameStart - changeStart
         buffers.frame.withUnsafeBufferPointer { frame in
             window.withUnsafeBufferPointer { window in
                 change.withUnsafeMutableBufferPointer { change in
@@ -157,55 +329,32 @@ struct AudioMarkEmbedder {
         }
     }
 
-    /// The frame's change into `frame` (windowed for overlap-adding, unscaled), or false for a
-    /// silent frame, which is left unchanged.
-    private mutating func frameChange(
-        slot: Int, available: Int, frame: UnsafeMutableBufferPointer<Float>, real: UnsafeMutableBufferPointer<Float>,
-        imaginary: UnsafeMutableBufferPointer<Float>
-    ) -> Bool {
-        let half = size / 2
-        let inputEnd = available - frameStart
-        let inputOffset = frameStart - inputStart
-        input.withUnsafeBufferPointer { input in
-            for index in 0..<size {
-                let position = inputOffset + index
-                frame[index] = position >= 0 && index < inputEnd ? input[position] * window[index] : 0
-            }
-        }
-        fft.forward(UnsafeBufferPointer(frame), real: real, imaginary: imaginary)
-        var total: Float = 0
-        for index in bandEnergy.indices { bandEnergy[index] = 0 }
-        for bin in 0...half {
-            let power = real[bin] * real[bin] + imaginary[bin] * imaginary[bin]
-            total += power
-            if bandOfBin[bin] >= 0 { bandEnergy[bandOfBin[bin]] += power }
-        }
-        guard total > 0 else { return false }
-        Self.allocate(&strengths, energies: bandEnergy, budget: Self.budget * steering * total)
-        for bin in 0...half {
-            let band = bandOfBin[bin]
-            let gain = band >= 0 ? strengths[band] * signs[band * AudioBlock.slots + slot] : 0
-            real[bin] *= gain
-            imaginary[bin] *= gain
-        }
-        fft.inverse(real: real, imaginary: imaginary, into: frame)
-        return true
-    }
-
-    /// Counts the samples this frame finished (no later frame reaches them) and steers the next
-    /// frames' budget towards `target` for the programme as a whole: gently, so that it follows
-    /// the music's level over seconds, not its notes.
-    private mutating func steer(available: Int) {
+    /// Counts the samples a marked frame finished (no later frame reaches them).
+    private mutating func countFinished(by frameStart: Int, available: Int) {
         let finished = max(frameStart, 0)..<min(frameStart + hop, available)
         for position in finished {
             let sample = Double(input[position - inputStart])
             // A silent frame adds nothing, and may leave `change` short of it.
-            let delta = position - emitted < change.count ? Double(change[position - emitted]) : 0
+            let delta = position - changeStart < change.count ? Double(change[position - changeStart]) : 0
             signalEnergy += sample * sample
             changeEnergy += delta * delta
         }
-        guard changeEnergy > 0 else { return }
-        let room = Double(Self.target) * signalEnergy / changeEnergy
+    }
+
+    /// Steers the next frames' budget towards `target` for the programme as a whole: gently, so
+    /// that it follows the music's level over seconds, not its notes. Frames are marked a block
+    /// after they are planned, so the steering runs on the plan, corrected by how the samples
+    /// marked so far turned out against their plan (the overlap of frames, the mix); before the
+    /// first block is marked, by `priorTurnout`.
+    private mutating func steer(planning plan: (signal: Double, change: Double)) {
+        planned.signal += plan.signal
+        planned.change += plan.change
+        guard planned.change > 0 else { return }
+        var turnout = Self.priorTurnout
+        if changeEnergy > 0, signalEnergy > 0, plannedMarked.change > 0 {
+            turnout = (changeEnergy / signalEnergy) / (plannedMarked.change / plannedMarked.signal)
+        }
+        let room = Double(Self.target) * planned.signal / (planned.change * turnout)
         steering = Float(min(2, max(0.25, Double(steering) * pow(room, 0.05))))
     }
 }

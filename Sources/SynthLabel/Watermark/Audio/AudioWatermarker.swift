@@ -56,17 +56,23 @@ enum AudioWatermarker {
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
+        // The samples waiting for their change, from `head` (dropped once that is half of them).
         var pending: [Sample] = []
+        var head = 0
         func emit(_ change: [Float]) {
             var out = [Sample](repeating: zero, count: change.count * channels)
             for (frame, delta) in change.enumerated() {
                 let offset = offset(delta)
                 for channel in 0..<channels {
                     let index = frame * channels + channel
-                    out[index] = shifted(pending[index], offset)
+                    out[index] = shifted(pending[head + index], offset)
                 }
             }
-            pending.removeFirst(out.count)
+            head += out.count
+            if head > pending.count / 2 {
+                pending.removeFirst(head)
+                head = 0
+            }
             write(out, change.count)
         }
         while case let frames = read(&buffer), frames > 0 {
