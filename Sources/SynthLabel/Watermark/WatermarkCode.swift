@@ -2,9 +2,10 @@
 ///
 /// 64 payload bits and their CRC-32 (96 bits) go through a rate-1/3 convolutional code with
 /// constraint length 7 (generators 133, 171, 165 octal, free distance 15) and six zero tail
-/// bits: 306 coded bits. Decoding is soft-decision Viterbi. The mark counts as present only when
-/// the decoded CRC holds, so an unmarked image "decodes" to a match with probability 2⁻³² per
-/// attempt; `attemptLimit` attempts per image keep false positives below 1e-8.
+/// bits: 306 coded bits. Decoding is soft-decision Viterbi, or list Viterbi (the audio mark's
+/// eight best paths). The mark counts as present only when the decoded CRC holds, so an unmarked
+/// image "decodes" to a match with probability 2⁻³² per attempt and path; `attemptLimit`
+/// attempts per image keep false positives below 1e-8.
 enum WatermarkCode {
     static let payloadBits = 64
     static let messageBits = 96
@@ -37,44 +38,67 @@ enum WatermarkCode {
     }
 
     /// The payload whose code best explains `soft` (positive values mean a coded 1, magnitude
-    /// is confidence), or nil when the decoded CRC does not hold.
-    static func decode(_ soft: [Float]) -> UInt64? {
-        guard soft.count == codedBits else { return nil }
+    /// is confidence), or nil when the decoded CRC does not hold. With `paths` above 1 this is a
+    /// list Viterbi decoder: the `paths` best code words are traced, best first, and the first
+    /// whose CRC holds is the payload. That recovers words whose best path is wrong in a few bits
+    /// while a close rival is right, at the price of `paths` chances for noise to pass the CRC.
+    static func decode(_ soft: [Float], paths: Int = 1) -> UInt64? {
+        guard soft.count == codedBits, paths >= 1 else { return nil }
         let steps = messageBits + 6
         // The three coded bits each (state, input) pair emits, as ±1 for the correlation metric.
-        var expected = [[Float]](repeating: [], count: 128)
-        for register in 0..<128 {
-            expected[register] = generators.map { (UInt8(register) & $0).nonzeroBitCount & 1 == 1 ? 1 : -1 }
+        let expected: [Float] = (0..<128).flatMap { register in
+            generators.map { (UInt8(register) & $0).nonzeroBitCount & 1 == 1 ? 1 : -1 }
         }
-        var metric = [Float](repeating: -.infinity, count: 64)
+        // Per state, its `paths` best metrics in falling order (-infinity: none yet), and per step
+        // where each came from (predecessor state × paths + rank).
+        let width = 64 * paths
+        var metric = [Float](repeating: -.infinity, count: width)
         metric[0] = 0
-        var decisions = [[UInt8]](repeating: [UInt8](repeating: 0, count: 64), count: steps)
+        var decisions = [UInt16](repeating: 0, count: steps * width)
+        var branches = [Float](repeating: 0, count: 128)
         for step in 0..<steps {
-            let received = soft[(step * 3)..<(step * 3 + 3)]
-            var next = [Float](repeating: -.infinity, count: 64)
+            let (first, second, third) = (soft[step * 3], soft[step * 3 + 1], soft[step * 3 + 2])
+            for register in 0..<128 {
+                let bits = register * 3
+                branches[register] = expected[bits] * first + expected[bits + 1] * second + expected[bits + 2] * third
+            }
+            var next = [Float](repeating: -.infinity, count: width)
+            let row = step * width
             let inputs: [Int] = step >= messageBits ? [0] : [0, 1]  // the tail is zeros
-            for state in 0..<64 where metric[state] > -.infinity {
-                for input in inputs {
-                    let register = input << 6 | state
-                    let branch = zip(expected[register], received).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-                    let target = register >> 1
-                    let candidate = metric[state] + branch
-                    if candidate > next[target] {
-                        next[target] = candidate
-                        decisions[step][target] = UInt8(state)
+            for state in 0..<64 {
+                for rank in 0..<paths {
+                    let node = state * paths + rank
+                    guard metric[node] > -.infinity else { break }
+                    for input in inputs {
+                        let register = input << 6 | state
+                        let candidate = metric[node] + branches[register]
+                        // Into the target's falling list, if it makes the list at all.
+                        let base = (register >> 1) * paths
+                        guard candidate > next[base + paths - 1] else { continue }
+                        var slot = paths - 1
+                        while slot > 0, next[base + slot - 1] < candidate {
+                            next[base + slot] = next[base + slot - 1]
+                            decisions[row + base + slot] = decisions[row + base + slot - 1]
+                            slot -= 1
+                        }
+                        next[base + slot] = candidate
+                        decisions[row + base + slot] = UInt16(node)
                     }
                 }
             }
             metric = next
         }
-        // Trace back from state 0, where the tail leaves the encoder.
-        var state = 0
-        var bits = [Bool](repeating: false, count: steps)
-        for step in stride(from: steps - 1, through: 0, by: -1) {
-            bits[step] = state & 0x20 != 0
-            state = Int(decisions[step][state])
+        // Trace back from state 0, where the tail leaves the encoder, best path first.
+        for rank in 0..<paths where metric[rank] > -.infinity {
+            var node = rank
+            var bits = [Bool](repeating: false, count: steps)
+            for step in stride(from: steps - 1, through: 0, by: -1) {
+                bits[step] = (node / paths) & 0x20 != 0
+                node = Int(decisions[step * width + node])
+            }
+            let payload = bits[0..<64].reduce(UInt64(0)) { $0 << 1 | ($1 ? 1 : 0) }
+            if Array(bits[0..<messageBits]) == message(payload) { return payload }
         }
-        let payload = bits[0..<64].reduce(UInt64(0)) { $0 << 1 | ($1 ? 1 : 0) }
-        return Array(bits[0..<messageBits]) == message(payload) ? payload : nil
+        return nil
     }
 }

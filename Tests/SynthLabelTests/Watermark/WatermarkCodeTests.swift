@@ -39,12 +39,44 @@ struct WatermarkCodeTests {
         #expect(WatermarkCode.decode(received) == payload)
     }
 
+    /// List decoding: near the code's limit, tracing the 8 best paths recovers words the best
+    /// path alone gets wrong, and what it returns is always the payload sent.
+    @Test func aListOfPathsRecoversMoreWordsAndNoWrongOnes() {
+        var state: UInt64 = 11
+        func uniform() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (Double(state >> 11) + 0.5) / 9_007_199_254_740_992
+        }
+        func gaussian() -> Float { Float((-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())) }
+        var single = 0
+        var listed = 0
+        let words = 300
+        for word in 0..<words {
+            let payload = UInt64(word) &* 0x9E37_79B9_7F4A_7C15
+            // Unit signal in noise of σ 1.25 (Eb/N0 about 1.8 dB).
+            let received = soft(WatermarkCode.encode(payload)).map { $0 + 1.25 * gaussian() }
+            let one = WatermarkCode.decode(received)
+            let eight = WatermarkCode.decode(received, paths: 8)
+            #expect(one == nil || one == payload)
+            #expect(eight == nil || eight == payload)
+            if one != nil { #expect(eight == payload, "a word the best path decodes, the list decodes too") }
+            single += one == nil ? 0 : 1
+            listed += eight == nil ? 0 : 1
+        }
+        print("decoded \(single) of \(words) with one path, \(listed) with eight")
+        #expect(listed > single + words / 30, "\(single) with one path, \(listed) with eight")
+    }
+
     @Test func noiseNeverDecodes() {
         // The CRC is what makes "present" trustworthy: 500 random soft vectors, no payload.
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<500 {
             let noise = (0..<WatermarkCode.codedBits).map { _ in Float.random(in: -1...1, using: &generator) }
             #expect(WatermarkCode.decode(noise) == nil)
+        }
+        for _ in 0..<100 {
+            let noise = (0..<WatermarkCode.codedBits).map { _ in Float.random(in: -1...1, using: &generator) }
+            #expect(WatermarkCode.decode(noise, paths: 8) == nil)
         }
         #expect(WatermarkCode.decode([Float](repeating: 1, count: 10)) == nil)
     }
