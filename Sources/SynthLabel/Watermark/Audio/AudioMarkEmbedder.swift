@@ -5,6 +5,8 @@ import Glibc
 /// the frame's time slot says, and the difference (the inverse transform, overlap-added with a
 /// square-root Hann window on both sides, which sums to exactly one) is what is added to every
 /// channel. So a mono downmix keeps the whole mark, and memory does not depend on length.
+/// Frames are held until their whole block has been read, so that each coded bit's strength can
+/// follow the music's own lean on it (`InformedStrengths`).
 ///
 /// Strength follows the signal, band by band in each frame: every band gets at least 1.5 %, and
 /// the change the frame can take (about 0.09 % of its energy) is then spent on its quietest bands
@@ -14,9 +16,10 @@ import Glibc
 /// most, little. ±20 % is a level change of about 1.7 dB per tenth of a second, inside the band's
 /// own content, whose level moves by about 2 dB from one tenth of a second to the next anyway.
 /// (From a 15 % cap, this took the share of 35 programmes read back from 43 to 51 %, and after
-/// MP3 at 64 kbit/s from 31 to 40 %; wide-band PESQ on the speech stayed at 4.36–4.51.) (Keeping strength out of the quietest bands, which codecs and added noise take
-/// first, lowered the mark's strength after MP3, Opus and noise as well as before, on FluidSynth
-/// renderings and espeak-ng speech.)
+/// MP3 at 64 kbit/s from 31 to 40 %; wide-band PESQ on the speech stayed at 4.36–4.51.)
+/// (Keeping strength out of the quietest bands, which codecs and added noise take first, lowered
+/// the mark's strength after MP3, Opus and noise as well as before, on FluidSynth renderings and
+/// espeak-ng speech.)
 ///
 /// What a frame can take is steered by the SNR of the whole programme so far: where quiet bands
 /// are already at 20 %, the frames that follow may spend more (up to twice the nominal), and

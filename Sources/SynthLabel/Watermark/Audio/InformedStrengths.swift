@@ -6,8 +6,11 @@
 /// scaled back to the energy it had, so the SNR does not change. Each block is settled alone, so
 /// any excerpt of whole blocks gains, not only the whole file.
 ///
-/// (In a model with Gaussian music noise, λ = 0.4 lifts the soft bits' SNR of a two-block
-/// window by about 2 dB where the music dominates, and by less where a codec's noise does.)
+/// (In a model with Gaussian music noise, this lifts the soft bits' SNR of a two-block window by
+/// about 2 dB where the music dominates, and by less where a codec's noise does. On 35
+/// programmes under one key, read back unattacked / after MP3 at 64 kbit/s / from 10 s
+/// excerpts: λ = 0 21 / 15 / 4, λ = 0.4 22 / 16 / 6, λ = 0.7 27 / 20 / 6, λ = 1 23 / 16 / 5.
+/// Allowing up to 3× and 40 % changed nothing.)
 enum InformedStrengths {
     static let cancellation: Float = 0.7
     static let largest: Float = 2
