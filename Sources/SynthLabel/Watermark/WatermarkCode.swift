@@ -54,6 +54,7 @@ enum WatermarkCode {
         let width = 64 * paths
         var metric = [Float](repeating: -.infinity, count: width)
         metric[0] = 0
+        var next = metric
         var decisions = [UInt16](repeating: 0, count: steps * width)
         var branches = [Float](repeating: 0, count: 128)
         for step in 0..<steps {
@@ -62,31 +63,37 @@ enum WatermarkCode {
                 let bits = register * 3
                 branches[register] = expected[bits] * first + expected[bits + 1] * second + expected[bits + 2] * third
             }
-            var next = [Float](repeating: -.infinity, count: width)
-            let row = step * width
-            let inputs: [Int] = step >= messageBits ? [0] : [0, 1]  // the tail is zeros
-            for state in 0..<64 {
-                for rank in 0..<paths {
-                    let node = state * paths + rank
-                    guard metric[node] > -.infinity else { break }
-                    for input in inputs {
-                        let register = input << 6 | state
-                        let candidate = metric[node] + branches[register]
-                        // Into the target's falling list, if it makes the list at all.
-                        let base = (register >> 1) * paths
-                        guard candidate > next[base + paths - 1] else { continue }
-                        var slot = paths - 1
-                        while slot > 0, next[base + slot - 1] < candidate {
-                            next[base + slot] = next[base + slot - 1]
-                            decisions[row + base + slot] = decisions[row + base + slot - 1]
-                            slot -= 1
+            let inputs = step >= messageBits ? 1 : 2  // the tail is zeros
+            metric.withUnsafeBufferPointer { metric in
+                next.withUnsafeMutableBufferPointer { next in
+                    decisions.withUnsafeMutableBufferPointer { all in
+                        let decisions = UnsafeMutableBufferPointer(rebasing: all[(step * width)..<((step + 1) * width)])
+                        for index in 0..<width { next[index] = -.infinity }
+                        for state in 0..<64 {
+                            for rank in 0..<paths {
+                                let node = state * paths + rank
+                                guard metric[node] > -.infinity else { break }
+                                for input in 0..<inputs {
+                                    let register = input << 6 | state
+                                    let candidate = metric[node] + branches[register]
+                                    // Into the target's falling list, if it makes the list at all.
+                                    let base = (register >> 1) * paths
+                                    guard candidate > next[base + paths - 1] else { continue }
+                                    var slot = paths - 1
+                                    while slot > 0, next[base + slot - 1] < candidate {
+                                        next[base + slot] = next[base + slot - 1]
+                                        decisions[base + slot] = decisions[base + slot - 1]
+                                        slot -= 1
+                                    }
+                                    next[base + slot] = candidate
+                                    decisions[base + slot] = UInt16(node)
+                                }
+                            }
                         }
-                        next[base + slot] = candidate
-                        decisions[row + base + slot] = UInt16(node)
                     }
                 }
             }
-            metric = next
+            swap(&metric, &next)
         }
         // Trace back from state 0, where the tail leaves the encoder, best path first.
         for rank in 0..<paths where metric[rank] > -.infinity {

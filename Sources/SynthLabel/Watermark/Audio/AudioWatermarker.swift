@@ -61,11 +61,16 @@ enum AudioWatermarker {
         var head = 0
         func emit(_ change: [Float]) {
             var out = [Sample](repeating: zero, count: change.count * channels)
-            for (frame, delta) in change.enumerated() {
-                let offset = offset(delta)
-                for channel in 0..<channels {
-                    let index = frame * channels + channel
-                    out[index] = shifted(pending[head + index], offset)
+            pending.withUnsafeBufferPointer { pending in
+                out.withUnsafeMutableBufferPointer { out in
+                    let waiting = UnsafeBufferPointer(rebasing: pending[head...])
+                    for (frame, delta) in change.enumerated() {
+                        let offset = offset(delta)
+                        for channel in 0..<channels {
+                            let index = frame * channels + channel
+                            out[index] = shifted(waiting[index], offset)
+                        }
+                    }
                 }
             }
             head += out.count
