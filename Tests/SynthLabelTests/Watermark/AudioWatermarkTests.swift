@@ -106,7 +106,7 @@ struct AudioWatermarkTests {
         var bits = [Int](repeating: -1, count: slots * bands)
         for cell in layout.data { bits[cell.y * slots + cell.x] = cell.bit! }
         let strengths = [Float](repeating: 0.1, count: slots * bands)
-        // Music whose every cell moves by a keyed pseudo-random ±0.3 (so the noise is known),
+        // Music whose every cell moves by a seeded pseudo-random ±0.3 (so the noise is known),
         // with the cells of bit 7 moved with their signs and those of bit 8 against them.
         var state: UInt64 = 5
         var levels: [[Float]?] = (0..<(slots + 2)).map { _ in
@@ -130,8 +130,8 @@ struct AudioWatermarkTests {
         #expect(zip(factors, bits).allSatisfy { $1 >= 0 || $0 == 1 }, "sync cells keep their strength")
         // One factor per bit: every cell of a bit is scaled alike.
         #expect(zip(factors, bits).allSatisfy { $1 < 0 || $0 == factor($1) })
-        // Steady music leans no way; a block with no slot either side (a programme shorter than
-        // a slot) leaves every cell as it was.
+        // Steady music leans no way, and a block with no levels at all (silence) none either:
+        // every cell keeps its strength.
         let steady = [[Float]?](repeating: [Float](repeating: -3, count: bands), count: slots + 2)
         #expect(InformedStrengths.factors(levels: steady, strengths: strengths, signs: signs, bits: bits).allSatisfy { $0 == 1 })
         let none = [[Float]?](repeating: nil, count: slots + 2)

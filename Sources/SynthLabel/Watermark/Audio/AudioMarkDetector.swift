@@ -2,7 +2,7 @@ import Glibc
 
 /// Looks for the audio mark in a stream, blindly: no original, any excerpt, any sample rate,
 /// speed changes up to ±3 %. It reads from ten seconds to a minute of music before a payload
-/// decodes, and about half of speech (see README, "Not yet").
+/// decodes, and some speech (see README, "Not yet").
 ///
 /// The programme's mix is cut into Hann frames (a quarter-frame hop) whose bins' log powers
 /// are kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window
@@ -147,7 +147,7 @@ struct AudioMarkDetector {
     /// the soft bits' SNR in 10 s excerpts of 14 programmes by a median of 1.4 dB (0.41 to 0.56).
     /// But a high-pass filter or added noise changes which bands look quiet, so no cell weighs
     /// less than `leastWeight` of the strongest. (On 35 programmes, against weighting alike:
-    /// unmarked 21 → 27 read back, MP3 64k 15 → 20, 10 s excerpts 4 → 6, high-pass 18 → 17,
+    /// unattacked 21 → 27 read back, MP3 64k 15 → 20, 10 s excerpts 4 → 6, high-pass 18 → 17,
     /// noise 11 → 11; with no floor, high-pass fell to 12.)
     private mutating func expectStrengths() {
         var total: Float = 0

@@ -79,7 +79,6 @@ struct AudioMarkEmbedder {
     /// Where the next frame starts (the first starts half a frame before the programme).
     private var frameStart: Int
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
-    private var bandEnergy = [Float](repeating: 0, count: AudioBlock.bandCount)
     private var strengths = [Float](repeating: 0, count: AudioBlock.bandCount)
     /// The programme and the change so far (final samples only), as planned in the frames
     /// (all analysed, and those marked), and the steering of the budget.
@@ -123,7 +122,7 @@ struct AudioMarkEmbedder {
         while final ? frameStart < available : frameStart + size <= available {
             analyseFrame(available: available)
             frameStart += hop
-            // A block is settled once the slot after it is whole, i.e. a frame of the next has begun.
+            // A block is settled once the slot after it is whole: a frame of the one after that has begun.
             while let first = pending.first, let last = pending.last, last.slot > (first.slot / AudioBlock.slots + 1) * AudioBlock.slots {
                 markBlock(available: available)
             }
