@@ -4,16 +4,17 @@ import Glibc
 /// speed changes up to ±3 %. It reads from ten seconds to a minute of music before a payload
 /// decodes, and some speech (see README, "Not yet").
 ///
-/// The programme's mix is cut into Hann frames (a quarter-frame hop) whose bins' log powers
-/// are kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window
-/// is read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
-/// resampling does) and four slot phases: each band's mean log power per slot, less that of
-/// the slots either side and of the bands two away, scaled to unit noise per band, weighted by
-/// the strength the embedder would have given the cell, folded modulo the block. The sync
-/// chips are correlated at every cyclic slot offset; the best three candidates are decoded
-/// (bands weighted by their sync cells, list Viterbi, CRC). Slots are counted from the start
-/// of the stream, so each speed and phase's folds also add up over the windows read so far,
-/// and their best three are decoded too: a long programme gathers what one window cannot.
+/// The programme's mix is cut into Hann frames (a quarter-frame hop) whose bins' log powers are
+/// kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window is
+/// read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
+/// resampling does) and four slot phases: each band's mean log power per slot, less that of the
+/// slots either side and of the bands two away, scaled to unit noise per band, weighted by the
+/// strength the embedder would have given the cell, folded modulo the block. The sync chips are
+/// correlated at every cyclic slot offset; the best three candidates are decoded, six in the
+/// first window (bands weighted by their sync cells, list Viterbi, CRC). Slots are counted from
+/// the start of the stream, so each speed and phase's folds also add up over the windows read
+/// so far, and their best three are decoded too: a long programme gathers what one window
+/// cannot.
 struct AudioMarkDetector {
     static let windowBlocks = 2
     static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
@@ -196,8 +197,12 @@ struct AudioMarkDetector {
         if totals.isEmpty { totals = [[Float]](repeating: [], count: searchedSpeeds.count * Self.phases) }
         var best: [Candidate] = []
         var bestTotal: [Candidate] = []
+        // The first window has no running totals to decode yet, so all six of its attempts go
+        // to its own candidates (a 10 s excerpt is one window). (Of 35 10 s excerpts under two
+        // keys, 14 and 12 came back with three, 14 and 15 with six.)
+        let kept = windows == 0 ? 6 : 3
         func keep(_ candidates: [Candidate], in list: inout [Candidate]) {
-            list = Array((list + candidates).sorted { $0.score > $1.score }.prefix(3))
+            list = Array((list + candidates).sorted { $0.score > $1.score }.prefix(kept))
         }
         var levels = [Float](repeating: 0, count: frames * bands)
         for (speedIndex, speed) in searchedSpeeds.enumerated() {
