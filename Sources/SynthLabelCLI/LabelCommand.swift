@@ -39,9 +39,9 @@ struct LabelCommand: ParsableCommand {
             ('ledger find --watermark HEX'). Images need at least 256 px on the short side; PNG \
             stays lossless, JPEG is re-encoded at its own quality and subsampling. WAV, FLAC, \
             Ogg and MP3 audio gets a mark in its spectrum (SNR >= 30 dB; same container, rate, \
-            channels and bit depth) that survives MP3 at 128 kbit/s, resampling, mono downmix \
-            and +-2 % speed in music of about a minute; speech and short clips cannot be read \
-            back yet (see README, "Not yet").
+            channels and bit depth) read back from most music of 30 s or more after MP3 at \
+            128 kbit/s, resampling, mono downmix or +-2 % speed; 32 kbit/s codecs, added noise, \
+            10 s excerpts and most speech are not read back reliably yet (see README, "Not yet").
 
             With --explicit, the label people see or hear is added too (GB 45438 §5): a caption \
             with text 5.5 % of the shortest side on a dark backing in a corner of PNG and JPEG \

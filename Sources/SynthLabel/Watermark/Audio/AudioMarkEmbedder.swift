@@ -258,19 +258,17 @@ struct AudioMarkEmbedder {
             for slot in 0..<slots where frameCounts[slot + 1] > 0 { strengthSums[band * slots + slot] /= Float(frameCounts[slot + 1]) }
         }
         let factors = InformedStrengths.factors(levels: levels, strengths: strengthSums, signs: signs, bits: bits)
-        // The block keeps the energy of its nominal change.
-        var nominal: Float = 0
-        var informed: Float = 0
+        // The block keeps the energy of its nominal change (its frames' plans).
+        let nominal = pending[0..<count].reduce(0) { $0 + $1.plan.change }
+        var informed: Double = 0
         for frame in pending[0..<count] where !frame.levels.isEmpty {
             let slot = frame.slot % slots
             for band in 0..<bands {
-                let strength = frame.strengths[band]
-                let raised = min(InformedStrengths.ceiling, strength * factors[band * slots + slot])
-                nominal += frame.energies[band] * strength * strength
-                informed += frame.energies[band] * raised * raised
+                let raised = min(InformedStrengths.ceiling, frame.strengths[band] * factors[band * slots + slot])
+                informed += Double(frame.energies[band] * raised * raised)
             }
         }
-        let rescale = informed > 0 ? (nominal / informed).squareRoot() : 1
+        let rescale = informed > 0 ? Float((nominal / informed).squareRoot()) : 1
         for index in 0..<count {
             synthesize(pending[index], factors: factors, rescale: rescale)
             countFinished(by: pending[index].start, available: available)

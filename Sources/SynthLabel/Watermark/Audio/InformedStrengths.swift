@@ -45,9 +45,8 @@ enum InformedStrengths {
         }
         // Each bit's lean from the music, and the pull of its nominal mark, weighted as the
         // detector weights them (inverse noise squared, expected strength).
-        let codedBits = (bits.max() ?? -1) + 1
-        var lean = [Float](repeating: 0, count: codedBits)
-        var pull = [Float](repeating: 0, count: codedBits)
+        var lean = [Float](repeating: 0, count: WatermarkCode.codedBits)
+        var pull = [Float](repeating: 0, count: WatermarkCode.codedBits)
         for band in 0..<bands {
             let magnitudes = (0..<slots).compactMap { residual[band * slots + $0].map(abs) }.sorted()
             guard !magnitudes.isEmpty else { continue }
@@ -61,7 +60,7 @@ enum InformedStrengths {
                 pull[bits[cell]] += weight * 2 * strengths[cell]
             }
         }
-        let scale = (0..<codedBits).map { bit in
+        let scale = (0..<WatermarkCode.codedBits).map { bit in
             pull[bit] > 0 ? max(0, min(largest, 1 - cancellation * lean[bit] / pull[bit])) : 1
         }
         return bits.map { $0 >= 0 ? scale[$0] : 1 }
