@@ -95,6 +95,26 @@ struct AudioWatermarkTests {
         #expect(loud[0] == loud[1] && loud[0] < AudioMarkEmbedder.weakest)
     }
 
+    /// A block pools its frames' shares: a quiet frame beside a loud one gets more than its own
+    /// share would buy, but never more than `frameShareLimit` times it, and its loudest band
+    /// stays below its quiet ones; the block spends exactly the pooled budget.
+    @Test func aBlockSpendsItsPooledBudgetOnItsQuietestCells() {
+        let bands = AudioBlock.bandCount
+        let loud = (0..<bands).map { Float(1000 + 50 * $0) }
+        let quiet = (0..<bands).map { band in band == 3 ? Float(40) : Float(1 + band % 7) }
+        let energies = loud + quiet
+        let shares = [loud, quiet].map { AudioMarkEmbedder.budget * $0.reduce(0, +) }
+        let strengths = AudioMarkEmbedder.allocate(block: energies, shares: shares)
+        func cost(_ frame: Int) -> Float {
+            (0..<bands).reduce(0) { $0 + strengths[frame * bands + $1] * strengths[frame * bands + $1] * energies[frame * bands + $1] }
+        }
+        #expect(abs(cost(0) + cost(1) - shares.reduce(0, +)) < 1e-3 * shares.reduce(0, +))
+        #expect(cost(1) > 1.5 * shares[1], "the quiet frame gets more than its own share")
+        #expect(cost(1) <= AudioMarkEmbedder.frameShareLimit * shares[1] * 1.0001, "but at most the limit")
+        #expect(strengths[bands + 3] < strengths[bands..<(2 * bands)].max()!, "its loudest band less than its quiet ones")
+        #expect(strengths.allSatisfy { $0 >= AudioMarkEmbedder.weakest * 0.999 && $0 <= AudioMarkEmbedder.strongest })
+    }
+
     /// Informed strengths: where the music already leans a bit's cells its way, the bit gets
     /// less; where it leans against, more; sync cells and music that leans neither way, the
     /// nominal strength.

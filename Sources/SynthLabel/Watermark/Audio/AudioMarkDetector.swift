@@ -45,16 +45,17 @@ struct AudioMarkDetector {
     private let highBin: Int
     private let framesPerWindow: Int
     private let logFloor: Float
-    /// The band of each bin at the programme's own speed, for `expectedStrengths`.
+    /// The band of each bin at the programme's own speed, for `bandEnergies`.
     private let bandOfBin: [Int]
 
     private var input: [Float] = []
     private var prefixes: [Float] = []
-    /// Per frame and band, the strength the embedder would have given the band, as a share of
-    /// its strongest: it follows from the frame's band energies, which the mark hardly changes.
+    /// Per frame of the window, each band's energy (the mark hardly changes it) and the
+    /// frame's; and then, per frame and band, the strength the embedder would have given the
+    /// cell, as a share of its strongest.
+    private var bandEnergies: [Float] = []
+    private var frameEnergies: [Float] = []
     private var expectedStrengths: [Float] = []
-    private var bandEnergy = [Float](repeating: 0, count: AudioBlock.bandCount)
-    private var strengths = [Float](repeating: 0, count: AudioBlock.bandCount)
     private var frames = 0
     private var windows = 0
     private var attempts = 0
@@ -131,7 +132,7 @@ struct AudioMarkDetector {
                 }
             }
         }
-        expectStrengths()
+        measureBands()
         // Running sums of each bin's log power (a floor about 100 dB under a full-scale tone):
         // a band's mean log power is not ruled by its loudest partial as its energy would be.
         var sum: Float = 0
@@ -143,27 +144,30 @@ struct AudioMarkDetector {
         frames += 1
     }
 
-    /// The strengths the embedder's rule gives this frame at its nominal budget. A loud band
-    /// gets 1.5 %, a quiet one up to 20 %: weighting cells by these, rather than alike, raised
-    /// the soft bits' SNR in 10 s excerpts of 14 programmes by a median of 1.4 dB (0.41 to 0.56).
-    /// But a high-pass filter or added noise changes which bands look quiet, so no cell weighs
-    /// less than `leastWeight` of the strongest. (On 35 programmes, against weighting alike:
-    /// unattacked 21 → 27 read back, MP3 64k 15 → 20, 10 s excerpts 4 → 6, high-pass 18 → 17,
-    /// noise 11 → 11; with no floor, high-pass fell to 12.)
-    private mutating func expectStrengths() {
+    /// Keeps the frame's band energies and its own, for `expectStrengths`.
+    private mutating func measureBands() {
         var total: Float = 0
-        for index in bandEnergy.indices { bandEnergy[index] = 0 }
+        let first = bandEnergies.count
+        bandEnergies += repeatElement(0, count: AudioBlock.bandCount)
         for bin in 0...(size / 2) {
             let power = scratch.real[bin] * scratch.real[bin] + scratch.imaginary[bin] * scratch.imaginary[bin]
             total += power
-            if bandOfBin[bin] >= 0 { bandEnergy[bandOfBin[bin]] += power }
+            if bandOfBin[bin] >= 0 { bandEnergies[first + bandOfBin[bin]] += power }
         }
-        if total > 0 {
-            AudioMarkEmbedder.allocate(&strengths, energies: bandEnergy, budget: AudioMarkEmbedder.budget * total)
-        } else {
-            for index in strengths.indices { strengths[index] = AudioMarkEmbedder.weakest }
-        }
-        for strength in strengths { expectedStrengths.append(max(Self.leastWeight, strength / AudioMarkEmbedder.strongest)) }
+        frameEnergies.append(total)
+    }
+
+    /// The strengths the embedder's rule gives the window's cells at its nominal budget, the
+    /// window taken as one block. A loud cell gets 1.5 %, a quiet one up to 20 %: weighting cells
+    /// by these, rather than alike, raised the soft bits' SNR in 10 s excerpts of 14 programmes
+    /// by a median of 1.4 dB (0.41 to 0.56). But a high-pass filter or added noise changes which
+    /// cells look quiet, so no cell weighs less than `leastWeight` of the strongest. (On 35
+    /// programmes, against weighting alike: unattacked 21 → 27 read back, MP3 64k 15 → 20, 10 s
+    /// excerpts 4 → 6, high-pass 18 → 17, noise 11 → 11; with no floor, high-pass fell to 12.)
+    private mutating func expectStrengths() {
+        let strengths = AudioMarkEmbedder.allocate(
+            block: bandEnergies, shares: frameEnergies.map { AudioMarkEmbedder.budget * $0 })
+        expectedStrengths = strengths.map { max(Self.leastWeight, $0 / AudioMarkEmbedder.strongest) }
     }
 
     /// The summed log power of a frame's bins below `hz` (from the lowest bin kept), and the
@@ -185,9 +189,11 @@ struct AudioMarkDetector {
     }
 
     private mutating func analyseWindow() {
+        expectStrengths()
         defer {
             prefixes.removeAll(keepingCapacity: true)
-            expectedStrengths.removeAll(keepingCapacity: true)
+            bandEnergies.removeAll(keepingCapacity: true)
+            frameEnergies.removeAll(keepingCapacity: true)
             frames = 0
             windows += 1
         }
