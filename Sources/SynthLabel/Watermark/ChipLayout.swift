@@ -21,10 +21,13 @@ struct ChipLayout: Sendable {
     let data: [Cell]
 
     /// `purpose` keeps the layouts of different marks under one key unrelated; each coded bit
-    /// goes into `repetitions` cells, and the rest are sync cells.
-    init(key: WatermarkKey, columns: Int, rows: Int, purpose: String, repetitions: Int = 3) {
+    /// goes into `repetitions` cells, and the rest are sync cells. With `syncCount` instead, that
+    /// many cells are sync and the rest carry the coded bits in turn (the first bits once more
+    /// where they do not divide evenly).
+    init(key: WatermarkKey, columns: Int, rows: Int, purpose: String, repetitions: Int = 3, syncCount: Int? = nil) {
         let count = columns * rows
-        precondition(count > repetitions * WatermarkCode.codedBits, "a grid needs room for sync chips")
+        let syncCount = syncCount ?? count - repetitions * WatermarkCode.codedBits
+        precondition(syncCount > 0 && count - syncCount >= WatermarkCode.codedBits, "a grid needs room for sync chips and every bit")
         self.columns = columns
         self.rows = rows
         let random = key.stream(purpose, count: count * 4 + count / 8 + 1)
@@ -40,9 +43,16 @@ struct ChipLayout: Sendable {
             let chipBit = chips[chips.startIndex + place / 8] >> (place % 8) & 1
             return Cell(x: place % columns, y: place / columns, chip: chipBit == 1 ? 1 : -1, bit: bit)
         }
-        let syncCount = count - repetitions * WatermarkCode.codedBits
         sync = (0..<syncCount).map { cell($0, bit: nil) }
         data = (syncCount..<count).map { cell($0, bit: ($0 - syncCount) % WatermarkCode.codedBits) }
+    }
+
+    /// A layout whose cells are given.
+    init(columns: Int, rows: Int, sync: [Cell], data: [Cell]) {
+        self.columns = columns
+        self.rows = rows
+        self.sync = sync
+        self.data = data
     }
 
     /// The grid as ±1 per cell (row-major) for the given coded bits.

@@ -190,22 +190,30 @@ struct AudioWatermarkTests {
         #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
     }
 
-    /// The sync layer: the block's cells are each used once (390 sync cells, every coded bit in
-    /// five), and the sync pattern matches no cyclic shift of itself, so the detector's offset
-    /// search cannot settle on a wrong slot.
+    /// The sync layer: the block's cells are each used once, in checkerboard groups of four (96
+    /// groups of sync, every coded bit in one group or two), and the sync pattern matches no
+    /// cyclic shift of itself, so the detector's offset search cannot settle on a wrong slot.
     @Test func theBlockLayoutUsesEveryCellOnceAndItsSyncHasOneOffset() {
         let layout = AudioBlock.chips(key: key)
         let cells = layout.sync + layout.data
-        #expect(cells.count == AudioBlock.slots * AudioBlock.bandCount && layout.sync.count == 390)
+        #expect(cells.count == AudioBlock.slots * AudioBlock.bandCount && layout.sync.count == 4 * AudioBlock.syncGroups)
         #expect(Set(cells.map { $0.y * AudioBlock.slots + $0.x }).count == cells.count)
         var copies = [Int](repeating: 0, count: WatermarkCode.codedBits)
         for cell in layout.data { copies[cell.bit!] += 1 }
-        #expect(copies.allSatisfy { $0 == 5 })
+        #expect(copies.allSatisfy { $0 == 4 || $0 == 8 } && copies.reduce(0, +) == layout.data.count)
+        // Each group's four cells: two slots by a band and the one two above, as a checkerboard.
+        for cell in layout.data where cell.x % 2 == 0 && (cell.y / 2) % 2 == 0 {
+            let partner = layout.data.first { $0.x == cell.x + 1 && $0.y == cell.y + 2 }!
+            let across = layout.data.first { $0.x == cell.x + 1 && $0.y == cell.y }!
+            #expect(partner.bit == cell.bit && partner.chip == cell.chip && across.bit == cell.bit && across.chip == -cell.chip)
+        }
         var grid = [Float](repeating: 0, count: AudioBlock.slots * AudioBlock.bandCount)
         for cell in layout.sync { grid[cell.y * AudioBlock.slots + cell.x] = cell.chip }
         for shift in 1..<AudioBlock.slots {
             let match = layout.sync.reduce(Float(0)) { $0 + $1.chip * grid[$1.y * AudioBlock.slots + ($1.x + shift) % AudioBlock.slots] }
-            #expect(abs(match) / Float(layout.sync.count) < 0.15, "shift \(shift): \(match)")
+            // One slot either way, a group's cells meet their partners of opposite sign: a
+            // strongly negative match, which the search (for the largest) passes over.
+            #expect(match / Float(layout.sync.count) < 0.15, "shift \(shift): \(match)")
         }
     }
 

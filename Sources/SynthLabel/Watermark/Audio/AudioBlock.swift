@@ -31,9 +31,30 @@ enum AudioBlock {
         }
     }
 
+    /// Sync chips and coded bits go by 2 × 2 groups of cells: two slots by two bands, a band and
+    /// the one two above it, with the signs of a checkerboard (+ − over − +). The detector reads
+    /// each cell against the slots either side and the bands two away, so within a group each
+    /// cell's neighbours move against it, and the group's change reads 2.25 times as strongly
+    /// for the same energy, where the music's own change, smooth from cell to cell, hardly does.
+    /// (In a replica of the embedder and detector on 14 programmes, against single cells at
+    /// keyed places: the soft values' z per 10 s up by 29 % at the median unattacked, 41 % after
+    /// MP3 at 32 kbit/s, 32 % after noise at 21 dB.) Of the block's 480 groups, 96 are sync and
+    /// 384 carry the 306 coded bits, the first 78 of them twice.
     static func chips(key: WatermarkKey) -> ChipLayout {
-        ChipLayout(key: key, columns: slots, rows: bandCount, purpose: "audio block layout", repetitions: 5)
+        let groups = ChipLayout(
+            key: key, columns: slots / 2, rows: bandCount / 2, purpose: "audio block layout", syncCount: syncGroups)
+        func cells(_ group: ChipLayout.Cell) -> [ChipLayout.Cell] {
+            let slot = 2 * group.x
+            let band = 4 * (group.y / 2) + group.y % 2
+            return [(0, 0, Float(1)), (1, 0, -1), (0, 2, -1), (1, 2, 1)].map { slotStep, bandStep, sign in
+                ChipLayout.Cell(x: slot + slotStep, y: band + bandStep, chip: group.chip * sign, bit: group.bit)
+            }
+        }
+        return ChipLayout(columns: slots, rows: bandCount, sync: groups.sync.flatMap(cells), data: groups.data.flatMap(cells))
     }
+    static let syncGroups = 96
+    /// The cells of a group, which `chips` lists one after another.
+    static let groupCells = 4
 
     /// The embedder's frame for a sample rate: the largest power of two within 50 ms (2048 at
     /// 44.1 and 48 kHz, 512 at 16 kHz), short against a slot, so each slot's change is its own.

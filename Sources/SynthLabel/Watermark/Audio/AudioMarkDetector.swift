@@ -319,7 +319,8 @@ struct AudioMarkDetector {
     }
 
     /// The best cyclic slot offset of the sync chips in a folded block, and the two next best,
-    /// each scored as a z-value (unit noise).
+    /// each scored as a z-value (unit noise). The sum of each group of four is one term: the
+    /// music's residuals in a group are correlated, and the checkerboard adds them up.
     private func syncCandidates(_ folded: [Float]) -> [Candidate] {
         guard !folded.isEmpty else { return [] }
         let slots = AudioBlock.slots
@@ -327,10 +328,13 @@ struct AudioMarkDetector {
         for offset in 0..<slots {
             var sum: Float = 0
             var squares: Float = 0
-            for cell in layout.sync {
-                let value = folded[cell.y * slots + (cell.x + offset) % slots]
-                sum += cell.chip * value
-                squares += value * value
+            for group in stride(from: 0, to: layout.sync.count, by: AudioBlock.groupCells) {
+                var term: Float = 0
+                for cell in layout.sync[group..<(group + AudioBlock.groupCells)] {
+                    term += cell.chip * folded[cell.y * slots + (cell.x + offset) % slots]
+                }
+                sum += term
+                squares += term * term
             }
             if squares > 0 { scored.append(Candidate(score: sum / squares.squareRoot(), folded: folded, offset: offset)) }
         }
