@@ -170,7 +170,8 @@ struct AudioMarkEmbedder {
         }
         for index in strengths.indices { strengths[index] = weakest }
         var remaining = budget - floorCost
-        for band in energies.indices.sorted(by: { energies[$0] < energies[$1] }) {
+        let quietestFirst = energies.withUnsafeBufferPointer { energy in energies.indices.sorted { energy[$0] < energy[$1] } }
+        for band in quietestFirst {
             let top = caps.map { max(weakest, $0[band]) } ?? strongest
             let raise = (top * top - weakest * weakest) * energies[band]
             if raise <= remaining {
