@@ -39,9 +39,10 @@ struct LabelCommand: ParsableCommand {
             ('ledger find --watermark HEX'). Images need at least 256 px on the short side; PNG \
             stays lossless, JPEG is re-encoded at its own quality and subsampling. WAV, FLAC, \
             Ogg and MP3 audio gets a mark in its spectrum (SNR >= 30 dB; same container, rate, \
-            channels and bit depth) read back from most music of 30 s or more after MP3 at \
-            128 kbit/s, resampling, mono downmix or +-2 % speed; 32 kbit/s codecs, added noise, \
-            10 s excerpts and most speech are not read back reliably yet (see README, "Not yet").
+            channels and bit depth) read back from 30 s or more of music or speech after MP3 at \
+            64 kbit/s and up, resampling, filters, mono downmix or +-2 % speed; after 32 kbit/s \
+            codecs, added noise and from 10 s excerpts, only half to two thirds of the time yet \
+            (see README, "Not yet").
 
             With --explicit, the label people see or hear is added too (GB 45438 §5): a caption \
             with text 5.5 % of the shortest side on a dark backing in a corner of PNG and JPEG \

@@ -1,16 +1,16 @@
 import Glibc
 
 /// Looks for the audio mark in a stream, blindly: no original, any excerpt, any sample rate,
-/// speed changes up to ±3 %. It reads from ten seconds to a minute of music before a payload
-/// decodes, and some speech (see README, "Not yet").
+/// speed changes up to ±3 %. Most music and speech decodes within 10–30 s (see README, "Not
+/// yet").
 ///
 /// The programme's mix is cut into Hann frames (a quarter-frame hop) whose bins' log powers are
 /// kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window is
 /// read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
 /// resampling does) and four slot phases: each band's mean log power per slot, less that of the
 /// slots either side and of the bands two away, scaled to unit noise per band, weighted by the
-/// strength the embedder would have given the cell, folded modulo the block. The sync chips are
-/// correlated at every cyclic slot offset; the best three candidates are decoded, six in the
+/// strength the embedder would have given the cell, folded modulo the block. The sync chips
+/// (checkerboard groups of four, `AudioBlock.chips`) are correlated at every cyclic slot offset; the best three candidates are decoded, six in the
 /// first window (bands weighted by their sync cells, list Viterbi, CRC). Slots are counted from
 /// the start of the stream, so each speed and phase's folds also add up over the windows read
 /// so far, and their best three are decoded too: a long programme gathers what one window
