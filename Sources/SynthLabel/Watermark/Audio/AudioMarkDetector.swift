@@ -10,8 +10,9 @@ import Glibc
 /// resampling does) and four slot phases: each band's mean log power per slot, less that of the
 /// slots either side and of the bands two away, scaled to unit noise per band, weighted by the
 /// strength the embedder would have given the cell, folded modulo the block. The sync chips
-/// (checkerboard groups of four, `AudioBlock.chips`) are correlated at every cyclic slot offset; the best three candidates are decoded, six in the
-/// first window (bands weighted by their sync cells, list Viterbi, CRC). Slots are counted from
+/// (checkerboard groups of four, `AudioBlock.chips`) are correlated at every cyclic slot
+/// offset; the best three candidates are decoded, six in the first window (bands weighted by
+/// their sync cells, list Viterbi, CRC). Slots are counted from
 /// the start of the stream, so each speed and phase's folds also add up over the windows read
 /// so far, and their best three are decoded too: a long programme gathers what one window
 /// cannot.

@@ -20,10 +20,11 @@ import Glibc
 /// such cover, so no cell gets more than its frame's own rule would give it with four times the
 /// frame's share (`frameShareLimit`), and a quiet frame's loudest bands stay below its quiet ones.
 /// (Pooling over the block, against each frame spending its own share, on 35 programmes under one
-/// key, summed over eight attack sets: 154 and 142 read back before, 176 and 178 after; the
-/// speech read back unattacked 2–5 of 10 before, 6–7 after. Wide-band PESQ on the speech went
-/// from 4.37–4.50 (min–median) to 4.15–4.43. Pooling without the limit read 174 and 180 back at a
-/// PESQ of 3.98–4.34; a limit of twice the share, 155 at 4.28–4.46.)
+/// key, summed over eight attack sets, before the cells went by groups (`AudioBlock.chips`): 154
+/// and 142 read back before, 176 and 178 after; the speech read back unattacked 2–5 of 10
+/// before, 6–7 after. Wide-band PESQ on the speech went from 4.37–4.50 (min–median) to
+/// 4.15–4.43. Pooling without the limit read 174 and 180 back at a PESQ of 3.98–4.34; a limit of
+/// twice the share, 155 at 4.28–4.46.)
 /// (Keeping strength out of the quietest bands, which codecs and added noise take first, lowered
 /// the mark's strength after MP3, Opus and noise as well as before, on FluidSynth renderings and
 /// espeak-ng speech.)
