@@ -4,7 +4,9 @@
 /// leans towards needs less strength; one it leans against needs more. Each bit's cells are
 /// scaled by 1 − λ·(music's lean ÷ the mark's nominal pull), within 0…2, and the block is then
 /// scaled back to the energy it had, so the SNR does not change. Each block is settled alone, so
-/// any excerpt of whole blocks gains, not only the whole file.
+/// any excerpt of whole blocks gains, not only the whole file. (The reading here takes the slots
+/// either side as a cell's whole reference; the detector's now takes half of it from the band's
+/// mean. The closer match is untried.)
 ///
 /// (In a model with Gaussian music noise, this lifts the soft bits' SNR of a two-block window by
 /// about 2 dB where the music dominates, and by less where a codec's noise does. On 35
