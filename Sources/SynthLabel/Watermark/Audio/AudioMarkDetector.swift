@@ -8,11 +8,11 @@ import Glibc
 /// kept, as running sums over frequency, for a window of two blocks (9.6 s). Each window is
 /// read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
 /// resampling does) and four slot phases: each band's mean log power per slot, less that of the
-/// slots either side and the band's mean (half each) and of the bands two away, scaled to unit noise per band, weighted by the
-/// strength the embedder would have given the cell, folded modulo the block. The sync chips
-/// (checkerboard groups of four, `AudioBlock.chips`) are correlated at every cyclic slot
-/// offset; the best three candidates are decoded, six in the first window (bands weighted by
-/// their sync cells, list Viterbi, CRC). Slots are counted from
+/// slots either side and the band's mean (half each) and of the bands two away, scaled to unit
+/// noise per band, weighted by the strength the embedder would have given the cell, folded
+/// modulo the block. The sync chips (checkerboard groups of four, `AudioBlock.chips`) are
+/// correlated at every cyclic slot offset; the best three candidates are decoded, six in the
+/// first window (bands weighted by their sync cells, list Viterbi, CRC). Slots are counted from
 /// the start of the stream, so each speed and phase's folds also add up over the windows read
 /// so far, and their best three are decoded too: a long programme gathers what one window
 /// cannot.
@@ -21,7 +21,8 @@ struct AudioMarkDetector {
     static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
     static let phases = 4
     static let leastWeight: Float = 0.3
-    /// The slots either side's share of a cell's reference; the band's mean over the window has the rest.
+    /// The slots either side's share of a cell's reference; the band's mean over the window has
+    /// the rest.
     static let slotReference: Float = 0.5
     static let evidenceSpread = 6
     /// At most this many windows (about ten minutes) are read; each makes up to 6 attempts, and
