@@ -86,6 +86,7 @@ struct AudioWatermarkTests {
         AudioMarkEmbedder.allocate(&strengths, energies: energies, budget: AudioMarkEmbedder.budget * total)
         let spent = zip(strengths, energies).reduce(Float(0)) { $0 + $1.0 * $1.0 * $1.1 }
         #expect(spent <= AudioMarkEmbedder.budget * total * 1.0001)
+        #expect(abs(spent - AudioMarkEmbedder.spending(energies: energies, budget: AudioMarkEmbedder.budget * total)) < 1e-4 * spent)
         #expect(strengths.allSatisfy { $0 >= AudioMarkEmbedder.weakest * 0.999 && $0 <= AudioMarkEmbedder.strongest })
         #expect(strengths[5] == AudioMarkEmbedder.strongest, "the quietest band gets the most")
         #expect(strengths[0] < strengths[2], "a loud band gets less than a quiet one")

@@ -288,7 +288,7 @@ struct AudioMarkDetector {
         var valid = [Bool](repeating: false, count: count)
         for slot in 1..<max(1, count - 1) { valid[slot] = usable[slot - 1] && usable[slot] && usable[slot + 1] }
         var bandMeans = [Float](repeating: 0, count: bands)
-        let validCount = Float(max(1, valid.filter { $0 }.count))
+        let validCount = Float(max(1, valid.reduce(0) { $1 ? $0 + 1 : $0 }))
         for slot in 0..<count where valid[slot] {
             for band in 0..<bands { bandMeans[band] += logs[slot * bands + band] / validCount }
         }

@@ -90,7 +90,6 @@ struct AudioMarkEmbedder {
     /// Where the next frame starts (the first starts half a frame before the programme).
     private var frameStart: Int
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
-    private var strengths = [Float](repeating: 0, count: AudioBlock.bandCount)
     /// The programme and the change so far (final samples only), as planned in the frames
     /// (all analysed, and those marked), and the steering of the budget.
     private var signalEnergy: Double = 0
@@ -185,6 +184,11 @@ struct AudioMarkEmbedder {
         }
     }
 
+    /// What `allocate` spends of `budget`: all of it, unless every band is at `strongest` first.
+    static func spending(energies: [Float], budget: Float) -> Float {
+        min(budget, strongest * strongest * energies.reduce(0, +))
+    }
+
     /// The strengths of a block's cells, frame by frame (`energies` holds each frame's band
     /// energies in turn): the frames' shares of the budget pooled and spent over all the cells,
     /// each cell capped at what its frame's own rule gives it with `frameShareLimit` times its share.
@@ -247,12 +251,11 @@ struct AudioMarkEmbedder {
             }
         }
         if total > 0 {
-            Self.allocate(&strengths, energies: energies, budget: Self.budget * steering * total)
             frame.real = scratch.real
             frame.imaginary = scratch.imaginary
             frame.energies = energies
             frame.levels = zip(logs, counts).map { $1 > 0 ? $0 / $1 : 0 }
-            frame.plan = (Double(total), Double(zip(energies, strengths).reduce(0) { $0 + $1.0 * $1.1 * $1.1 }))
+            frame.plan = (Double(total), Double(Self.spending(energies: energies, budget: Self.budget * steering * total)))
         }
         pending.append(frame)
         steer(planning: frame.plan)
