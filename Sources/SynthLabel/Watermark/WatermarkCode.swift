@@ -3,7 +3,7 @@
 /// 64 payload bits and their CRC-32 (96 bits) go through a rate-1/3 convolutional code with
 /// constraint length 7 (generators 133, 171, 165 octal, free distance 15) and six zero tail
 /// bits: 306 coded bits. Decoding is soft-decision Viterbi, or list Viterbi (the audio mark's
-/// eight best paths). The mark counts as present only when the decoded CRC holds, so an unmarked
+/// best 1 to 256 paths). The mark counts as present only when the decoded CRC holds, so an unmarked
 /// image "decodes" to a match with probability 2⁻³² per attempt and path; `attemptLimit`
 /// attempts per image keep false positives below 1e-8.
 enum WatermarkCode {
@@ -42,8 +42,10 @@ enum WatermarkCode {
     /// list Viterbi decoder: the `paths` best code words are traced, best first, and the first
     /// whose CRC holds is the payload. That recovers words whose best path is wrong in a few bits
     /// while a close rival is right, at the price of `paths` chances for noise to pass the CRC.
+    /// Each state's list is the top of a merge of its two predecessors' lists, so a step costs
+    /// time in proportion to `paths` (at most 1,024, which the trace's 16-bit nodes can name).
     static func decode(_ soft: [Float], paths: Int = 1) -> UInt64? {
-        guard soft.count == codedBits, paths >= 1 else { return nil }
+        guard soft.count == codedBits, (1...1024).contains(paths) else { return nil }
         let steps = messageBits + 6
         // The three coded bits each (state, input) pair emits, as ±1 for the correlation metric.
         let expected: [Float] = (0..<128).flatMap { register in
@@ -63,33 +65,35 @@ enum WatermarkCode {
                 let bits = register * 3
                 branches[register] = expected[bits] * first + expected[bits + 1] * second + expected[bits + 2] * third
             }
-            let inputs = step >= messageBits ? 1 : 2  // the tail is zeros
+            // A state's predecessors are the two states that shift into it, both with the input
+            // its top bit holds; their lists fall already, so its own is the top of their merge.
+            let targets = step >= messageBits ? 32 : 64  // the tail is zeros
             metric.withUnsafeBufferPointer { metric in
                 next.withUnsafeMutableBufferPointer { next in
                     decisions.withUnsafeMutableBufferPointer { all in
                         let decisions = UnsafeMutableBufferPointer(rebasing: all[(step * width)..<((step + 1) * width)])
-                        for index in 0..<width { next[index] = -.infinity }
-                        for state in 0..<64 {
+                        for target in 0..<targets {
+                            let low = (target & 31) << 1
+                            let register = (target >> 5) << 6 | low
+                            let (lowBranch, highBranch) = (branches[register], branches[register | 1])
+                            var (lowRank, highRank) = (low * paths, (low + 1) * paths)
+                            let (lowEnd, highEnd) = (lowRank + paths, highRank + paths)
+                            let base = target * paths
                             for rank in 0..<paths {
-                                let node = state * paths + rank
-                                guard metric[node] > -.infinity else { break }
-                                for input in 0..<inputs {
-                                    let register = input << 6 | state
-                                    let candidate = metric[node] + branches[register]
-                                    // Into the target's falling list, if it makes the list at all.
-                                    let base = (register >> 1) * paths
-                                    guard candidate > next[base + paths - 1] else { continue }
-                                    var slot = paths - 1
-                                    while slot > 0, next[base + slot - 1] < candidate {
-                                        next[base + slot] = next[base + slot - 1]
-                                        decisions[base + slot] = decisions[base + slot - 1]
-                                        slot -= 1
-                                    }
-                                    next[base + slot] = candidate
-                                    decisions[base + slot] = UInt16(node)
+                                let fromLow = lowRank < lowEnd ? metric[lowRank] + lowBranch : -.infinity
+                                let fromHigh = highRank < highEnd ? metric[highRank] + highBranch : -.infinity
+                                if fromLow >= fromHigh {
+                                    next[base + rank] = fromLow
+                                    decisions[base + rank] = UInt16(lowRank)
+                                    lowRank += 1
+                                } else {
+                                    next[base + rank] = fromHigh
+                                    decisions[base + rank] = UInt16(highRank)
+                                    highRank += 1
                                 }
                             }
                         }
+                        for index in (targets * paths)..<width { next[index] = -.infinity }
                     }
                 }
             }

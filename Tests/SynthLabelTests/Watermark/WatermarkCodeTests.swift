@@ -40,7 +40,8 @@ struct WatermarkCodeTests {
     }
 
     /// List decoding: near the code's limit, tracing the 8 best paths recovers words the best
-    /// path alone gets wrong, and what it returns is always the payload sent.
+    /// path alone gets wrong, 256 recover more still, and what they return is always the payload
+    /// sent.
     @Test func aListOfPathsRecoversMoreWordsAndNoWrongOnes() {
         var state: UInt64 = 11
         func uniform() -> Double {
@@ -50,6 +51,7 @@ struct WatermarkCodeTests {
         func gaussian() -> Float { Float((-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())) }
         var single = 0
         var listed = 0
+        var deeper = 0
         let words = 300
         for word in 0..<words {
             let payload = UInt64(word) &* 0x9E37_79B9_7F4A_7C15
@@ -57,14 +59,19 @@ struct WatermarkCodeTests {
             let received = soft(WatermarkCode.encode(payload)).map { $0 + 1.25 * gaussian() }
             let one = WatermarkCode.decode(received)
             let eight = WatermarkCode.decode(received, paths: 8)
+            let deep = WatermarkCode.decode(received, paths: 256)
             #expect(one == nil || one == payload)
             #expect(eight == nil || eight == payload)
+            #expect(deep == nil || deep == payload)
             if one != nil { #expect(eight == payload, "a word the best path decodes, the list decodes too") }
+            if eight != nil { #expect(deep == payload, "a word 8 paths decode, 256 decode too") }
             single += one == nil ? 0 : 1
             listed += eight == nil ? 0 : 1
+            deeper += deep == nil ? 0 : 1
         }
-        print("decoded \(single) of \(words) with one path, \(listed) with eight")
+        print("decoded \(single) of \(words) with one path, \(listed) with 8, \(deeper) with 256")
         #expect(listed > single + words / 30, "\(single) with one path, \(listed) with eight")
+        #expect(deeper > listed + words / 30, "\(listed) with 8 paths, \(deeper) with 256")
     }
 
     @Test func noiseNeverDecodes() {
