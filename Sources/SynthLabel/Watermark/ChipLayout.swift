@@ -22,8 +22,8 @@ struct ChipLayout: Sendable {
 
     /// `purpose` keeps the layouts of different marks under one key unrelated; each coded bit
     /// goes into `repetitions` cells, and the rest are sync cells. With `syncCount` instead, that
-    /// many cells are sync and the rest carry the coded bits in turn (the first bits once more
-    /// where they do not divide evenly).
+    /// many cells are sync and the rest carry the coded bits in turn (where they do not divide
+    /// evenly, some bits once more, spread evenly over the word).
     init(key: WatermarkKey, columns: Int, rows: Int, purpose: String, repetitions: Int = 3, syncCount: Int? = nil) {
         let count = columns * rows
         let syncCount = syncCount ?? count - repetitions * WatermarkCode.codedBits
@@ -44,7 +44,14 @@ struct ChipLayout: Sendable {
             return Cell(x: place % columns, y: place / columns, chip: chipBit == 1 ? 1 : -1, bit: bit)
         }
         sync = (0..<syncCount).map { cell($0, bit: nil) }
-        data = (syncCount..<count).map { cell($0, bit: ($0 - syncCount) % WatermarkCode.codedBits) }
+        // Cells past the last whole round carry bits spread evenly over the code word: its ends
+        // are held by the trellis's known start and tail, its middle is weakest.
+        let coded = WatermarkCode.codedBits
+        let rounds = (count - syncCount) / coded * coded
+        let extra = count - syncCount - rounds
+        data = (0..<(count - syncCount)).map { index in
+            cell(syncCount + index, bit: index < rounds ? index % coded : (2 * (index - rounds) + 1) * coded / (2 * extra))
+        }
     }
 
     /// A layout whose cells are given.

@@ -202,6 +202,10 @@ struct AudioWatermarkTests {
         var copies = [Int](repeating: 0, count: WatermarkCode.codedBits)
         for cell in layout.data { copies[cell.bit!] += 1 }
         #expect(copies.allSatisfy { $0 == 4 || $0 == 8 } && copies.reduce(0, +) == layout.data.count)
+        // The bits held twice are spread over the word, not bunched at its start.
+        let twice = copies.indices.filter { copies[$0] == 8 }
+        #expect(twice.first! < 4 && twice.last! > WatermarkCode.codedBits - 5)
+        #expect(zip(twice, twice.dropFirst()).allSatisfy { $1 - $0 <= 4 })
         // Each group's four cells: two slots by a band and the one two above, as a checkerboard.
         for cell in layout.data where cell.x % 2 == 0 && (cell.y / 2) % 2 == 0 {
             let partner = layout.data.first { $0.x == cell.x + 1 && $0.y == cell.y + 2 }!
