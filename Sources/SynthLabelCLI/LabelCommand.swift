@@ -40,8 +40,8 @@ struct LabelCommand: ParsableCommand {
             stays lossless, JPEG is re-encoded at its own quality and subsampling. WAV, FLAC, \
             Ogg and MP3 audio gets a mark in its spectrum (SNR >= 30 dB; same container, rate, \
             channels and bit depth) read back from 30 s or more of music or speech after MP3 at \
-            64 kbit/s and up, resampling, filters, mono downmix or +-2 % speed; after 32 kbit/s \
-            codecs, added noise and from 10 s excerpts, only 60-80 % of the time yet \
+            64 kbit/s and up, resampling, filters, mono downmix or +-2 % speed; after 32-64 \
+            kbit/s codecs, added noise and from 10 s excerpts, 89-94 % of the time yet \
             (see README, "Not yet").
 
             With --explicit, the label people see or hear is added too (GB 45438 §5): a caption \
