@@ -3,9 +3,9 @@
 /// 64 payload bits and their CRC-32 (96 bits) go through a rate-1/3 convolutional code with
 /// constraint length 7 (generators 133, 171, 165 octal, free distance 15) and six zero tail
 /// bits: 306 coded bits. Decoding is soft-decision Viterbi, or list Viterbi (the audio mark's
-/// best 1 to 256 paths). The mark counts as present only when the decoded CRC holds, so an unmarked
-/// image "decodes" to a match with probability 2⁻³² per attempt and path; `attemptLimit`
-/// attempts per image keep false positives below 1e-8.
+/// best 1 to 256 paths). The mark counts as present only when the decoded CRC holds, so an
+/// unmarked image "decodes" to a match with probability 2⁻³² per attempt and path;
+/// `attemptLimit` attempts per image keep false positives below 1e-8.
 enum WatermarkCode {
     static let payloadBits = 64
     static let messageBits = 96

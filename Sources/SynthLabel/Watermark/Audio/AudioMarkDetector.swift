@@ -13,10 +13,9 @@ import Glibc
 /// modulo the block. The sync chips (checkerboard groups of four, `AudioBlock.chips`) are
 /// correlated at every cyclic slot offset; the best three candidates are decoded, six in the
 /// first window (bands weighted by their sync cells, list Viterbi to a depth `listPaths` sets,
-/// CRC). Slots are counted from
-/// the start of the stream, so each speed and phase's folds also add up over the windows read
-/// so far, and their best three are decoded too: a long programme gathers what one window
-/// cannot.
+/// CRC). Slots are counted from the start of the stream, so each speed and phase's folds also
+/// add up over the windows read so far, and their best three are decoded too: a long programme
+/// gathers what one window cannot.
 struct AudioMarkDetector {
     static let windowBlocks = 2
     static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }

@@ -14,7 +14,8 @@
 /// from 10 s excerpts: λ = 0 21 / 15 / 4, λ = 0.4 22 / 16 / 6, λ = 0.7 27 / 20 / 6, λ = 1
 /// 23 / 16 / 5. Allowing up to 3× and 40 % changed nothing. With the groups, reading through the
 /// slots alone and taking each cell's pull as its own 2α, eight attack sets summed: 246 read back
-/// under each of two keys; through the detector's residual, 257 and 252; λ = 1 257, 1.3 251.)
+/// under each of two keys; through the detector's residual, 257 and 252; under the first key,
+/// λ = 1 257, λ = 1.3 251.)
 enum InformedStrengths {
     static let cancellation: Float = 0.7
     static let largest: Float = 2
