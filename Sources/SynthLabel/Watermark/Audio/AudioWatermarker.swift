@@ -19,7 +19,7 @@ enum AudioWatermarker {
     {
         let payload = key.payload(for: label)
         let layout = AudioBlock.chips(key: key)
-        let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, searchingSpeeds: false)
+        let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, thorough: false)
         if try earlier.alreadyCarries(payload, path: path) {
             return (file, WatermarkDetection.hex(payload))
         }
@@ -101,17 +101,17 @@ enum AudioWatermarker {
     /// Looks for the mark in the programme, reading it once, in blocks, and stopping as soon
     /// as a payload decodes.
     static func detect(_ file: FileSource, key: WatermarkKey, path: String) throws(SynthLabelError) -> WatermarkDetection {
-        try detect(file, layout: AudioBlock.chips(key: key), path: path, windowLimit: AudioMarkDetector.windowLimit, searchingSpeeds: true)
+        try detect(file, layout: AudioBlock.chips(key: key), path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: true)
     }
 
     private static func detect(
-        _ file: FileSource, layout: ChipLayout, path: String, windowLimit: Int, searchingSpeeds: Bool
+        _ file: FileSource, layout: ChipLayout, path: String, windowLimit: Int, thorough: Bool
     ) throws(SynthLabelError)
         -> WatermarkDetection
     {
         let input = try SoundFileReader(file, path: path)
         var detector = AudioMarkDetector(
-            layout: layout, sampleRate: input.sampleRate, windowLimit: windowLimit, searchingSpeeds: searchingSpeeds)
+            layout: layout, sampleRate: input.sampleRate, windowLimit: windowLimit, thorough: thorough)
         let channels = input.channels
         var buffer = [Double](repeating: 0, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
