@@ -41,6 +41,8 @@ struct AudioMarkDetector {
         if window >= 8 { return 1 }
         return leadingTotal ? 256 : 8
     }
+    /// The depth of every attempt when the detector is not `thorough`.
+    static let quickListPaths = 8
     /// Every path every attempt of a file can trace, each a 2⁻³² chance: 9.2e-7.
     static let falsePositiveBound: Double = {
         let traces = (0..<windowLimit).reduce(0) { sum, window in
@@ -88,7 +90,7 @@ struct AudioMarkDetector {
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
 
     /// `thorough` false reads the programme at its own speed only, 17 times cheaper past the
-    /// transform, with half the transforms (a half-frame hop) and with lists of 8 paths (a
+    /// transform, with half the transforms (a half-frame hop) and with `quickListPaths` (a
     /// tenth of the decoding): enough to find a mark this tool wrote into this very file.
     init(layout: ChipLayout, sampleRate: Int, windowLimit: Int = Self.windowLimit, thorough: Bool = true) {
         self.layout = layout
@@ -266,7 +268,7 @@ struct AudioMarkDetector {
         for (candidate, leading) in candidates where found == nil && attempts < Self.attemptLimit {
             bestSync = max(bestSync, candidate.score)
             attempts += 1
-            let paths = thorough ? Self.listPaths(window: windows, leadingTotal: leading) : 8
+            let paths = thorough ? Self.listPaths(window: windows, leadingTotal: leading) : Self.quickListPaths
             found = WatermarkCode.decode(softBits(candidate.folded, offset: candidate.offset), paths: paths)
         }
     }
