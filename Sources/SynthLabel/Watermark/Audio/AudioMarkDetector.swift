@@ -314,12 +314,11 @@ struct AudioMarkDetector {
         for slot in 0..<count where valid[slot] {
             for band in 0..<bands { bandMeans[band] += logs[slot * bands + band] / validCount }
         }
-        let share = Self.slotReference
         var change = [Float](repeating: 0, count: count * bands)
         for slot in 0..<count where valid[slot] {
             for band in 0..<bands {
                 let index = slot * bands + band
-                change[index] = logs[index] - share * 0.5 * (logs[index - bands] + logs[index + bands]) - (1 - share) * bandMeans[band]
+                change[index] = Self.change(logs[index], before: logs[index - bands], after: logs[index + bands], bandMean: bandMeans[band])
             }
         }
         // Then less the same change two bands either side: a syllable or a drum hit moves a whole
@@ -333,8 +332,7 @@ struct AudioMarkDetector {
             for band in 0..<bands {
                 let below = band >= 2 ? change[row + band - 2] : nil
                 let above = band + 2 < bands ? change[row + band + 2] : nil
-                let reference = below.map { low in above.map { 0.5 * (low + $0) } ?? low } ?? above ?? 0
-                residual[row + band] = change[row + band] - reference
+                residual[row + band] = change[row + band] - Self.bandsTwoAway(below: below, above: above)
             }
         }
         var folded = [Float](repeating: 0, count: bands * slots)
@@ -352,6 +350,17 @@ struct AudioMarkDetector {
             }
         }
         return folded
+    }
+
+    /// A cell's level less its reference: half the mean of the slots either side
+    /// (`slotReference`), half the band's mean.
+    static func change(_ level: Float, before: Float, after: Float, bandMean: Float) -> Float {
+        level - slotReference * 0.5 * (before + after) - (1 - slotReference) * bandMean
+    }
+
+    /// What is taken off a cell's change for the bands two away: their mean, or the one there is.
+    static func bandsTwoAway(below: Float?, above: Float?) -> Float {
+        below.map { low in above.map { 0.5 * (low + $0) } ?? low } ?? above ?? 0
     }
 
     /// The best cyclic slot offset of the sync chips in a folded block, and the two next best,

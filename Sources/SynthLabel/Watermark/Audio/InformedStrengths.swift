@@ -70,12 +70,12 @@ enum InformedStrengths {
         let slots = AudioBlock.slots
         let inBlock = levels[1...slots].compactMap { $0 }
         let bandMeans = (0..<bands).map { band in inBlock.reduce(Float(0)) { $0 + $1[band] } / Float(max(1, inBlock.count)) }
-        let share = AudioMarkDetector.slotReference
         var change = [Float?](repeating: nil, count: slots * bands)
         for slot in 0..<slots {
             guard let before = levels[slot], let here = levels[slot + 1], let after = levels[slot + 2] else { continue }
             for band in 0..<bands {
-                change[band * slots + slot] = here[band] - share * 0.5 * (before[band] + after[band]) - (1 - share) * bandMeans[band]
+                change[band * slots + slot] = AudioMarkDetector.change(
+                    here[band], before: before[band], after: after[band], bandMean: bandMeans[band])
             }
         }
         var residual = [Float?](repeating: nil, count: slots * bands)
@@ -84,8 +84,7 @@ enum InformedStrengths {
                 guard let own = change[band * slots + slot] else { continue }
                 let below = band >= 2 ? change[(band - 2) * slots + slot] : nil
                 let above = band + 2 < bands ? change[(band + 2) * slots + slot] : nil
-                let reference = below.map { low in above.map { 0.5 * (low + $0) } ?? low } ?? above ?? 0
-                residual[band * slots + slot] = own - reference
+                residual[band * slots + slot] = own - AudioMarkDetector.bandsTwoAway(below: below, above: above)
             }
         }
         return residual
