@@ -110,7 +110,10 @@ struct RealFFT: Sendable {
 
     /// In-place radix-2 decimation-in-time stages on bit-reversed input. The first two stages,
     /// whose twiddles are 1 and −i, go together as one radix-4 pass without multiplications:
-    /// they cost most loop overhead for the least arithmetic.
+    /// they cost most loop overhead for the least arithmetic. The later stages work on four
+    /// neighbouring butterflies at once in SIMD lanes, which the compiler did not do by itself
+    /// (scalar, they were 30 % of marking); each lane does the same arithmetic in the same order,
+    /// so the spectrum is bit for bit what the scalar loop gave.
     private func butterflies(_ real: UnsafeMutableBufferPointer<Float>, _ imaginary: UnsafeMutableBufferPointer<Float>) {
         var start = 0
         while start < half {
@@ -132,28 +135,47 @@ struct RealFFT: Sendable {
             imaginary[start + 3] = bi + dr
             start += 4
         }
+        // Every later span is a multiple of four.
+        let real = real.baseAddress!, imaginary = imaginary.baseAddress!
         stageCos.withUnsafeBufferPointer { stageCos in
             stageSin.withUnsafeBufferPointer { stageSin in
+                let stageCos = stageCos.baseAddress!, stageSin = stageSin.baseAddress!
                 var span = 4
                 while span < half {
                     let twiddles = span - 4
                     var start = 0
                     while start < half {
-                        for offset in 0..<span {
-                            let c = stageCos[twiddles + offset], s = stageSin[twiddles + offset]
-                            let top = start + offset, bottom = top + span
-                            let br = real[bottom] * c - imaginary[bottom] * s
-                            let bi = real[bottom] * s + imaginary[bottom] * c
-                            real[bottom] = real[top] - br
-                            imaginary[bottom] = imaginary[top] - bi
-                            real[top] += br
-                            imaginary[top] += bi
+                        var offset = 0
+                        while offset < span {
+                            let c = Self.load(stageCos, twiddles &+ offset), s = Self.load(stageSin, twiddles &+ offset)
+                            let top = start &+ offset, bottom = top &+ span
+                            let bottomR = Self.load(real, bottom), bottomI = Self.load(imaginary, bottom)
+                            let topR = Self.load(real, top), topI = Self.load(imaginary, top)
+                            let br = bottomR * c - bottomI * s
+                            let bi = bottomR * s + bottomI * c
+                            Self.store(topR - br, real, bottom)
+                            Self.store(topI - bi, imaginary, bottom)
+                            Self.store(topR + br, real, top)
+                            Self.store(topI + bi, imaginary, top)
+                            offset &+= 4
                         }
-                        start += 2 * span
+                        start &+= 2 &* span
                     }
-                    span *= 2
+                    span &*= 2
                 }
             }
         }
+    }
+
+    @inline(__always) private static func load(_ base: UnsafePointer<Float>, _ index: Int) -> SIMD4<Float> {
+        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always) private static func load(_ base: UnsafeMutablePointer<Float>, _ index: Int) -> SIMD4<Float> {
+        UnsafeRawPointer(base + index).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always) private static func store(_ value: SIMD4<Float>, _ base: UnsafeMutablePointer<Float>, _ index: Int) {
+        UnsafeMutableRawPointer(base + index).storeBytes(of: value, as: SIMD4<Float>.self)
     }
 }
