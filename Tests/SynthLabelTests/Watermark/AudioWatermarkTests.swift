@@ -171,7 +171,7 @@ struct AudioWatermarkTests {
         #expect(snr < 45, "the mark is there at all: SNR \(snr) dB")
         let odd = change(programme, sampleRate: rate, chunk: 1000)
         #expect(zip(delta, odd).allSatisfy { abs($0 - $1) < 1e-6 }, "the same change whatever the chunks")
-        // Energy of the change outside 150 Hz–7 kHz, over a 4096-sample stretch.
+        // Energy of the change outside 150 Hz–6.5 kHz, over a 4096-sample stretch.
         let fft = RealFFT(size: 4096)
         var real = [Float](repeating: 0, count: 2049)
         var imaginary = real
@@ -186,9 +186,22 @@ struct AudioWatermarkTests {
         for bin in 0...2048 {
             let power = Double(real[bin] * real[bin] + imaginary[bin] * imaginary[bin])
             let hz = Double(bin) * binHz
-            if hz >= 120 && hz <= 7300 { inside += power } else { outside += power }
+            if hz >= 120 && hz <= 6800 { inside += power } else { outside += power }
         }
         #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
+    }
+
+    /// Every band holds at least two bins of the embedder's frame at 44.1 kHz (a lone bin's log
+    /// power is too noisy to carry a chip), and the bands stay inside what MP3 at 32 kbit/s keeps.
+    @Test func theBandsAreTwoBinsWideAtLeastAndEndBelowWhatCodecsCut() {
+        let edges = AudioBlock.edges
+        #expect(edges.count == AudioBlock.bandCount + 1 && edges.first == 150 && abs(edges.last! - 6500) < 1e-9)
+        let binHz = 44100 / Double(AudioBlock.frameSize(sampleRate: 44100))
+        let widths = zip(edges.dropFirst(), edges).map { $0 - $1 }
+        #expect(widths.allSatisfy { $0 >= 2 * binHz }, "narrowest \(widths.min()!) Hz")
+        #expect(zip(widths.dropFirst(), widths).allSatisfy { $0 >= $1 - 1e-9 }, "widths never shrink upwards")
+        let bins = AudioBlock.bandOfBin(size: 2048, sampleRate: 44100)
+        #expect(Set(bins.filter { $0 >= 0 }) == Set(0..<AudioBlock.bandCount), "every band gets bins")
     }
 
     /// The sync layer: the block's cells are each used once, in checkerboard groups of four (96
