@@ -279,6 +279,7 @@ def unmarked(source, target, count):
 
 def snr(original_folder, marked_folder):
     values = []
+    mixes = []
     for file in sorted(os.listdir(original_folder)):
         work = os.path.join(marked_folder, ".snr")
         a, _ = read_wav_any(os.path.join(original_folder, file), work + "a")
@@ -286,9 +287,16 @@ def snr(original_folder, marked_folder):
         n = min(len(a), len(b))
         difference = np.sum((a[:n] - b[:n]) ** 2)
         values.append((10 * np.log10(np.sum(a[:n] ** 2) / difference) if difference > 0 else float("inf"), file))
+        # The same in a mono downmix, where the sides of wide stereo cancel and the change does not.
+        mix_difference = np.sum((a[:n] - b[:n]).mean(axis=1) ** 2)
+        if mix_difference > 0:
+            mixes.append((10 * np.log10(np.sum(a[:n].mean(axis=1) ** 2) / mix_difference), file))
     values.sort()
+    mixes.sort()
     snrs = [v for v, _ in values]
     print(f"SNR over {len(snrs)} files: min {snrs[0]:.1f} dB ({values[0][1]}), median {snrs[len(snrs) // 2]:.1f} dB")
+    if mixes:
+        print(f"  in a mono downmix: min {mixes[0][0]:.1f} dB ({mixes[0][1]}), median {mixes[len(mixes) // 2][0]:.1f} dB")
 
 
 def pesq_speech(original_folder, marked_folder):

@@ -191,6 +191,29 @@ struct AudioWatermarkTests {
         #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
     }
 
+    /// Wide stereo, whose sides cancel in the mix, is marked against its channels' energy (the
+    /// file's SNR), up to `widthAllowance` times the mix: the channels keep 30 dB or more, and the
+    /// mix hears the change as much louder as the channels count for, 6 dB at most.
+    @Test(arguments: [1, 3] as [Float]) func wideStereoIsMarkedAgainstItsChannelsUpToTheAllowance(sideGain: Float) {
+        let rate = 44100
+        let mid = Self.programme(seconds: 15, sampleRate: rate, seed: 3)
+        let side = Self.programme(seconds: 15, sampleRate: rate, seed: 4).map { $0 * sideGain }
+        // The mean square of the channels mid + side and mid − side.
+        let power = zip(mid, side).map { $0 * $0 + $1 * $1 }
+        var embedder = AudioMarkEmbedder(layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate)
+        let delta =
+            mid.withUnsafeBufferPointer { mid in power.withUnsafeBufferPointer { embedder.append(mid, channelPower: $0) } }
+            + embedder.finish()
+        let mixEnergy = mid.reduce(0.0) { $0 + Double($1 * $1) }
+        let channelEnergy = power.reduce(0.0) { $0 + Double($1) }
+        let change = delta.reduce(0.0) { $0 + Double($1 * $1) }
+        let channelSNR = 10 * log10(channelEnergy / change)
+        let mixSNR = 10 * log10(mixEnergy / change)
+        let counted = 10 * log10(min(Double(AudioMarkEmbedder.widthAllowance), channelEnergy / mixEnergy))
+        #expect(channelSNR >= 30, "channels: \(channelSNR) dB")
+        #expect(abs(mixSNR + counted - 30.5) < 1, "mix: \(mixSNR) dB, the channels counting \(counted) dB more")
+    }
+
     /// Every band holds at least two bins of the embedder's frame at 44.1 kHz (a lone bin's log
     /// power is too noisy to carry a chip), and the bands stay inside what MP3 at 32 kbit/s keeps.
     @Test func theBandsAreTwoBinsWideAtLeastAndEndBelowWhatCodecsCut() {

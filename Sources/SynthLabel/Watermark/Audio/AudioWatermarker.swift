@@ -56,6 +56,7 @@ enum AudioWatermarker {
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
+        var power = [Float](repeating: 0, count: channels > 1 ? block : 0)
         // The samples waiting for their change, from `head` (dropped once that is half of them).
         var pending: [Sample] = []
         var head = 0
@@ -83,7 +84,18 @@ enum AudioWatermarker {
         while case let frames = read(&buffer), frames > 0 {
             mixDown(buffer, frames: frames, channels: channels, into: &mix, level: level)
             pending += buffer[0..<(frames * channels)]
-            emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<frames])) })
+            guard channels > 1 else {
+                emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<frames])) })
+                continue
+            }
+            meanSquares(buffer, frames: frames, channels: channels, into: &power, level: level)
+            emit(
+                mix.withUnsafeBufferPointer { mix in
+                    power.withUnsafeBufferPointer { power in
+                        embedder.append(
+                            UnsafeBufferPointer(rebasing: mix[0..<frames]), channelPower: UnsafeBufferPointer(rebasing: power[0..<frames]))
+                    }
+                })
         }
         emit(embedder.finish())
     }
@@ -95,6 +107,20 @@ enum AudioWatermarker {
             var sum: Double = 0
             for channel in 0..<channels { sum += level(samples[frame * channels + channel]) }
             mix[frame] = Float(sum / Double(channels))
+        }
+    }
+
+    /// The mean square of the channels of each of the first `frames` frames, as `level` reads them.
+    private static func meanSquares<Sample>(
+        _ samples: [Sample], frames: Int, channels: Int, into power: inout [Float], level: (Sample) -> Double
+    ) {
+        for frame in 0..<frames {
+            var sum: Double = 0
+            for channel in 0..<channels {
+                let value = level(samples[frame * channels + channel])
+                sum += value * value
+            }
+            power[frame] = Float(sum / Double(channels))
         }
     }
 
