@@ -215,8 +215,8 @@ struct AudioWatermarkTests {
     }
 
     /// Every band holds at least two bins of the embedder's frame at 44.1 kHz (a lone bin's log
-    /// power is too noisy to carry a chip), and the bands stay inside what MP3 at 32 kbit/s keeps.
-    @Test func theBandsAreTwoBinsWideAtLeastAndEndBelowWhatCodecsCut() {
+    /// power is too noisy to carry a chip), widths never shrink upwards, and the top is 6.5 kHz.
+    @Test func everyBandHoldsTwoBinsAtLeast() {
         let edges = AudioBlock.edges
         #expect(edges.count == AudioBlock.bandCount + 1 && edges.first == 150 && abs(edges.last! - 6500) < 1e-9)
         let binHz = 44100 / Double(AudioBlock.frameSize(sampleRate: 44100))

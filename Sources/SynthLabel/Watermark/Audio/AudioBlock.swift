@@ -7,18 +7,19 @@ import Glibc
 /// rate.
 ///
 /// The bands start at 150 Hz so that bass-heavy music and low voices carry the mark (one
-/// published system starts at 860 Hz and leaves such content unmarked), and stop at 6.5 kHz,
-/// below what MP3 at 32 kbit/s keeps (it resamples to 16 kHz and cuts under 8 kHz), so that
-/// resampling to 16 kHz and low-bitrate codecs keep all of them. The ten lowest are 50 Hz wide
-/// (about two bins of a 46 ms frame), the thirty above spaced evenly in log frequency, each 8 %
-/// wider than the one below, so a 2 % speed change moves an edge by a quarter of its band at most
-/// (the detector searches speed). A band narrower than two bins is read from one bin, whose log
-/// power swings by several decibels from frame to frame by itself.
+/// published system starts at 860 Hz and leaves such content unmarked), and stop at 6.5 kHz:
+/// resampling to 16 kHz keeps them all, and MP3 at 32 kbit/s (which resamples to 16 kHz and keeps
+/// little above 5.5 kHz) loses only the top two, which then add noise to the detector. The ten
+/// lowest are 50 Hz wide (about two bins of a 46 ms frame), the thirty above spaced evenly in log
+/// frequency, each 8 % wider than the one below, so a 2 % speed change moves an edge by a quarter
+/// of its band at most (the detector searches speed). A band narrower than two bins is read from
+/// one bin, whose log power swings by several decibels from frame to frame by itself.
 /// (Against 40 bands log-spaced from 150 Hz to 7 kHz, whose lowest ten were 15–40 Hz wide: on 35
 /// programmes, eight attack sets, under two keys, 261 and 262 read back before, 272 and 272 after;
 /// speech after noise 6 and 6 of 10 → 8 and 9, speech in 10 s excerpts 6 and 5 → 10 and 10. With
-/// 50 Hz bands up to 7 kHz, MP3 at 32 kbit/s fell from 31 to 28 and 29; 40 or 60 Hz read 265
-/// and 269–271, and the log spacing cut at 6.5 kHz alone 257 and 255.)
+/// the 50 Hz bands, a top at 7 kHz read MP3 at 32 kbit/s back for 28 and 29 of 35, 6.5 kHz for 34
+/// and 33, 6 kHz for 32 and 33. 40 or 60 Hz read 265 and 269–271 in all, and the log spacing
+/// alone, cut at 6.5 kHz, 257 and 255.)
 enum AudioBlock {
     static let slotSeconds = 0.1
     static let slots = 48

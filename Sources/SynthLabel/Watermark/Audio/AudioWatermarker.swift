@@ -35,24 +35,22 @@ enum AudioWatermarker {
             let highest = Double(Int32.max) - step + 1
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: Int32(0), read: { input.read(into: &$0, frames: block) },
-                level: { Double($0) / 2_147_483_648 }, offset: { (Double($0) * stepsPerUnit).rounded(.toNearestOrEven) * step },
-                shifted: { sample, offset in Int32(min(highest, max(lowest, Double(sample) + offset))) },
+                offset: { (Double($0) * stepsPerUnit).rounded(.toNearestOrEven) * step }, range: lowest...highest,
                 write: { output.write($0, frames: $1) })
         } else {
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
-                level: { $0 }, offset: { Double($0) }, shifted: { min(1, max(-1, $0 + $1)) }, write: { output.write($0, frames: $1) })
+                offset: { Double($0) }, range: -1...1, write: { output.write($0, frames: $1) })
         }
         return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
     }
 
-    /// Streams the programme through the embedder: blocks come from `read`, are mixed down by
-    /// `level` (a sample at full scale ±1), and every sample goes to `write` with its frame's
-    /// change (made the file's own `offset` once per frame) added by `shifted`, as soon as the
-    /// embedder has that change.
-    private static func copyMarking<Sample>(
-        channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int, level: (Sample) -> Double,
-        offset: (Float) -> Double, shifted: (Sample, Double) -> Sample, write: ([Sample], Int) -> Void
+    /// Streams the programme through the embedder: blocks come from `read`, are mixed down, and
+    /// every sample goes to `write` with its frame's change (made the file's own `offset` once per
+    /// frame) added within `range`, as soon as the embedder has that change.
+    private static func copyMarking<Sample: MarkedSample>(
+        channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int, offset: (Float) -> Double,
+        range: ClosedRange<Double>, write: ([Sample], Int) -> Void
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
@@ -69,7 +67,7 @@ enum AudioWatermarker {
                         let offset = offset(delta)
                         for channel in 0..<channels {
                             let index = frame * channels + channel
-                            out[index] = shifted(waiting[index], offset)
+                            out[index] = waiting[index].shifted(by: offset, within: range)
                         }
                     }
                 }
@@ -82,13 +80,12 @@ enum AudioWatermarker {
             write(out, change.count)
         }
         while case let frames = read(&buffer), frames > 0 {
-            mixDown(buffer, frames: frames, channels: channels, into: &mix, level: level)
+            mixDown(buffer, frames: frames, channels: channels, into: &mix, power: &power)
             pending += buffer[0..<(frames * channels)]
             guard channels > 1 else {
                 emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<frames])) })
                 continue
             }
-            meanSquares(buffer, frames: frames, channels: channels, into: &power, level: level)
             emit(
                 mix.withUnsafeBufferPointer { mix in
                     power.withUnsafeBufferPointer { power in
@@ -100,27 +97,22 @@ enum AudioWatermarker {
         emit(embedder.finish())
     }
 
-    /// The mean of the channels of each of the first `frames` frames, as `level` reads them.
-    private static func mixDown<Sample>(_ samples: [Sample], frames: Int, channels: Int, into mix: inout [Float], level: (Sample) -> Double)
-    {
-        for frame in 0..<frames {
-            var sum: Double = 0
-            for channel in 0..<channels { sum += level(samples[frame * channels + channel]) }
-            mix[frame] = Float(sum / Double(channels))
-        }
-    }
-
-    /// The mean square of the channels of each of the first `frames` frames, as `level` reads them.
-    private static func meanSquares<Sample>(
-        _ samples: [Sample], frames: Int, channels: Int, into power: inout [Float], level: (Sample) -> Double
+    /// The mean of the channels of each of the first `frames` frames at full scale ±1, and their
+    /// mean square unless `power` is empty.
+    private static func mixDown<Sample: MarkedSample>(
+        _ samples: [Sample], frames: Int, channels: Int, into mix: inout [Float], power: inout [Float]
     ) {
+        let squares = !power.isEmpty
         for frame in 0..<frames {
             var sum: Double = 0
+            var squareSum: Double = 0
             for channel in 0..<channels {
-                let value = level(samples[frame * channels + channel])
-                sum += value * value
+                let value = samples[frame * channels + channel].fullScale
+                sum += value
+                squareSum += value * value
             }
-            power[frame] = Float(sum / Double(channels))
+            mix[frame] = Float(sum / Double(channels))
+            if squares { power[frame] = Float(squareSum / Double(channels)) }
         }
     }
 
@@ -141,10 +133,35 @@ enum AudioWatermarker {
         let channels = input.channels
         var buffer = [Double](repeating: 0, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
+        var noPower: [Float] = []
         while !detector.isDone, case let read = input.read(into: &buffer, frames: block), read > 0 {
-            mixDown(buffer, frames: read, channels: channels, into: &mix) { $0 }
+            mixDown(buffer, frames: read, channels: channels, into: &mix, power: &noPower)
             mix.withUnsafeBufferPointer { detector.append(UnsafeBufferPointer(rebasing: $0[0..<read])) }
         }
         return detector.finish()
+    }
+}
+
+/// The samples the mark is read from and added to: integer PCM in the top bits of an Int32, or
+/// doubles at full scale ±1. (Methods rather than closures, so that the per-sample loops are
+/// specialised and inlined rather than calling through a function value.)
+private protocol MarkedSample {
+    /// The sample at full scale ±1.
+    var fullScale: Double { get }
+    /// The sample with `offset` (in its own units) added, held within `range`.
+    func shifted(by offset: Double, within range: ClosedRange<Double>) -> Self
+}
+
+extension Int32: MarkedSample {
+    var fullScale: Double { Double(self) / 2_147_483_648 }
+    func shifted(by offset: Double, within range: ClosedRange<Double>) -> Int32 {
+        Int32(Swift.min(range.upperBound, Swift.max(range.lowerBound, Double(self) + offset)))
+    }
+}
+
+extension Double: MarkedSample {
+    var fullScale: Double { self }
+    func shifted(by offset: Double, within range: ClosedRange<Double>) -> Double {
+        Swift.min(range.upperBound, Swift.max(range.lowerBound, self + offset))
     }
 }
