@@ -96,8 +96,15 @@ enum Fixtures {
         try run(binary, arguments)
     }
 
-    /// The ledger the tests' labelling runs share unless a test names its own.
-    static let testLedger = NSTemporaryDirectory() + "synthlabel-tests-ledger-\(getpid()).sqlite"
+    /// The ledger the tests' labelling runs share unless a test names its own, removed (with
+    /// SQLite's journal files) when the test process exits, so runs leave nothing behind.
+    static let testLedger: String = {
+        atexit {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(Fixtures.testLedgerPath + suffix) }
+        }
+        return testLedgerPath
+    }()
+    private static let testLedgerPath = NSTemporaryDirectory() + "synthlabel-tests-ledger-\(getpid()).sqlite"
 
     /// A 16-bit stereo 48 kHz PCM WAV with the canonical 44-byte header and `dataSize` bytes
     /// of deterministic noise, for tests that need a bigger file than the samples.
