@@ -26,7 +26,7 @@ enum AudioBlock {
     static let bandCount = 40
     static let lowestHz = 150.0
     static let highestHz = 6500.0
-    /// The bands of `narrowestHz` at the bottom, and where they end.
+    /// How many bands at the bottom are `narrowestHz` wide (150–650 Hz).
     static let evenBands = 10
     static let narrowestHz = 50.0
     static var seconds: Double { slotSeconds * Double(slots) }

@@ -93,6 +93,7 @@ struct AudioMarkEmbedder {
     private var input: [Float] = []
     /// The mean square of the channels at each sample of `input`; empty for one channel.
     private var inputPower: [Float] = []
+    /// Whether `append` is given the channels' power (more than one channel).
     private var channelsGiven = false
     private var inputStart = 0
     /// The change still being summed, from absolute index `changeStart`; what is before `emitted`
@@ -106,6 +107,7 @@ struct AudioMarkEmbedder {
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
     /// The programme and the change so far (final samples only), as planned in the frames
     /// (all analysed, and those marked), and the steering of the budget.
+    /// The channels' energy (their mean square), and their mix's, which caps what it counts for.
     private var signalEnergy: Double = 0
     private var mixEnergy: Double = 0
     private var changeEnergy: Double = 0
