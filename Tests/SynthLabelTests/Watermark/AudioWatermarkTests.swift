@@ -200,7 +200,8 @@ struct AudioWatermarkTests {
         let side = Self.programme(seconds: 15, sampleRate: rate, seed: 4).map { $0 * sideGain }
         // The mean square of the channels mid + side and mid − side.
         let power = zip(mid, side).map { $0 * $0 + $1 * $1 }
-        var embedder = AudioMarkEmbedder(layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate)
+        var embedder = AudioMarkEmbedder(
+            layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate, channels: 2)
         let delta =
             mid.withUnsafeBufferPointer { mid in power.withUnsafeBufferPointer { embedder.append(mid, channelPower: $0) } }
             + embedder.finish()

@@ -93,8 +93,8 @@ struct AudioMarkEmbedder {
     private var input: [Float] = []
     /// The mean square of the channels at each sample of `input`; empty for one channel.
     private var inputPower: [Float] = []
-    /// Whether `append` is given the channels' power (more than one channel).
-    private var channelsGiven = false
+    /// More than one channel: `append` is given their power, which the budget counts.
+    private let weighsChannels: Bool
     private var inputStart = 0
     /// The change still being summed, from absolute index `changeStart`; what is before `emitted`
     /// has been returned. (Both buffers drop their heads only once these are half of them, so
@@ -115,8 +115,9 @@ struct AudioMarkEmbedder {
     private var plannedMarked: (signal: Double, change: Double) = (0, 0)
     private var steering: Float = 1
 
-    init(layout: ChipLayout, payload: UInt64, sampleRate: Int) {
+    init(layout: ChipLayout, payload: UInt64, sampleRate: Int, channels: Int = 1) {
         self.sampleRate = sampleRate
+        weighsChannels = channels > 1
         let size = AudioBlock.frameSize(sampleRate: sampleRate)
         self.size = size
         hop = size / 2
@@ -134,15 +135,13 @@ struct AudioMarkEmbedder {
         )
     }
 
-    /// Takes the next samples of the mix, and the mean square of the channels at each (nil for
-    /// one channel, whose mix it is); returns the change for the next samples of output (fewer
-    /// than given at first: the output lags by up to a block and a slot, 4.9 s).
+    /// Takes the next samples of the mix, and the mean square of the channels at each (given
+    /// exactly when there is more than one channel); returns the change for the next samples of
+    /// output (fewer than given at first: the output lags by up to a block and a slot, 4.9 s).
     mutating func append(_ mix: UnsafeBufferPointer<Float>, channelPower: UnsafeBufferPointer<Float>? = nil) -> [Float] {
+        precondition((channelPower?.count == mix.count) == weighsChannels, "the channels' power, for several channels only")
         input.append(contentsOf: mix)
-        if let channelPower {
-            channelsGiven = true
-            inputPower.append(contentsOf: channelPower)
-        }
+        if let channelPower { inputPower.append(contentsOf: channelPower) }
         return process(final: false)
     }
 
@@ -176,7 +175,7 @@ struct AudioMarkEmbedder {
         let keepFrom = max(inputStart, min(pending.first?.start ?? frameStart, frameStart, available))
         if keepFrom - inputStart > input.count / 2 {
             input.removeFirst(keepFrom - inputStart)
-            if channelsGiven { inputPower.removeFirst(keepFrom - inputStart) }
+            if weighsChannels { inputPower.removeFirst(keepFrom - inputStart) }
             inputStart = keepFrom
         }
         return out
@@ -240,13 +239,27 @@ struct AudioMarkEmbedder {
             levels: [], plan: (0, 0))
         let inputEnd = available - frameStart
         let inputOffset = frameStart - inputStart
+        // The frame, windowed; for several channels, also the windowed energy of the mix and of
+        // the channels, for how much more the channels count (at most `widthAllowance`).
+        var mixEnergy: Float = 0
+        var channelEnergy: Float = 0
         input.withUnsafeBufferPointer { input in
-            for index in 0..<size {
-                let position = inputOffset + index
-                scratch.frame[index] = position >= 0 && index < inputEnd ? input[position] * window[index] : 0
+            inputPower.withUnsafeBufferPointer { inputPower in
+                for index in 0..<size {
+                    let position = inputOffset + index
+                    guard position >= 0 && index < inputEnd else {
+                        scratch.frame[index] = 0
+                        continue
+                    }
+                    scratch.frame[index] = input[position] * window[index]
+                    guard weighsChannels else { continue }
+                    let weight = window[index] * window[index]
+                    mixEnergy += weight * input[position] * input[position]
+                    channelEnergy += weight * inputPower[position]
+                }
             }
         }
-        let width = channelsGiven ? widthOfFrame(from: inputOffset, count: min(size, inputEnd)) : 1
+        let width = mixEnergy > 0 ? min(Self.widthAllowance, max(1, channelEnergy / mixEnergy)) : 1
         scratch.frame.withUnsafeBufferPointer { samples in
             scratch.real.withUnsafeMutableBufferPointer { real in
                 scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
@@ -392,20 +405,6 @@ struct AudioMarkEmbedder {
         }
     }
 
-    /// How much more the channels weigh than their mix in the frame whose first sample is at
-    /// `offset` in `input` (windowed alike), at most `widthAllowance`.
-    private func widthOfFrame(from offset: Int, count: Int) -> Float {
-        var mixEnergy: Float = 0
-        var channelEnergy: Float = 0
-        let first = max(0, -offset)
-        for index in first..<max(first, count) {
-            let weight = window[index] * window[index]
-            mixEnergy += weight * input[offset + index] * input[offset + index]
-            channelEnergy += weight * inputPower[offset + index]
-        }
-        return mixEnergy > 0 ? min(Self.widthAllowance, max(1, channelEnergy / mixEnergy)) : 1
-    }
-
     /// Counts the samples a marked frame finished (no later frame reaches them).
     private mutating func countFinished(by frameStart: Int, available: Int) {
         let finished = max(frameStart, 0)..<min(frameStart + hop, available)
@@ -413,7 +412,7 @@ struct AudioMarkEmbedder {
             let sample = Double(input[position - inputStart])
             // A silent frame adds nothing, and may leave `change` short of it.
             let delta = position - changeStart < change.count ? Double(change[position - changeStart]) : 0
-            signalEnergy += channelsGiven ? Double(inputPower[position - inputStart]) : sample * sample
+            signalEnergy += weighsChannels ? Double(inputPower[position - inputStart]) : sample * sample
             mixEnergy += sample * sample
             changeEnergy += delta * delta
         }

@@ -26,7 +26,7 @@ enum AudioWatermarker {
         let input = try SoundFileReader(file, path: path)
         let output = try SoundFileWriter(like: input.info, carrier: carrier, path: path)
         output.copyStrings(from: input.handle)
-        var embedder = AudioMarkEmbedder(layout: layout, payload: payload, sampleRate: input.sampleRate)
+        var embedder = AudioMarkEmbedder(layout: layout, payload: payload, sampleRate: input.sampleRate, channels: input.channels)
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
             let step = Double(Int64(1) << (32 - bits))
@@ -82,15 +82,12 @@ enum AudioWatermarker {
         while case let frames = read(&buffer), frames > 0 {
             mixDown(buffer, frames: frames, channels: channels, into: &mix, power: &power)
             pending += buffer[0..<(frames * channels)]
-            guard channels > 1 else {
-                emit(mix.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<frames])) })
-                continue
-            }
             emit(
                 mix.withUnsafeBufferPointer { mix in
                     power.withUnsafeBufferPointer { power in
                         embedder.append(
-                            UnsafeBufferPointer(rebasing: mix[0..<frames]), channelPower: UnsafeBufferPointer(rebasing: power[0..<frames]))
+                            UnsafeBufferPointer(rebasing: mix[0..<frames]),
+                            channelPower: power.isEmpty ? nil : UnsafeBufferPointer(rebasing: power[0..<frames]))
                     }
                 })
         }
