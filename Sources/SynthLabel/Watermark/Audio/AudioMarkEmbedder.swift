@@ -243,19 +243,25 @@ struct AudioMarkEmbedder {
         // the channels, for how much more the channels count (at most `widthAllowance`).
         var mixEnergy: Float = 0
         var channelEnergy: Float = 0
+        // Zeros where the frame reaches before the programme or past what has been read.
+        let before = max(0, -inputOffset)
+        let inside = before..<max(before, min(size, inputEnd))
+        let weighsChannels = weighsChannels
         input.withUnsafeBufferPointer { input in
             inputPower.withUnsafeBufferPointer { inputPower in
-                for index in 0..<size {
-                    let position = inputOffset + index
-                    guard position >= 0 && index < inputEnd else {
-                        scratch.frame[index] = 0
-                        continue
+                window.withUnsafeBufferPointer { window in
+                    scratch.frame.withUnsafeMutableBufferPointer { frame in
+                        for index in 0..<inside.lowerBound { frame[index] = 0 }
+                        for index in inside.upperBound..<size { frame[index] = 0 }
+                        for index in inside { frame[index] = input[inputOffset + index] * window[index] }
+                        guard weighsChannels else { return }
+                        for index in inside {
+                            let weight = window[index] * window[index]
+                            let sample = input[inputOffset + index]
+                            mixEnergy += weight * sample * sample
+                            channelEnergy += weight * inputPower[inputOffset + index]
+                        }
                     }
-                    scratch.frame[index] = input[position] * window[index]
-                    guard weighsChannels else { continue }
-                    let weight = window[index] * window[index]
-                    mixEnergy += weight * input[position] * input[position]
-                    channelEnergy += weight * inputPower[position]
                 }
             }
         }

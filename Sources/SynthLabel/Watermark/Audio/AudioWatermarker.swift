@@ -29,14 +29,12 @@ enum AudioWatermarker {
         var embedder = AudioMarkEmbedder(layout: layout, payload: payload, sampleRate: input.sampleRate, channels: input.channels)
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
-            let step = Double(Int64(1) << (32 - bits))
-            let stepsPerUnit = 2_147_483_648 / step
-            let lowest = Double(Int32.min)
-            let highest = Double(Int32.max) - step + 1
+            let step = Int64(1) << (32 - bits)
+            let stepsPerUnit = 2_147_483_648 / Double(step)
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: Int32(0), read: { input.read(into: &$0, frames: block) },
-                offset: { (Double($0) * stepsPerUnit).rounded(.toNearestOrEven) * step }, range: lowest...highest,
-                write: { output.write($0, frames: $1) })
+                offset: { Int64((Double($0) * stepsPerUnit).rounded(.toNearestOrEven)) * step },
+                range: Int32.min...Int32(Int64(Int32.max) - step + 1), write: { output.write($0, frames: $1) })
         } else {
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
@@ -49,8 +47,8 @@ enum AudioWatermarker {
     /// every sample goes to `write` with its frame's change (made the file's own `offset` once per
     /// frame) added within `range`, as soon as the embedder has that change.
     private static func copyMarking<Sample: MarkedSample>(
-        channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int, offset: (Float) -> Double,
-        range: ClosedRange<Double>, write: ([Sample], Int) -> Void
+        channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int,
+        offset: (Float) -> Sample.Offset, range: ClosedRange<Sample>, write: ([Sample], Int) -> Void
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
@@ -142,17 +140,20 @@ enum AudioWatermarker {
 /// The samples the mark is read from and added to: integer PCM in the top bits of an Int32, or
 /// doubles at full scale ±1. (Methods rather than closures, so that the per-sample loops are
 /// specialised and inlined rather than calling through a function value.)
-private protocol MarkedSample {
+private protocol MarkedSample: Comparable {
+    /// A change in the sample's own units.
+    associatedtype Offset
     /// The sample at full scale ±1.
     var fullScale: Double { get }
-    /// The sample with `offset` (in its own units) added, held within `range`.
-    func shifted(by offset: Double, within range: ClosedRange<Double>) -> Self
+    /// The sample with `offset` added, held within `range`.
+    func shifted(by offset: Offset, within range: ClosedRange<Self>) -> Self
 }
 
 extension Int32: MarkedSample {
     var fullScale: Double { Double(self) / 2_147_483_648 }
-    func shifted(by offset: Double, within range: ClosedRange<Double>) -> Int32 {
-        Int32(Swift.min(range.upperBound, Swift.max(range.lowerBound, Double(self) + offset)))
+    /// In integers, which cannot trap or round, so the loop is as cheap as a copy.
+    func shifted(by offset: Int64, within range: ClosedRange<Int32>) -> Int32 {
+        Int32(truncatingIfNeeded: Swift.min(Int64(range.upperBound), Swift.max(Int64(range.lowerBound), Int64(self) + offset)))
     }
 }
 
