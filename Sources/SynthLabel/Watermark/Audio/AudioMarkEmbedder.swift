@@ -192,8 +192,11 @@ struct AudioMarkEmbedder {
         }
         for index in strengths.indices { strengths[index] = weakest }
         var remaining = budget - floorCost
-        let quietestFirst = energies.withUnsafeBufferPointer { energy in energies.indices.sorted { energy[$0] < energy[$1] } }
-        for band in quietestFirst {
+        // Energies are never negative, so their bit patterns order as they do; with the index in
+        // the low half, ties keep the order of the cells, and the sort compares plain integers.
+        let quietestFirst = energies.enumerated().map { UInt64($1.bitPattern) << 32 | UInt64($0) }.sorted()
+        for key in quietestFirst {
+            let band = Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
             let top = caps.map { max(weakest, $0[band]) } ?? strongest
             let raise = (top * top - weakest * weakest) * energies[band]
             if raise <= remaining {
