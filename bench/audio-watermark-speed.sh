@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The audio watermark's speed on one core (taskset), against issue 7's targets (embed >= 300x
+# The audio watermark's speed on one core (taskset, once built), against issue 7's targets (embed >= 300x
 # real time, detect >= 100x) and against the same commands without the mark. A programme of
 # 300 s, 44.1 kHz stereo 16-bit, is made by FluidSynth; another of 60 s shows that memory does
-# not grow with length. Median of RUNS (default 5) runs each.
+# not grow with length. Median of RUNS (default 5) runs each; a command and its reference (the
+# same without the mark) take turns, so that the VM's own drift, which moves single timings by
+# half within minutes, moves both alike.
 #
 #   bash bench/audio-watermark-speed.sh
 set -euo pipefail
@@ -20,32 +22,46 @@ python3 bench/lib/audio_watermark_harness.py programme "$work/long.wav" 300 4410
 sox "$work/long.wav" "$work/short.wav" trim 0 60
 "$bin" keys generate --algorithm watermark --out "$work/key" >/dev/null
 
-# median_seconds COMMAND...: the median wall time of `runs` runs on core 0.
-median_seconds() {
-  for _ in $(seq "$runs"); do
-    start=$(date +%s.%N)
-    taskset -c 0 "$@" >/dev/null 2>&1
-    python3 -c "print($(date +%s.%N) - $start)"
-  done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+# Everything from here on runs on core 0.
+taskset -cp 0 $$ >/dev/null
+# seconds COMMAND...: the wall time of one run.
+seconds() {
+  start=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  python3 -c "print($(date +%s.%N) - $start)"
 }
-peak_mib() { /usr/bin/time -f %M taskset -c 0 "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# paired_medians REFERENCE COMMAND: `runs` runs of each (shell functions), taking turns; prints
+# the two medians.
+paired_medians() {
+  : >"$work/times-a"
+  : >"$work/times-b"
+  for _ in $(seq "$runs"); do
+    seconds "$1" >>"$work/times-a"
+    seconds "$2" >>"$work/times-b"
+  done
+  echo "$(median <"$work/times-a") $(median <"$work/times-b")"
+}
+peak_mib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", $1 / 1024 }'; }
 ratio() { python3 -c "print(f'{$1 / $2:.0f}')"; }
 
 label=("$bin" label --producer $producer --output "$work/out" --no-ledger)
 mark=(--watermark --watermark-key "$work/key.key")
-plain=$(median_seconds "${label[@]}" "$work/long.wav")
-marked=$(median_seconds "${label[@]}" "${mark[@]}" "$work/long.wav")
+label_plain() { "${label[@]}" "$work/long.wav"; }
+label_marked() { "${label[@]}" "${mark[@]}" "$work/long.wav"; }
+read -r plain marked <<<"$(paired_medians label_plain label_marked)"
 "${label[@]}" "${mark[@]}" "$work/long.wav" >/dev/null 2>&1
 cp "$work/out/long.wav" "$work/long-marked.wav"
 embed=$(python3 -c "print($marked - $plain)")
-echo "300 s stereo 44.1 kHz, one core, median of $runs:"
+echo "300 s stereo 44.1 kHz, one core, median of $runs (each with its reference in turn):"
 echo "  label                $(printf %.3f "$plain") s"
 echo "  label --watermark    $(printf %.3f "$marked") s: the mark costs $(printf %.3f "$embed") s, $(ratio 300 "$embed")x real time" \
   "(whole command $(ratio 300 "$marked")x; target 300x)"
 
-verify_plain=$(median_seconds "$bin" verify "$work/long.wav")
-verify_unmarked=$(median_seconds "$bin" verify "$work/long.wav" --watermark-key "$work/key.key")
-verify_marked=$(median_seconds "$bin" verify "$work/long-marked.wav" --watermark-key "$work/key.key")
+verify_plain() { "$bin" verify "$work/long.wav"; }
+verify_searching() { "$bin" verify "$work/long.wav" --watermark-key "$work/key.key"; }
+read -r verify_plain verify_unmarked <<<"$(paired_medians verify_plain verify_searching)"
+verify_marked=$(for _ in $(seq "$runs"); do seconds "$bin" verify "$work/long-marked.wav" --watermark-key "$work/key.key"; done | median)
 search=$(python3 -c "print($verify_unmarked - $verify_plain)")
 echo "  verify               $(printf %.3f "$verify_plain") s"
 echo "  verify --watermark-key, unmarked (the whole file searched): $(printf %.3f "$verify_unmarked") s:" \
