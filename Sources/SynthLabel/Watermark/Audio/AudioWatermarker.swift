@@ -30,25 +30,24 @@ enum AudioWatermarker {
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
             let step = Int64(1) << (32 - bits)
-            let stepsPerUnit = 2_147_483_648 / Double(step)
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: Int32(0), read: { input.read(into: &$0, frames: block) },
-                offset: { Int64((Double($0) * stepsPerUnit).rounded(.toNearestOrEven)) * step },
-                range: Int32.min...Int32(Int64(Int32.max) - step + 1), write: { output.write($0, frames: $1) })
+                grid: SampleGrid(range: Int32.min...Int32(Int64(Int32.max) - step + 1), step: step),
+                write: { output.write($0, frames: $1) })
         } else {
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
-                offset: { Double($0) }, range: -1...1, write: { output.write($0, frames: $1) })
+                grid: SampleGrid(range: -1...1), write: { output.write($0, frames: $1) })
         }
         return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
     }
 
     /// Streams the programme through the embedder: blocks come from `read`, are mixed down, and
-    /// every sample goes to `write` with its frame's change (made the file's own `offset` once per
-    /// frame) added within `range`, as soon as the embedder has that change.
+    /// every sample goes to `write` with its frame's change (made an offset on the file's `grid`
+    /// once per frame) added, as soon as the embedder has that change.
     private static func copyMarking<Sample: MarkedSample>(
         channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int,
-        offset: (Float) -> Sample.Offset, range: ClosedRange<Sample>, write: ([Sample], Int) -> Void
+        grid: SampleGrid<Sample>, write: ([Sample], Int) -> Void
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var mix = [Float](repeating: 0, count: block)
@@ -62,10 +61,10 @@ enum AudioWatermarker {
                 out.withUnsafeMutableBufferPointer { out in
                     let waiting = UnsafeBufferPointer(rebasing: pending[head...])
                     for (frame, delta) in change.enumerated() {
-                        let offset = offset(delta)
+                        let offset = Sample.offset(delta, on: grid)
                         for channel in 0..<channels {
                             let index = frame * channels + channel
-                            out[index] = waiting[index].shifted(by: offset, within: range)
+                            out[index] = waiting[index].shifted(by: offset, within: grid.range)
                         }
                     }
                 }
@@ -98,6 +97,8 @@ enum AudioWatermarker {
         _ samples: [Sample], frames: Int, channels: Int, into mix: inout [Float], power: inout [Float]
     ) {
         let squares = !power.isEmpty
+        // A product, not a quotient, per frame: the same for one, two or four channels.
+        let share = 1 / Double(channels)
         for frame in 0..<frames {
             var sum: Double = 0
             var squareSum: Double = 0
@@ -106,8 +107,8 @@ enum AudioWatermarker {
                 sum += value
                 squareSum += value * value
             }
-            mix[frame] = Float(sum / Double(channels))
-            if squares { power[frame] = Float(squareSum / Double(channels)) }
+            mix[frame] = Float(sum * share)
+            if squares { power[frame] = Float(squareSum * share) }
         }
     }
 
@@ -137,6 +138,21 @@ enum AudioWatermarker {
     }
 }
 
+/// The values a file's samples may take: within `range`, and for integer PCM whole steps of the
+/// file's depth (`step`, in the Int32's units).
+private struct SampleGrid<Sample: MarkedSample> {
+    let range: ClosedRange<Sample>
+    let step: Int64
+    /// Steps in full scale's unit.
+    let stepsPerUnit: Double
+
+    init(range: ClosedRange<Sample>, step: Int64 = 1) {
+        self.range = range
+        self.step = step
+        stepsPerUnit = 2_147_483_648 / Double(step)
+    }
+}
+
 /// The samples the mark is read from and added to: integer PCM in the top bits of an Int32, or
 /// doubles at full scale ±1. (Methods rather than closures, so that the per-sample loops are
 /// specialised and inlined rather than calling through a function value.)
@@ -145,12 +161,20 @@ private protocol MarkedSample: Comparable {
     associatedtype Offset
     /// The sample at full scale ±1.
     var fullScale: Double { get }
+    /// A change at full scale as an offset on `grid`.
+    static func offset(_ change: Float, on grid: SampleGrid<Self>) -> Offset
     /// The sample with `offset` added, held within `range`.
     func shifted(by offset: Offset, within range: ClosedRange<Self>) -> Self
 }
 
 extension Int32: MarkedSample {
     var fullScale: Double { Double(self) / 2_147_483_648 }
+    /// The nearest whole step, ties to even: adding and taking off 1.5 × 2⁵² rounds so (exactly,
+    /// for anything under 2⁵¹) without calling the C library once per frame.
+    fileprivate static func offset(_ change: Float, on grid: SampleGrid<Int32>) -> Int64 {
+        let steps = Double(change) * grid.stepsPerUnit
+        return Int64((steps + 0x1.8p52) - 0x1.8p52) * grid.step
+    }
     /// In integers, which cannot trap or round, so the loop is as cheap as a copy.
     func shifted(by offset: Int64, within range: ClosedRange<Int32>) -> Int32 {
         Int32(truncatingIfNeeded: Swift.min(Int64(range.upperBound), Swift.max(Int64(range.lowerBound), Int64(self) + offset)))
@@ -159,6 +183,7 @@ extension Int32: MarkedSample {
 
 extension Double: MarkedSample {
     var fullScale: Double { self }
+    fileprivate static func offset(_ change: Float, on grid: SampleGrid<Double>) -> Double { Double(change) }
     func shifted(by offset: Double, within range: ClosedRange<Double>) -> Double {
         Swift.min(range.upperBound, Swift.max(range.lowerBound, self + offset))
     }
