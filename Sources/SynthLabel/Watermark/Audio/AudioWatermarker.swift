@@ -139,11 +139,11 @@ enum AudioWatermarker {
 }
 
 /// The values a file's samples may take: within `range`, and for integer PCM whole steps of the
-/// file's depth (`step`, in the Int32's units).
+/// file's depth (doubles leave `step` at 1 and do not read it).
 private struct SampleGrid<Sample: MarkedSample> {
     let range: ClosedRange<Sample>
+    /// A step of the file's depth in the Int32's units, and how many make full scale's 1.
     let step: Int64
-    /// Steps in full scale's unit.
     let stepsPerUnit: Double
 
     init(range: ClosedRange<Sample>, step: Int64 = 1) {
