@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The audio watermark's speed on one core (taskset, once built), against issue 7's targets (embed >= 300x
-# real time, detect >= 100x) and against the same commands without the mark. A programme of
-# 300 s, 44.1 kHz stereo 16-bit, is made by FluidSynth; another of 60 s shows that memory does
-# not grow with length. Median of RUNS (default 5) runs each; a command and its reference (the
-# same without the mark) take turns, so that the VM's own drift, which moves single timings by
-# half within minutes, moves both alike.
+# The audio watermark's speed on one core (taskset, once built), against issue 7's targets
+# (embed >= 300x real time, detect >= 100x) and against the same commands without the mark. A
+# programme of 300 s, 44.1 kHz stereo 16-bit, is made by FluidSynth; another of 60 s shows that
+# memory does not grow with length. Median of RUNS (default 5) runs each; a command and its
+# reference (the same without the mark) take turns, so that the VM's own drift, which moves
+# single timings by half within minutes, moves both alike.
 #
 #   bash bench/audio-watermark-speed.sh
 set -euo pipefail
@@ -58,9 +58,9 @@ echo "  label                $(printf %.3f "$plain") s"
 echo "  label --watermark    $(printf %.3f "$marked") s: the mark costs $(printf %.3f "$embed") s, $(ratio 300 "$embed")x real time" \
   "(whole command $(ratio 300 "$marked")x; target 300x)"
 
-verify_plain() { "$bin" verify "$work/long.wav"; }
+verify_only() { "$bin" verify "$work/long.wav"; }
 verify_searching() { "$bin" verify "$work/long.wav" --watermark-key "$work/key.key"; }
-read -r verify_plain verify_unmarked <<<"$(paired_medians verify_plain verify_searching)"
+read -r verify_plain verify_unmarked <<<"$(paired_medians verify_only verify_searching)"
 verify_marked=$(for _ in $(seq "$runs"); do seconds "$bin" verify "$work/long-marked.wav" --watermark-key "$work/key.key"; done | median)
 search=$(python3 -c "print($verify_unmarked - $verify_plain)")
 echo "  verify               $(printf %.3f "$verify_plain") s"
