@@ -106,8 +106,8 @@ struct AudioMarkEmbedder {
     private var frameStart: Int
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
     /// The programme and the change so far (final samples only), as planned in the frames
-    /// (all analysed, and those marked), and the steering of the budget.
-    /// The channels' energy (their mean square), and their mix's, which caps what it counts for.
+    /// (all analysed, and those marked), and the steering of the budget. The programme's energy
+    /// is the channels' (their mean square), and its mix's caps what that counts for.
     private var signalEnergy: Double = 0
     private var mixEnergy: Double = 0
     private var changeEnergy: Double = 0
