@@ -191,28 +191,54 @@ struct AudioWatermarkTests {
         #expect(outside < 0.01 * inside, "outside the bands: \(outside / inside)")
     }
 
-    /// Wide stereo, whose sides cancel in the mix, is marked against its channels' energy (the
-    /// file's SNR), up to `widthAllowance` times the mix: the channels keep 30 dB or more, and the
-    /// mix hears the change as much louder as the channels count for, 6 dB at most.
-    @Test(arguments: [1, 3] as [Float]) func wideStereoIsMarkedAgainstItsChannelsUpToTheAllowance(sideGain: Float) {
+    /// Stereo `mid + side` and `mid − side`, interleaved.
+    static func stereo(mid: [Float], side: [Float]) -> [Float] { zip(mid, side).flatMap { [$0 + $1, $0 - $1] } }
+
+    /// Stereo is marked against its channels' energy (the file's SNR): the channels keep 30.5
+    /// dB, the mix hears the change as much louder as the channels are louder than it, 6 dB at
+    /// most (`commonAllowance`), and in wide stereo each channel's own part carries the rest.
+    @Test(arguments: [1, 3] as [Float]) func stereoIsMarkedAgainstItsChannelsInTheMixAndInEachChannel(sideGain: Float) {
         let rate = 44100
         let mid = Self.programme(seconds: 15, sampleRate: rate, seed: 3)
         let side = Self.programme(seconds: 15, sampleRate: rate, seed: 4).map { $0 * sideGain }
-        // The mean square of the channels mid + side and mid − side.
-        let power = zip(mid, side).map { $0 * $0 + $1 * $1 }
+        let samples = Self.stereo(mid: mid, side: side)
         var embedder = AudioMarkEmbedder(
             layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate, channels: 2)
-        let delta =
-            mid.withUnsafeBufferPointer { mid in power.withUnsafeBufferPointer { embedder.append(mid, channelPower: $0) } }
-            + embedder.finish()
-        let mixEnergy = mid.reduce(0.0) { $0 + Double($1 * $1) }
-        let channelEnergy = power.reduce(0.0) { $0 + Double($1) }
-        let change = delta.reduce(0.0) { $0 + Double($1 * $1) }
+        let delta = samples.withUnsafeBufferPointer { embedder.append($0) } + embedder.finish()
+        #expect(delta.count == samples.count)
+        func energy(_ values: some Sequence<Float>) -> Double { values.reduce(0.0) { $0 + Double($1 * $1) } }
+        let frames = 0..<mid.count
+        let channelEnergy = energy(samples) / 2
+        let change = energy(delta) / 2
+        let mixChange = energy(frames.map { 0.5 * (delta[2 * $0] + delta[2 * $0 + 1]) })
+        let sideChange = energy(frames.map { 0.5 * (delta[2 * $0] - delta[2 * $0 + 1]) })
         let channelSNR = 10 * log10(channelEnergy / change)
-        let mixSNR = 10 * log10(mixEnergy / change)
-        let counted = 10 * log10(min(Double(AudioMarkEmbedder.widthAllowance), channelEnergy / mixEnergy))
-        #expect(channelSNR >= 30, "channels: \(channelSNR) dB")
-        #expect(abs(mixSNR + counted - 30.5) < 1, "mix: \(mixSNR) dB, the channels counting \(counted) dB more")
+        let mixSNR = 10 * log10(energy(mid) / mixChange)
+        let louder =
+            10 * log10(min(Double(AudioMarkEmbedder.commonAllowance * AudioMarkEmbedder.commonAllowance), channelEnergy / energy(mid)))
+        #expect(abs(channelSNR - 30.5) < 1, "channels: \(channelSNR) dB")
+        #expect(abs(mixSNR + louder - 30.5) < 1, "mix: \(mixSNR) dB, the channels \(louder) dB louder")
+        if sideGain > 1 {
+            #expect(sideChange > 0.4 * change, "each channel's own part: \(sideChange / change) of the change")
+        } else {
+            #expect(sideChange < 0.1 * change, "no more than the common part needs: \(sideChange / change)")
+        }
+    }
+
+    /// Stereo whose channels cancel in the mix (one is the other inverted) is still marked, in
+    /// each channel's own part, and read back from the channels' power.
+    @Test func antiphaseStereoIsMarkedAndReadBack() {
+        let rate = 16000
+        let side = Self.programme(seconds: 40, sampleRate: rate, seed: 5)
+        let samples = Self.stereo(mid: [Float](repeating: 0, count: side.count), side: side)
+        var embedder = AudioMarkEmbedder(
+            layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate, channels: 2)
+        let delta = samples.withUnsafeBufferPointer { embedder.append($0) } + embedder.finish()
+        let marked = zip(samples, delta).map { $0 + $1 }
+        var detector = AudioMarkDetector(layout: AudioBlock.chips(key: key), sampleRate: rate, channels: 2)
+        marked.withUnsafeBufferPointer { detector.append($0) }
+        let detection = detector.finish()
+        #expect(detection.present && detection.payload == 0x1234_5678_9ABC_DEF0, "sync z \(detector.strongestSync)")
     }
 
     /// Every band holds at least two bins of the embedder's frame at 44.1 kHz (a lone bin's log

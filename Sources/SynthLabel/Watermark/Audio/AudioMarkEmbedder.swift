@@ -1,10 +1,11 @@
 import Glibc
 
-/// Adds the audio mark to a programme as it streams past, in the short-time spectrum of the
-/// channels' mix: each frame's bins in a band are scaled by 1 ± α as the chip of that band in
-/// the frame's time slot says, and the difference (the inverse transform, overlap-added with a
-/// square-root Hann window on both sides, which sums to exactly one) is what is added to every
-/// channel. So a mono downmix keeps the whole mark, and memory does not depend on length.
+/// Adds the audio mark to a programme as it streams past, in the short-time spectrum of each
+/// channel: each frame's bins in a band are scaled by 1 ± α as the chip of that band in the
+/// frame's time slot says, and the difference (the inverse transform, overlap-added with a
+/// square-root Hann window on both sides, which sums to exactly one) is what is added. With
+/// several channels, the change is shared between their mix and each channel's own part
+/// (`split`), so a mono downmix keeps the whole mark. Memory does not depend on length.
 /// Frames are held until their whole block has been read, so that each coded bit's strength can
 /// follow the music's own lean on it (`InformedStrengths`).
 ///
@@ -35,14 +36,17 @@ import Glibc
 /// programme ends near 30.5 dB, as a steady one would, rather than between 30 and 33 dB as music
 /// did with a fixed budget per frame.
 ///
-/// The SNR is the file's: the change, which every channel gets alike, against the channels' own
-/// energy. Where the channels are much louder than their mix (wide stereo, whose sides cancel in
-/// the mix), counting the mix would leave the mark weaker than the SNR allows: 39 dB in three
-/// bass programmes whose mix is 9 dB under their channels. The channels count for at most
-/// `widthAllowance` times the mix, so a mono downmix still hears the change 24.5 dB under it.
-/// (On 35 programmes, eight attack sets, under one key: 272 read back counting the mix, 275
-/// counting the channels up to 4× the mix, 274 up to 8×; MP3 at 32 kbit/s 34 → 35, Vorbis q2 33
-/// → 35; all the gain in the bass programmes.)
+/// The SNR is the file's: the change against the channels' own energy, both as the channels'
+/// mean square. Where the channels are much louder than their mix (wide stereo, whose sides
+/// cancel in the mix), the part common to every channel is made stronger in the mix, up to 6 dB
+/// (`commonAllowance`), so a mono downmix still hears the change 24.5 dB under it; each
+/// channel's own part takes the rest of the budget. (Counting the mix alone left three bass
+/// programmes whose mix is 9 dB under their channels at 39 dB. With the common part alone, on 35
+/// programmes, eight attack sets, under one key: 272 read back counting the mix, 275 counting
+/// the channels up to 4× the mix. With each channel's own part too, 277 under each of two keys,
+/// against 275 and 275: Opus at 32 kbit/s, whose intensity stereo codes one shape for both
+/// channels and so loses a change in their mix, 32 → 34 and 32 → 34, MP3 at 32 kbit/s 35 → 34
+/// and 35 → 34.)
 struct AudioMarkEmbedder {
     static let weakest: Float = 0.015
     static let strongest: Float = 0.2
@@ -55,10 +59,12 @@ struct AudioMarkEmbedder {
     static let priorTurnout = 1.3
     /// The most a frame's change may cost, as a multiple of its share of the block's budget.
     static let frameShareLimit: Float = 4
-    /// The most the channels' energy may count for, as a multiple of their mix's (6 dB).
-    static let widthAllowance: Float = 4
+    /// The most a cell's change common to every channel may be, as a multiple of its strength
+    /// (6 dB more in the mix): the channels' energy counts for at most 4× their mix's there.
+    static let commonAllowance: Float = 2
 
     let sampleRate: Int
+    let channels: Int
     private let size: Int
     private let hop: Int
     private let fft: RealFFT
@@ -75,11 +81,17 @@ struct AudioMarkEmbedder {
         var start: Int
         /// Counted from the start of the programme.
         var slot: Int
+        /// Each channel's spectrum (bins 0…size/2) in turn, then, for several channels, their
+        /// mix's.
         var real: [Float]
         var imaginary: [Float]
-        /// Each band's energy and mean log power; empty for a silent frame.
+        /// Each band's energy and mean log power, over the channels' mean power; empty for a
+        /// silent frame.
         var energies: [Float]
         var levels: [Float]
+        /// For several channels, each band's factors on the strength for the mix's spectrum and
+        /// for each channel's own (`split`), in turn.
+        var split: [Float] = []
         /// Each band's strength once the block is settled.
         var strengths: [Float] = []
         /// The frame's energy and its share of the block's change.
@@ -89,14 +101,11 @@ struct AudioMarkEmbedder {
     /// The last slot of the block before, as the next block's left neighbour.
     private var previousSlotLevels: [Float]?
 
-    /// Mix samples from absolute index `inputStart`.
+    /// Samples, the channels interleaved, from absolute frame index `inputStart`.
     private var input: [Float] = []
-    /// The mean square of the channels at each sample of `input`; empty for one channel.
-    private var inputPower: [Float] = []
-    /// More than one channel: `append` is given their power, which the budget counts.
-    private let weighsChannels: Bool
     private var inputStart = 0
-    /// The change still being summed, from absolute index `changeStart`; what is before `emitted`
+    /// The change still being summed (interleaved as `input`), from absolute frame index
+    /// `changeStart`; what is before `emitted`
     /// has been returned. (Both buffers drop their heads only once these are half of them, so
     /// the lag of a block costs no copying per call.)
     private var change: [Float] = []
@@ -104,20 +113,19 @@ struct AudioMarkEmbedder {
     private var emitted = 0
     /// Where the next frame starts (the first starts half a frame before the programme).
     private var frameStart: Int
-    private var scratch: (frame: [Float], real: [Float], imaginary: [Float])
-    /// The programme and the change so far (final samples only), as planned in the frames
-    /// (all analysed, and those marked), and the steering of the budget. The programme's energy
-    /// is the channels' (their mean square), and its mix's caps what that counts for.
+    private var scratch: (frame: [Float], real: [Float], imaginary: [Float], power: [Float])
+    /// The programme and the change so far (final samples only, the channels' mean squares), as
+    /// planned in the frames (all analysed, and those marked), and the steering of the budget.
     private var signalEnergy: Double = 0
-    private var mixEnergy: Double = 0
     private var changeEnergy: Double = 0
     private var planned: (signal: Double, change: Double) = (0, 0)
     private var plannedMarked: (signal: Double, change: Double) = (0, 0)
     private var steering: Float = 1
 
     init(layout: ChipLayout, payload: UInt64, sampleRate: Int, channels: Int = 1) {
+        precondition(channels >= 1, "at least one channel")
         self.sampleRate = sampleRate
-        weighsChannels = channels > 1
+        self.channels = channels
         let size = AudioBlock.frameSize(sampleRate: sampleRate)
         self.size = size
         hop = size / 2
@@ -130,18 +138,16 @@ struct AudioMarkEmbedder {
         self.bits = bits
         logFloor = Float(size * size) / 16 * 1e-10
         frameStart = -size / 2
-        scratch = (
-            [Float](repeating: 0, count: size), [Float](repeating: 0, count: size / 2 + 1), [Float](repeating: 0, count: size / 2 + 1)
-        )
+        let bins = [Float](repeating: 0, count: size / 2 + 1)
+        scratch = ([Float](repeating: 0, count: size), bins, bins, bins)
     }
 
-    /// Takes the next samples of the mix, and the mean square of the channels at each (given
-    /// exactly when there is more than one channel); returns the change for the next samples of
-    /// output (fewer than given at first: the output lags by up to a block and a slot, 4.9 s).
-    mutating func append(_ mix: UnsafeBufferPointer<Float>, channelPower: UnsafeBufferPointer<Float>? = nil) -> [Float] {
-        precondition((channelPower?.count == mix.count) == weighsChannels, "the channels' power, for several channels only")
-        input.append(contentsOf: mix)
-        if let channelPower { inputPower.append(contentsOf: channelPower) }
+    /// Takes the next samples (the channels interleaved, at full scale ±1); returns the change
+    /// for the next samples of output, interleaved alike (fewer than given at first: the output
+    /// lags by up to a block and a slot, 4.9 s).
+    mutating func append(_ samples: UnsafeBufferPointer<Float>) -> [Float] {
+        precondition(samples.count % channels == 0, "whole frames of every channel")
+        input.append(contentsOf: samples)
         return process(final: false)
     }
 
@@ -149,7 +155,8 @@ struct AudioMarkEmbedder {
     mutating func finish() -> [Float] { process(final: true) }
 
     private mutating func process(final: Bool) -> [Float] {
-        let available = inputStart + input.count
+        let channels = channels
+        let available = inputStart + input.count / channels
         while final ? frameStart < available : frameStart + size <= available {
             analyseFrame(available: available)
             frameStart += hop
@@ -160,22 +167,21 @@ struct AudioMarkEmbedder {
         }
         if final { while !pending.isEmpty { markBlock(available: available) } }
         let ready = final ? available : max(emitted, pending.first?.start ?? frameStart)
-        let count = ready - emitted
-        let from = min(emitted - changeStart, change.count)
+        let count = (ready - emitted) * channels
+        let from = min((emitted - changeStart) * channels, change.count)
         var out = Array(change[from..<min(from + count, change.count)])
         if out.count < count { out += [Float](repeating: 0, count: count - out.count) }
         emitted = ready
-        let done = min(emitted - changeStart, change.count)
+        let done = min((emitted - changeStart) * channels, change.count)
         if done > change.count / 2 {
             change.removeFirst(done)
-            changeStart += done
+            changeStart += done / channels
         }
         // Input before the next frame, and before the pending frames (steering reads it), is no
         // longer needed.
         let keepFrom = max(inputStart, min(pending.first?.start ?? frameStart, frameStart, available))
-        if keepFrom - inputStart > input.count / 2 {
-            input.removeFirst(keepFrom - inputStart)
-            if weighsChannels { inputPower.removeFirst(keepFrom - inputStart) }
+        if (keepFrom - inputStart) * channels > input.count / 2 {
+            input.removeFirst((keepFrom - inputStart) * channels)
             inputStart = keepFrom
         }
         return out
@@ -231,48 +237,71 @@ struct AudioMarkEmbedder {
         return strengths
     }
 
-    /// Transforms the frame at `frameStart` and queues it with its bands' energies and mean log
-    /// powers, and its share of the budget (what its own rule would spend).
+    /// Transforms each channel's frame at `frameStart` and queues the frame with its bands'
+    /// energies and mean log powers (of the channels' mean power), and its share of the budget
+    /// (what its own rule would spend).
     private mutating func analyseFrame(available: Int) {
         let size = size
         let half = size / 2
+        let channels = channels
         let centre = Double(frameStart + half) / Double(sampleRate)
         var frame = PendingFrame(
             start: frameStart, slot: Int((centre / AudioBlock.slotSeconds).rounded(.down)), real: [], imaginary: [], energies: [],
             levels: [], plan: (0, 0))
-        let inputEnd = available - frameStart
         let inputOffset = frameStart - inputStart
-        // The frame, windowed; for several channels, also the windowed energy of the mix and of
-        // the channels, for how much more the channels count (at most `widthAllowance`).
-        var mixEnergy: Float = 0
-        var channelEnergy: Float = 0
         // Zeros where the frame reaches before the programme or past what has been read.
         let before = max(0, -inputOffset)
-        let inside = before..<max(before, min(size, inputEnd))
-        let weighsChannels = weighsChannels
-        input.withUnsafeBufferPointer { input in
-            inputPower.withUnsafeBufferPointer { inputPower in
-                window.withUnsafeBufferPointer { window in
-                    scratch.frame.withUnsafeMutableBufferPointer { frame in
-                        for index in 0..<inside.lowerBound { frame[index] = 0 }
-                        for index in inside.upperBound..<size { frame[index] = 0 }
-                        for index in inside { frame[index] = input[inputOffset + index] * window[index] }
-                        guard weighsChannels else { return }
-                        for index in inside {
-                            let weight = window[index] * window[index]
-                            let sample = input[inputOffset + index]
-                            mixEnergy += weight * sample * sample
-                            channelEnergy += weight * inputPower[inputOffset + index]
+        let inside = before..<max(before, min(size, available - frameStart))
+        let share = 1 / Float(channels)
+        let bins = half + 1
+        // Each channel's spectrum, transformed in place, then for several channels their mix's.
+        let stored = channels > 1 ? channels + 1 : 1
+        var spectra = (real: [Float](repeating: 0, count: stored * bins), imaginary: [Float](repeating: 0, count: stored * bins))
+        var buffers = scratch
+        scratch = ([], [], [], [])
+        defer { scratch = buffers }
+        spectra.real.withUnsafeMutableBufferPointer { spectrumReal in
+            spectra.imaginary.withUnsafeMutableBufferPointer { spectrumImaginary in
+                for channel in 0..<channels {
+                    input.withUnsafeBufferPointer { input in
+                        window.withUnsafeBufferPointer { window in
+                            buffers.frame.withUnsafeMutableBufferPointer { frame in
+                                for index in 0..<inside.lowerBound { frame[index] = 0 }
+                                for index in inside.upperBound..<size { frame[index] = 0 }
+                                for index in inside { frame[index] = input[(inputOffset + index) * channels + channel] * window[index] }
+                            }
                         }
                     }
+                    let slice = (channel * bins)..<((channel + 1) * bins)
+                    buffers.frame.withUnsafeBufferPointer { samples in
+                        fft.forward(
+                            samples, real: UnsafeMutableBufferPointer(rebasing: spectrumReal[slice]),
+                            imaginary: UnsafeMutableBufferPointer(rebasing: spectrumImaginary[slice]))
+                    }
                 }
-            }
-        }
-        let width = mixEnergy > 0 ? min(Self.widthAllowance, max(1, channelEnergy / mixEnergy)) : 1
-        scratch.frame.withUnsafeBufferPointer { samples in
-            scratch.real.withUnsafeMutableBufferPointer { real in
-                scratch.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                    fft.forward(samples, real: real, imaginary: imaginary)
+                buffers.power.withUnsafeMutableBufferPointer { power in
+                    guard channels > 1 else {
+                        for bin in 0..<bins {
+                            power[bin] = spectrumReal[bin] * spectrumReal[bin] + spectrumImaginary[bin] * spectrumImaginary[bin]
+                        }
+                        return
+                    }
+                    let mix = channels * bins
+                    for bin in 0..<bins {
+                        var binPower: Float = 0
+                        var real: Float = 0
+                        var imaginary: Float = 0
+                        for channel in 0..<channels {
+                            let r = spectrumReal[channel * bins + bin]
+                            let i = spectrumImaginary[channel * bins + bin]
+                            binPower += (r * r + i * i) * share
+                            real += r
+                            imaginary += i
+                        }
+                        power[bin] = binPower
+                        spectrumReal[mix + bin] = real * share
+                        spectrumImaginary[mix + bin] = imaginary * share
+                    }
                 }
             }
         }
@@ -281,31 +310,54 @@ struct AudioMarkEmbedder {
         var logs = [Float](repeating: 0, count: AudioBlock.bandCount)
         var counts = [Float](repeating: 0, count: AudioBlock.bandCount)
         let logFloor = logFloor
-        scratch.real.withUnsafeBufferPointer { real in
-            scratch.imaginary.withUnsafeBufferPointer { imaginary in
-                bandOfBin.withUnsafeBufferPointer { bandOfBin in
-                    for bin in 0...half {
-                        let power = real[bin] * real[bin] + imaginary[bin] * imaginary[bin]
-                        total += power
-                        let band = bandOfBin[bin]
-                        guard band >= 0 else { continue }
-                        energies[band] += power
-                        logs[band] += log(power + logFloor)
-                        counts[band] += 1
-                    }
+        buffers.power.withUnsafeBufferPointer { power in
+            bandOfBin.withUnsafeBufferPointer { bandOfBin in
+                for bin in 0...half {
+                    total += power[bin]
+                    let band = bandOfBin[bin]
+                    guard band >= 0 else { continue }
+                    energies[band] += power[bin]
+                    logs[band] += log(power[bin] + logFloor)
+                    counts[band] += 1
                 }
             }
         }
+        if total > 0, channels > 1 {
+            let mixEnergies = bandEnergies(real: spectra.real[(channels * bins)...], imaginary: spectra.imaginary[(channels * bins)...])
+            frame.split = (0..<AudioBlock.bandCount).flatMap { Self.split(channels: energies[$0], mix: mixEnergies[$0]) }
+        }
         if total > 0 {
-            frame.real = scratch.real
-            frame.imaginary = scratch.imaginary
+            frame.real = spectra.real
+            frame.imaginary = spectra.imaginary
             frame.energies = energies
             frame.levels = zip(logs, counts).map { $1 > 0 ? $0 / $1 : 0 }
-            let signal = total * width
-            frame.plan = (Double(signal), Double(Self.spending(energies: energies, budget: Self.budget * steering * signal)))
+            frame.plan = (Double(total), Double(Self.spending(energies: energies, budget: Self.budget * steering * total)))
         }
         pending.append(frame)
         steer(planning: frame.plan)
+    }
+
+    /// The bands' energies of a spectrum (bins 0…size/2).
+    private func bandEnergies(real: ArraySlice<Float>, imaginary: ArraySlice<Float>) -> [Float] {
+        var energies = [Float](repeating: 0, count: AudioBlock.bandCount)
+        for (bin, (r, i)) in zip(real, imaginary).enumerated() where bandOfBin[bin] >= 0 { energies[bandOfBin[bin]] += r * r + i * i }
+        return energies
+    }
+
+    /// How a cell's change of strength α is shared, for channels of mean power `channels` and a
+    /// mix of power `mix` in the band: α·(c·mix + d·(channel − mix)). The part common to every
+    /// channel (c) is as strong as the channels allow, up to `commonAllowance`; each channel's
+    /// difference from the mix (d) takes the rest of the cell's energy, α² times the channels'
+    /// power. Returned as the factors on the mix's spectrum and on the channel's, c − d and d.
+    /// So joint-stereo codecs (MP3, Vorbis), which keep the mix better than the sides, keep the
+    /// common part, and codecs that keep each channel's band energies but not their phases
+    /// (Opus's intensity stereo) keep the channels' own.
+    static func split(channels: Float, mix: Float) -> [Float] {
+        // The channels' mean power is the mix's plus their mean square difference from it.
+        guard mix > 0, channels > mix else { return [0, 1] }
+        let common = min(commonAllowance, (channels / mix).squareRoot())
+        let own = max(0, (channels - common * common * mix) / (channels - mix)).squareRoot()
+        return [common - own, own]
     }
 
     /// Settles the first pending block (its cells' strengths, and their factors from the music
@@ -363,68 +415,122 @@ struct AudioMarkEmbedder {
         pending.removeFirst(count)
     }
 
-    /// Adds a frame's change (its bands scaled by ±strength, inverse-transformed, windowed) into
-    /// `change`; a silent frame is left unchanged.
+    /// Adds a frame's change to `change`: each channel's bands scaled by ±strength,
+    /// inverse-transformed and windowed; a silent frame is left unchanged.
     private mutating func synthesize(_ pendingFrame: PendingFrame, factors: [Float], rescale: Float) {
         guard !pendingFrame.levels.isEmpty else { return }
         let size = size
+        let bins = size / 2 + 1
+        let channels = channels
         let slot = pendingFrame.slot % AudioBlock.slots
+        // Per bin, the factor on the channel's own spectrum and, for several channels, on the
+        // mix's (`split`).
+        var own = [Float](repeating: 0, count: bins)
+        var common = [Float](repeating: 0, count: channels > 1 ? bins : 0)
+        let split = pendingFrame.split
         var gains = [Float](repeating: 0, count: AudioBlock.bandCount)
         for band in gains.indices {
             let cell = band * AudioBlock.slots + slot
             let strength = min(InformedStrengths.ceiling, pendingFrame.strengths[band] * factors[cell] * rescale)
             gains[band] = strength * signs[cell]
         }
-        // The scratch buffers are taken out of `self` for the frame, so that the loops below
-        // run on plain pointers.
-        var buffers = scratch
-        scratch = ([], [], [])
-        defer { scratch = buffers }
-        buffers.real.withUnsafeMutableBufferPointer { real in
-            buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                pendingFrame.real.withUnsafeBufferPointer { spectrumReal in
-                    pendingFrame.imaginary.withUnsafeBufferPointer { spectrumImaginary in
-                        bandOfBin.withUnsafeBufferPointer { bandOfBin in
-                            for bin in 0...(size / 2) {
-                                let band = bandOfBin[bin]
-                                let gain = band >= 0 ? gains[band] : 0
-                                real[bin] = spectrumReal[bin] * gain
-                                imaginary[bin] = spectrumImaginary[bin] * gain
-                            }
-                        }
-                    }
-                }
-                buffers.frame.withUnsafeMutableBufferPointer { frame in
-                    fft.inverse(real: real, imaginary: imaginary, into: frame)
-                }
+        for bin in 0..<bins where bandOfBin[bin] >= 0 {
+            let band = bandOfBin[bin]
+            guard channels > 1 else {
+                own[bin] = gains[band]
+                continue
             }
+            common[bin] = gains[band] * split[2 * band]
+            own[bin] = gains[band] * split[2 * band + 1]
         }
         let frameStart = pendingFrame.start
-        let needed = frameStart + size - changeStart
+        let needed = (frameStart + size - changeStart) * channels
         if change.count < needed { change += [Float](repeating: 0, count: needed - change.count) }
         let scale = 1 / Float(size)
         let first = max(0, emitted - frameStart)
         let offset = frameStart - changeStart
-        buffers.frame.withUnsafeBufferPointer { frame in
-            window.withUnsafeBufferPointer { window in
-                change.withUnsafeMutableBufferPointer { change in
-                    for index in first..<size { change[offset + index] += frame[index] * window[index] * scale }
+        // The scratch buffers are taken out of `self` for the frame, so that the loops below
+        // run on plain pointers.
+        var buffers = scratch
+        scratch = ([], [], [], [])
+        defer { scratch = buffers }
+        for channel in 0..<channels {
+            buffers.real.withUnsafeMutableBufferPointer { real in
+                buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                    pendingFrame.real.withUnsafeBufferPointer { spectrumReal in
+                        pendingFrame.imaginary.withUnsafeBufferPointer { spectrumImaginary in
+                            own.withUnsafeBufferPointer { own in
+                                let base = channel * bins
+                                guard channels > 1 else {
+                                    for bin in 0..<bins {
+                                        real[bin] = spectrumReal[bin] * own[bin]
+                                        imaginary[bin] = spectrumImaginary[bin] * own[bin]
+                                    }
+                                    return
+                                }
+                                let mix = channels * bins
+                                common.withUnsafeBufferPointer { common in
+                                    for bin in 0..<bins {
+                                        real[bin] = spectrumReal[base + bin] * own[bin] + spectrumReal[mix + bin] * common[bin]
+                                        imaginary[bin] =
+                                            spectrumImaginary[base + bin] * own[bin] + spectrumImaginary[mix + bin] * common[bin]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    buffers.frame.withUnsafeMutableBufferPointer { frame in
+                        fft.inverse(real: real, imaginary: imaginary, into: frame)
+                    }
+                }
+            }
+            buffers.frame.withUnsafeBufferPointer { frame in
+                window.withUnsafeBufferPointer { window in
+                    change.withUnsafeMutableBufferPointer { change in
+                        for index in first..<size {
+                            change[(offset + index) * channels + channel] += frame[index] * window[index] * scale
+                        }
+                    }
                 }
             }
         }
     }
 
-    /// Counts the samples a marked frame finished (no later frame reaches them).
+    /// Counts the samples a marked frame finished (no later frame reaches them): the channels'
+    /// mean squares, of the programme and of the change.
     private mutating func countFinished(by frameStart: Int, available: Int) {
         let finished = max(frameStart, 0)..<min(frameStart + hop, available)
-        for position in finished {
-            let sample = Double(input[position - inputStart])
-            // A silent frame adds nothing, and may leave `change` short of it.
-            let delta = position - changeStart < change.count ? Double(change[position - changeStart]) : 0
-            signalEnergy += weighsChannels ? Double(inputPower[position - inputStart]) : sample * sample
-            mixEnergy += sample * sample
-            changeEnergy += delta * delta
+        guard !finished.isEmpty else { return }
+        let channels = channels
+        let share = 1 / Double(channels)
+        // The channels are interleaved, so the frames' samples lie one after another.
+        let inputRange = ((finished.lowerBound - inputStart) * channels)..<((finished.upperBound - inputStart) * channels)
+        // A silent frame adds nothing, and may leave `change` short of it.
+        let changeEnd = min(change.count, (finished.upperBound - changeStart) * channels)
+        let changeRange = min(changeEnd, (finished.lowerBound - changeStart) * channels)..<changeEnd
+        signalEnergy += input.withUnsafeBufferPointer { Self.sumOfSquares(UnsafeBufferPointer(rebasing: $0[inputRange])) } * share
+        changeEnergy += change.withUnsafeBufferPointer { Self.sumOfSquares(UnsafeBufferPointer(rebasing: $0[changeRange])) } * share
+    }
+
+    /// In doubles, four sums at a time: one running sum would wait on each addition.
+    private static func sumOfSquares(_ values: UnsafeBufferPointer<Float>) -> Double {
+        var sums: (Double, Double, Double, Double) = (0, 0, 0, 0)
+        var index = 0
+        while index + 4 <= values.count {
+            let a = Double(values[index]), b = Double(values[index + 1])
+            let c = Double(values[index + 2]), d = Double(values[index + 3])
+            sums.0 += a * a
+            sums.1 += b * b
+            sums.2 += c * c
+            sums.3 += d * d
+            index += 4
         }
+        while index < values.count {
+            let value = Double(values[index])
+            sums.0 += value * value
+            index += 1
+        }
+        return (sums.0 + sums.1) + (sums.2 + sums.3)
     }
 
     /// Steers the next frames' budget towards `target` for the programme as a whole: gently, so
@@ -438,8 +544,7 @@ struct AudioMarkEmbedder {
         guard planned.change > 0 else { return }
         var turnout = Self.priorTurnout
         if changeEnergy > 0, signalEnergy > 0, plannedMarked.change > 0 {
-            let counted = min(Double(Self.widthAllowance) * mixEnergy, signalEnergy)
-            turnout = (changeEnergy / counted) / (plannedMarked.change / plannedMarked.signal)
+            turnout = (changeEnergy / signalEnergy) / (plannedMarked.change / plannedMarked.signal)
         }
         let room = Double(Self.target) * planned.signal / (planned.change * turnout)
         steering = Float(min(2, max(0.25, Double(steering) * pow(room, 0.05))))

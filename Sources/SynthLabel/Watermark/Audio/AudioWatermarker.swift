@@ -42,30 +42,25 @@ enum AudioWatermarker {
         return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
     }
 
-    /// Streams the programme through the embedder: blocks come from `read`, are mixed down, and
-    /// every sample goes to `write` with its frame's change (made an offset on the file's `grid`
-    /// once per frame) added, as soon as the embedder has that change.
+    /// Streams the programme through the embedder: blocks come from `read`, and every sample
+    /// goes to `write` with its change (made an offset on the file's `grid`) added, as soon as
+    /// the embedder has that change.
     private static func copyMarking<Sample: MarkedSample>(
         channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int,
         grid: SampleGrid<Sample>, write: ([Sample], Int) -> Void
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
-        var mix = [Float](repeating: 0, count: block)
-        var power = [Float](repeating: 0, count: channels > 1 ? block : 0)
+        var scaled = [Float](repeating: 0, count: block * channels)
         // The samples waiting for their change, from `head` (dropped once that is half of them).
         var pending: [Sample] = []
         var head = 0
         func emit(_ change: [Float]) {
-            var out = [Sample](repeating: zero, count: change.count * channels)
+            var out = [Sample](repeating: zero, count: change.count)
             pending.withUnsafeBufferPointer { pending in
                 out.withUnsafeMutableBufferPointer { out in
                     let waiting = UnsafeBufferPointer(rebasing: pending[head...])
-                    for (frame, delta) in change.enumerated() {
-                        let offset = Sample.offset(delta, on: grid)
-                        for channel in 0..<channels {
-                            let index = frame * channels + channel
-                            out[index] = waiting[index].shifted(by: offset, within: grid.range)
-                        }
+                    for (index, delta) in change.enumerated() {
+                        out[index] = waiting[index].shifted(by: Sample.offset(delta, on: grid), within: grid.range)
                     }
                 }
             }
@@ -74,41 +69,22 @@ enum AudioWatermarker {
                 pending.removeFirst(head)
                 head = 0
             }
-            write(out, change.count)
+            write(out, change.count / channels)
         }
         while case let frames = read(&buffer), frames > 0 {
-            mixDown(buffer, frames: frames, channels: channels, into: &mix, power: &power)
+            fullScale(buffer, count: frames * channels, into: &scaled)
             pending += buffer[0..<(frames * channels)]
-            emit(
-                mix.withUnsafeBufferPointer { mix in
-                    power.withUnsafeBufferPointer { power in
-                        embedder.append(
-                            UnsafeBufferPointer(rebasing: mix[0..<frames]),
-                            channelPower: power.isEmpty ? nil : UnsafeBufferPointer(rebasing: power[0..<frames]))
-                    }
-                })
+            emit(scaled.withUnsafeBufferPointer { embedder.append(UnsafeBufferPointer(rebasing: $0[0..<(frames * channels)])) })
         }
         emit(embedder.finish())
     }
 
-    /// The mean of the channels of each of the first `frames` frames at full scale ±1, and their
-    /// mean square unless `power` is empty.
-    private static func mixDown<Sample: MarkedSample>(
-        _ samples: [Sample], frames: Int, channels: Int, into mix: inout [Float], power: inout [Float]
-    ) {
-        let squares = !power.isEmpty
-        // A product, not a quotient, per frame: the same for one, two or four channels.
-        let share = 1 / Double(channels)
-        for frame in 0..<frames {
-            var sum: Double = 0
-            var squareSum: Double = 0
-            for channel in 0..<channels {
-                let value = samples[frame * channels + channel].fullScale
-                sum += value
-                squareSum += value * value
+    /// The first `count` samples at full scale ±1.
+    private static func fullScale<Sample: MarkedSample>(_ samples: [Sample], count: Int, into scaled: inout [Float]) {
+        samples.withUnsafeBufferPointer { samples in
+            scaled.withUnsafeMutableBufferPointer { scaled in
+                for index in 0..<count { scaled[index] = Float(samples[index].fullScale) }
             }
-            mix[frame] = Float(sum * share)
-            if squares { power[frame] = Float(squareSum * share) }
         }
     }
 
@@ -124,15 +100,14 @@ enum AudioWatermarker {
         -> WatermarkDetection
     {
         let input = try SoundFileReader(file, path: path)
-        var detector = AudioMarkDetector(
-            layout: layout, sampleRate: input.sampleRate, windowLimit: windowLimit, thorough: thorough)
         let channels = input.channels
+        var detector = AudioMarkDetector(
+            layout: layout, sampleRate: input.sampleRate, channels: channels, windowLimit: windowLimit, thorough: thorough)
         var buffer = [Double](repeating: 0, count: block * channels)
-        var mix = [Float](repeating: 0, count: block)
-        var noPower: [Float] = []
+        var scaled = [Float](repeating: 0, count: block * channels)
         while !detector.isDone, case let read = input.read(into: &buffer, frames: block), read > 0 {
-            mixDown(buffer, frames: read, channels: channels, into: &mix, power: &noPower)
-            mix.withUnsafeBufferPointer { detector.append(UnsafeBufferPointer(rebasing: $0[0..<read])) }
+            fullScale(buffer, count: read * channels, into: &scaled)
+            scaled.withUnsafeBufferPointer { detector.append(UnsafeBufferPointer(rebasing: $0[0..<(read * channels)])) }
         }
         return detector.finish()
     }
