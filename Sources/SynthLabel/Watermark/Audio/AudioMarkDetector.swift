@@ -170,7 +170,7 @@ struct AudioMarkDetector {
             input.withUnsafeBufferPointer { input in
                 window.withUnsafeBufferPointer { window in
                     buffers.frame.withUnsafeMutableBufferPointer { frame in
-                        for index in 0..<size { frame[index] = input[(start + index) * channels + channel] * window[index] }
+                        for index in 0..<size { frame[index] = input[(start &+ index) &* channels &+ channel] * window[index] }
                     }
                 }
             }

@@ -81,16 +81,16 @@ struct AudioMarkEmbedder {
         var start: Int
         /// Counted from the start of the programme.
         var slot: Int
-        /// Each channel's spectrum (bins 0…size/2) in turn, then, for several channels, their
-        /// mix's.
+        /// The spectrum (bins 0…size/2); for several channels, each channel's difference from
+        /// their mix in turn, then the mix's.
         var real: [Float]
         var imaginary: [Float]
         /// Each band's energy and mean log power, over the channels' mean power; empty for a
         /// silent frame.
         var energies: [Float]
         var levels: [Float]
-        /// For several channels, each band's factors on the strength for the mix's spectrum and
-        /// for each channel's own (`split`), in turn.
+        /// For several channels, each band's factors on the strength for the mix and for each
+        /// channel's difference from it (`split`), in turn.
         var split: [Float] = []
         /// Each band's strength once the block is settled.
         var strengths: [Float] = []
@@ -113,7 +113,8 @@ struct AudioMarkEmbedder {
     private var emitted = 0
     /// Where the next frame starts (the first starts half a frame before the programme).
     private var frameStart: Int
-    private var scratch: (frame: [Float], real: [Float], imaginary: [Float], power: [Float])
+    private typealias Scratch = (frame: [Float], real: [Float], imaginary: [Float], power: [Float])
+    private var scratch: Scratch
     /// The programme and the change so far (final samples only, the channels' mean squares), as
     /// planned in the frames (all analysed, and those marked), and the steering of the budget.
     private var signalEnergy: Double = 0
@@ -254,7 +255,8 @@ struct AudioMarkEmbedder {
         let inside = before..<max(before, min(size, available - frameStart))
         let share = 1 / Float(channels)
         let bins = half + 1
-        // Each channel's spectrum, transformed in place, then for several channels their mix's.
+        // Each channel's spectrum, transformed in place; then for several channels their mix's,
+        // and each channel's becomes its difference from the mix.
         let stored = channels > 1 ? channels + 1 : 1
         var spectra = (real: [Float](repeating: 0, count: stored * bins), imaginary: [Float](repeating: 0, count: stored * bins))
         var buffers = scratch
@@ -268,7 +270,7 @@ struct AudioMarkEmbedder {
                             buffers.frame.withUnsafeMutableBufferPointer { frame in
                                 for index in 0..<inside.lowerBound { frame[index] = 0 }
                                 for index in inside.upperBound..<size { frame[index] = 0 }
-                                for index in inside { frame[index] = input[(inputOffset + index) * channels + channel] * window[index] }
+                                for index in inside { frame[index] = input[(inputOffset &+ index) &* channels &+ channel] * window[index] }
                             }
                         }
                     }
@@ -292,15 +294,19 @@ struct AudioMarkEmbedder {
                         var real: Float = 0
                         var imaginary: Float = 0
                         for channel in 0..<channels {
-                            let r = spectrumReal[channel * bins + bin]
-                            let i = spectrumImaginary[channel * bins + bin]
+                            let r = spectrumReal[channel &* bins &+ bin]
+                            let i = spectrumImaginary[channel &* bins &+ bin]
                             binPower += (r * r + i * i) * share
                             real += r
                             imaginary += i
                         }
                         power[bin] = binPower
-                        spectrumReal[mix + bin] = real * share
-                        spectrumImaginary[mix + bin] = imaginary * share
+                        spectrumReal[mix &+ bin] = real * share
+                        spectrumImaginary[mix &+ bin] = imaginary * share
+                        for channel in 0..<channels {
+                            spectrumReal[channel &* bins &+ bin] -= real * share
+                            spectrumImaginary[channel &* bins &+ bin] -= imaginary * share
+                        }
                     }
                 }
             }
@@ -345,19 +351,18 @@ struct AudioMarkEmbedder {
     }
 
     /// How a cell's change of strength α is shared, for channels of mean power `channels` and a
-    /// mix of power `mix` in the band: α·(c·mix + d·(channel − mix)). The part common to every
-    /// channel (c) is as strong as the channels allow, up to `commonAllowance`; each channel's
-    /// difference from the mix (d) takes the rest of the cell's energy, α² times the channels'
-    /// power. Returned as the factors on the mix's spectrum and on the channel's, c − d and d.
-    /// So joint-stereo codecs (MP3, Vorbis), which keep the mix better than the sides, keep the
-    /// common part, and codecs that keep each channel's band energies but not their phases
-    /// (Opus's intensity stereo) keep the channels' own.
+    /// mix of power `mix` in the band: α·(common·mix + own·(channel − mix)). The part common to
+    /// every channel is as strong as the channels allow, up to `commonAllowance`; each channel's
+    /// own part, its difference from the mix, takes the rest of the cell's energy, α² times the
+    /// channels' power. So joint-stereo codecs (MP3, Vorbis), which keep the mix better than the
+    /// sides, keep the common part, and codecs that keep each channel's band energies but not
+    /// their phases (Opus's intensity stereo) keep the channels' own.
     static func split(channels: Float, mix: Float) -> [Float] {
         // The channels' mean power is the mix's plus their mean square difference from it.
-        guard mix > 0, channels > mix else { return [0, 1] }
+        guard mix > 0, channels > mix else { return [1, 0] }
         let common = min(commonAllowance, (channels / mix).squareRoot())
         let own = max(0, (channels - common * common * mix) / (channels - mix)).squareRoot()
-        return [common - own, own]
+        return [common, own]
     }
 
     /// Settles the first pending block (its cells' strengths, and their factors from the music
@@ -415,18 +420,21 @@ struct AudioMarkEmbedder {
         pending.removeFirst(count)
     }
 
-    /// Adds a frame's change to `change`: each channel's bands scaled by ±strength,
-    /// inverse-transformed and windowed; a silent frame is left unchanged.
+    /// Adds a frame's change to `change`: the bands scaled by ±strength, inverse-transformed and
+    /// windowed; a silent frame is left unchanged. With several channels, the mix's change is
+    /// common to all and each channel's own part is added to it, where any band has one (only
+    /// in wide stereo); two channels' own parts are each other's negation.
     private mutating func synthesize(_ pendingFrame: PendingFrame, factors: [Float], rescale: Float) {
         guard !pendingFrame.levels.isEmpty else { return }
         let size = size
         let bins = size / 2 + 1
         let channels = channels
         let slot = pendingFrame.slot % AudioBlock.slots
-        // Per bin, the factor on the channel's own spectrum and, for several channels, on the
-        // mix's (`split`).
+        // Per bin, the factor on the mix's spectrum (the only one, for one channel) and on each
+        // channel's difference from it.
+        var common = [Float](repeating: 0, count: bins)
         var own = [Float](repeating: 0, count: bins)
-        var common = [Float](repeating: 0, count: channels > 1 ? bins : 0)
+        var hasOwn = false
         let split = pendingFrame.split
         var gains = [Float](repeating: 0, count: AudioBlock.bandCount)
         for band in gains.indices {
@@ -437,16 +445,16 @@ struct AudioMarkEmbedder {
         for bin in 0..<bins where bandOfBin[bin] >= 0 {
             let band = bandOfBin[bin]
             guard channels > 1 else {
-                own[bin] = gains[band]
+                common[bin] = gains[band]
                 continue
             }
             common[bin] = gains[band] * split[2 * band]
             own[bin] = gains[band] * split[2 * band + 1]
+            hasOwn = hasOwn || own[bin] != 0
         }
         let frameStart = pendingFrame.start
         let needed = (frameStart + size - changeStart) * channels
         if change.count < needed { change += [Float](repeating: 0, count: needed - change.count) }
-        let scale = 1 / Float(size)
         let first = max(0, emitted - frameStart)
         let offset = frameStart - changeStart
         // The scratch buffers are taken out of `self` for the frame, so that the loops below
@@ -454,46 +462,57 @@ struct AudioMarkEmbedder {
         var buffers = scratch
         scratch = ([], [], [], [])
         defer { scratch = buffers }
-        for channel in 0..<channels {
-            buffers.real.withUnsafeMutableBufferPointer { real in
-                buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                    pendingFrame.real.withUnsafeBufferPointer { spectrumReal in
-                        pendingFrame.imaginary.withUnsafeBufferPointer { spectrumImaginary in
-                            own.withUnsafeBufferPointer { own in
-                                let base = channel * bins
-                                guard channels > 1 else {
-                                    for bin in 0..<bins {
-                                        real[bin] = spectrumReal[bin] * own[bin]
-                                        imaginary[bin] = spectrumImaginary[bin] * own[bin]
-                                    }
-                                    return
-                                }
-                                let mix = channels * bins
-                                common.withUnsafeBufferPointer { common in
-                                    for bin in 0..<bins {
-                                        real[bin] = spectrumReal[base + bin] * own[bin] + spectrumReal[mix + bin] * common[bin]
-                                        imaginary[bin] =
-                                            spectrumImaginary[base + bin] * own[bin] + spectrumImaginary[mix + bin] * common[bin]
-                                    }
-                                }
+        let mixPart = transform(pendingFrame, part: channels > 1 ? channels : 0, factors: common, buffers: &buffers)
+        let ownParts = !hasOwn ? 0 : channels == 2 ? 1 : channels
+        let parts = (0..<ownParts).map { transform(pendingFrame, part: $0, factors: own, buffers: &buffers) }
+        let scale = 1 / Float(size)
+        mixPart.withUnsafeBufferPointer { mixPart in
+            window.withUnsafeBufferPointer { window in
+                change.withUnsafeMutableBufferPointer { change in
+                    for channel in 0..<channels {
+                        guard ownParts > 0 else {
+                            for index in first..<size {
+                                change[(offset &+ index) &* channels &+ channel] += mixPart[index] * window[index] * scale
                             }
+                            continue
                         }
-                    }
-                    buffers.frame.withUnsafeMutableBufferPointer { frame in
-                        fft.inverse(real: real, imaginary: imaginary, into: frame)
-                    }
-                }
-            }
-            buffers.frame.withUnsafeBufferPointer { frame in
-                window.withUnsafeBufferPointer { window in
-                    change.withUnsafeMutableBufferPointer { change in
-                        for index in first..<size {
-                            change[(offset + index) * channels + channel] += frame[index] * window[index] * scale
+                        let part = parts[min(channel, ownParts - 1)]
+                        let sign: Float = channels == 2 && channel == 1 ? -1 : 1
+                        part.withUnsafeBufferPointer { part in
+                            for index in first..<size {
+                                change[(offset &+ index) &* channels &+ channel] +=
+                                    (mixPart[index] + sign * part[index]) * window[index] * scale
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The inverse transform of one part of a frame's spectra (a channel's difference from the
+    /// mix, or the mix) scaled bin by bin by `factors`.
+    private func transform(_ frame: PendingFrame, part: Int, factors: [Float], buffers: inout Scratch) -> [Float] {
+        let bins = size / 2 + 1
+        buffers.real.withUnsafeMutableBufferPointer { real in
+            buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                frame.real.withUnsafeBufferPointer { spectrumReal in
+                    frame.imaginary.withUnsafeBufferPointer { spectrumImaginary in
+                        factors.withUnsafeBufferPointer { factors in
+                            let base = part * bins
+                            for bin in 0..<bins {
+                                real[bin] = spectrumReal[base &+ bin] * factors[bin]
+                                imaginary[bin] = spectrumImaginary[base &+ bin] * factors[bin]
+                            }
+                        }
+                    }
+                }
+                buffers.frame.withUnsafeMutableBufferPointer { samples in
+                    fft.inverse(real: real, imaginary: imaginary, into: samples)
+                }
+            }
+        }
+        return buffers.frame
     }
 
     /// Counts the samples a marked frame finished (no later frame reaches them): the channels'
