@@ -81,8 +81,8 @@ struct AudioMarkEmbedder {
         var start: Int
         /// Counted from the start of the programme.
         var slot: Int
-        /// The spectrum (bins 0…size/2); for several channels, each channel's difference from
-        /// their mix in turn, then the mix's.
+        /// The mix's spectrum (bins 0…size/2), then for a wide frame of several channels each
+        /// channel's difference from it in turn (`analyseFrame`).
         var real: [Float]
         var imaginary: [Float]
         /// Each band's energy and mean log power, over the channels' mean power; empty for a
@@ -238,12 +238,19 @@ struct AudioMarkEmbedder {
         return strengths
     }
 
-    /// Transforms each channel's frame at `frameStart` and queues the frame with its bands'
-    /// energies and mean log powers (of the channels' mean power), and its share of the budget
-    /// (what its own rule would spend).
+    /// Transforms the frame at `frameStart` and queues it with its bands' energies and mean log
+    /// powers (of the channels' mean power), and its share of the budget (what its own rule
+    /// would spend).
+    ///
+    /// With several channels, only the mix is transformed where the channels are at most
+    /// `commonAllowance`² times as loud as their mix (nearly all stereo music: its sides are
+    /// quieter than its middle): the whole change is then common to them, each band's energy is
+    /// taken as the mix's times that ratio, and one transform each way is all the frame costs.
+    /// Wider frames are transformed channel by channel, for each one's own part.
     private mutating func analyseFrame(available: Int) {
         let size = size
         let half = size / 2
+        let bins = half + 1
         let channels = channels
         let centre = Double(frameStart + half) / Double(sampleRate)
         var frame = PendingFrame(
@@ -254,58 +261,88 @@ struct AudioMarkEmbedder {
         let before = max(0, -inputOffset)
         let inside = before..<max(before, min(size, available - frameStart))
         let share = 1 / Float(channels)
-        let bins = half + 1
-        // Each channel's spectrum, transformed in place; then for several channels their mix's,
-        // and each channel's becomes its difference from the mix.
-        let stored = channels > 1 ? channels + 1 : 1
-        var spectra = (real: [Float](repeating: 0, count: stored * bins), imaginary: [Float](repeating: 0, count: stored * bins))
         var buffers = scratch
         scratch = ([], [], [], [])
         defer { scratch = buffers }
-        spectra.real.withUnsafeMutableBufferPointer { spectrumReal in
-            spectra.imaginary.withUnsafeMutableBufferPointer { spectrumImaginary in
-                for channel in 0..<channels {
-                    input.withUnsafeBufferPointer { input in
-                        window.withUnsafeBufferPointer { window in
-                            buffers.frame.withUnsafeMutableBufferPointer { frame in
-                                for index in 0..<inside.lowerBound { frame[index] = 0 }
-                                for index in inside.upperBound..<size { frame[index] = 0 }
-                                for index in inside { frame[index] = input[(inputOffset &+ index) &* channels &+ channel] * window[index] }
-                            }
-                        }
+        // The mix, windowed, and for several channels the windowed energy of the mix and of the
+        // channels (their mean square).
+        var mixEnergy: Float = 0
+        var channelEnergy: Float = 0
+        input.withUnsafeBufferPointer { input in
+            window.withUnsafeBufferPointer { window in
+                buffers.frame.withUnsafeMutableBufferPointer { frame in
+                    for index in 0..<inside.lowerBound { frame[index] = 0 }
+                    for index in inside.upperBound..<size { frame[index] = 0 }
+                    guard channels > 1 else {
+                        for index in inside { frame[index] = input[inputOffset &+ index] * window[index] }
+                        return
                     }
-                    let slice = (channel * bins)..<((channel + 1) * bins)
-                    buffers.frame.withUnsafeBufferPointer { samples in
-                        fft.forward(
-                            samples, real: UnsafeMutableBufferPointer(rebasing: spectrumReal[slice]),
-                            imaginary: UnsafeMutableBufferPointer(rebasing: spectrumImaginary[slice]))
+                    for index in inside {
+                        var sum: Float = 0
+                        var squares: Float = 0
+                        for channel in 0..<channels {
+                            let sample = input[(inputOffset &+ index) &* channels &+ channel]
+                            sum += sample
+                            squares += sample * sample
+                        }
+                        let mix = sum * share
+                        let weight = window[index] * window[index]
+                        mixEnergy += weight * mix * mix
+                        channelEnergy += weight * squares * share
+                        frame[index] = mix * window[index]
                     }
                 }
+            }
+        }
+        let wide = channels > 1 && channelEnergy > Self.commonAllowance * Self.commonAllowance * mixEnergy
+        let width = channels > 1 && !wide && mixEnergy > 0 ? max(1, channelEnergy / mixEnergy) : 1
+        // The mix's spectrum, then for a wide frame each channel's difference from it.
+        let parts = wide ? channels + 1 : 1
+        var spectra = (real: [Float](repeating: 0, count: parts * bins), imaginary: [Float](repeating: 0, count: parts * bins))
+        spectra.real.withUnsafeMutableBufferPointer { spectrumReal in
+            spectra.imaginary.withUnsafeMutableBufferPointer { spectrumImaginary in
                 buffers.power.withUnsafeMutableBufferPointer { power in
-                    guard channels > 1 else {
+                    guard wide else {
+                        buffers.frame.withUnsafeBufferPointer { fft.forward($0, real: spectrumReal, imaginary: spectrumImaginary) }
                         for bin in 0..<bins {
-                            power[bin] = spectrumReal[bin] * spectrumReal[bin] + spectrumImaginary[bin] * spectrumImaginary[bin]
+                            power[bin] = (spectrumReal[bin] * spectrumReal[bin] + spectrumImaginary[bin] * spectrumImaginary[bin]) * width
                         }
                         return
                     }
-                    let mix = channels * bins
+                    for channel in 0..<channels {
+                        input.withUnsafeBufferPointer { input in
+                            window.withUnsafeBufferPointer { window in
+                                buffers.frame.withUnsafeMutableBufferPointer { frame in
+                                    for index in inside {
+                                        frame[index] = input[(inputOffset &+ index) &* channels &+ channel] * window[index]
+                                    }
+                                }
+                            }
+                        }
+                        let slice = ((channel + 1) * bins)..<((channel + 2) * bins)
+                        buffers.frame.withUnsafeBufferPointer { samples in
+                            fft.forward(
+                                samples, real: UnsafeMutableBufferPointer(rebasing: spectrumReal[slice]),
+                                imaginary: UnsafeMutableBufferPointer(rebasing: spectrumImaginary[slice]))
+                        }
+                    }
                     for bin in 0..<bins {
                         var binPower: Float = 0
                         var real: Float = 0
                         var imaginary: Float = 0
-                        for channel in 0..<channels {
-                            let r = spectrumReal[channel &* bins &+ bin]
-                            let i = spectrumImaginary[channel &* bins &+ bin]
+                        for part in 1...channels {
+                            let r = spectrumReal[part &* bins &+ bin]
+                            let i = spectrumImaginary[part &* bins &+ bin]
                             binPower += (r * r + i * i) * share
                             real += r
                             imaginary += i
                         }
                         power[bin] = binPower
-                        spectrumReal[mix &+ bin] = real * share
-                        spectrumImaginary[mix &+ bin] = imaginary * share
-                        for channel in 0..<channels {
-                            spectrumReal[channel &* bins &+ bin] -= real * share
-                            spectrumImaginary[channel &* bins &+ bin] -= imaginary * share
+                        spectrumReal[bin] = real * share
+                        spectrumImaginary[bin] = imaginary * share
+                        for part in 1...channels {
+                            spectrumReal[part &* bins &+ bin] -= real * share
+                            spectrumImaginary[part &* bins &+ bin] -= imaginary * share
                         }
                     }
                 }
@@ -329,9 +366,23 @@ struct AudioMarkEmbedder {
             }
         }
         if total > 0, channels > 1 {
-            let mixEnergies = bandEnergies(real: spectra.real[(channels * bins)...], imaginary: spectra.imaginary[(channels * bins)...])
+            guard wide else {
+                frame.split = (0..<AudioBlock.bandCount).flatMap { _ in Self.split(channels: width, mix: 1) }
+                return finishAnalysis(frame, spectra: spectra, total: total, energies: energies, logs: logs, counts: counts)
+            }
+            let mixEnergies = bandEnergies(real: spectra.real[0..<bins], imaginary: spectra.imaginary[0..<bins])
             frame.split = (0..<AudioBlock.bandCount).flatMap { Self.split(channels: energies[$0], mix: mixEnergies[$0]) }
         }
+        finishAnalysis(frame, spectra: spectra, total: total, energies: energies, logs: logs, counts: counts)
+    }
+
+    /// Queues an analysed frame (its spectra and band measures kept unless it is silent) and
+    /// steers the budget by its plan.
+    private mutating func finishAnalysis(
+        _ analysed: PendingFrame, spectra: (real: [Float], imaginary: [Float]), total: Float, energies: [Float], logs: [Float],
+        counts: [Float]
+    ) {
+        var frame = analysed
         if total > 0 {
             frame.real = spectra.real
             frame.imaginary = spectra.imaginary
@@ -359,10 +410,10 @@ struct AudioMarkEmbedder {
     /// their phases (Opus's intensity stereo) keep the channels' own.
     static func split(channels: Float, mix: Float) -> [Float] {
         // The channels' mean power is the mix's plus their mean square difference from it.
-        guard mix > 0, channels > mix else { return [1, 0] }
-        let common = min(commonAllowance, (channels / mix).squareRoot())
-        let own = max(0, (channels - common * common * mix) / (channels - mix)).squareRoot()
-        return [common, own]
+        guard channels > mix else { return [1, 0] }
+        guard channels > commonAllowance * commonAllowance * mix else { return [(channels / mix).squareRoot(), 0] }
+        let own = ((channels - commonAllowance * commonAllowance * mix) / (channels - mix)).squareRoot()
+        return [commonAllowance, own]
     }
 
     /// Settles the first pending block (its cells' strengths, and their factors from the music
@@ -462,9 +513,9 @@ struct AudioMarkEmbedder {
         var buffers = scratch
         scratch = ([], [], [], [])
         defer { scratch = buffers }
-        let mixPart = transform(pendingFrame, part: channels > 1 ? channels : 0, factors: common, buffers: &buffers)
+        let mixPart = transform(pendingFrame, part: 0, factors: common, buffers: &buffers)
         let ownParts = !hasOwn ? 0 : channels == 2 ? 1 : channels
-        let parts = (0..<ownParts).map { transform(pendingFrame, part: $0, factors: own, buffers: &buffers) }
+        let parts = (0..<ownParts).map { transform(pendingFrame, part: 1 + $0, factors: own, buffers: &buffers) }
         let scale = 1 / Float(size)
         mixPart.withUnsafeBufferPointer { mixPart in
             window.withUnsafeBufferPointer { window in
