@@ -6,16 +6,16 @@ import Glibc
 ///
 /// Each channel is cut into Hann frames (a quarter-frame hop), and the bins' log powers (half
 /// the channels' mean power's, half their mix's: `addFrame`) are kept, as running sums over
-/// frequency, for a window of two blocks (9.6 s). Each window is read for every speed on a 0.4 % grid (band edges and slot lengths scaled alike, as
-/// resampling does) and four slot phases: each band's mean log power per slot, less that of the
-/// slots either side and the band's mean (half each) and of the bands two away, scaled to unit
-/// noise per band, weighted by the strength the embedder would have given the cell, folded
-/// modulo the block. The sync chips (checkerboard groups of four, `AudioBlock.chips`) are
-/// correlated at every cyclic slot offset; the best three candidates are decoded, six in the
-/// first window (bands weighted by their sync cells, list Viterbi to a depth `listPaths` sets,
-/// CRC). Slots are counted from the start of the stream, so each speed and phase's folds also
-/// add up over the windows read so far, and their best three are decoded too: a long programme
-/// gathers what one window cannot.
+/// frequency, for a window of two blocks (9.6 s). Each window is read for every speed on a
+/// 0.4 % grid (band edges and slot lengths scaled alike, as resampling does) and four slot phases:
+/// each band's mean log power per slot, less that of the slots either side and the band's mean
+/// (half each) and of the bands two away, scaled to unit noise per band, weighted by the
+/// strength the embedder would have given the cell, folded modulo the block. The sync chips
+/// (checkerboard groups of four, `AudioBlock.chips`) are correlated at every cyclic slot
+/// offset; the best three candidates are decoded, six in the first window (bands weighted by
+/// their sync cells, list Viterbi to a depth `listPaths` sets, CRC). Slots are counted from the
+/// start of the stream, so each speed and phase's folds also add up over the windows read so
+/// far, and their best three are decoded too: a long programme gathers what one window cannot.
 struct AudioMarkDetector {
     static let windowBlocks = 2
     static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
@@ -155,10 +155,10 @@ struct AudioMarkDetector {
     /// Reads the frame at `start` (in frames of `input`): each channel transformed, and each
     /// bin's log power taken half from the channels' mean power and half from their mix's.
     /// The embedder changes both (`AudioMarkEmbedder.split`), and codecs keep one or the other:
-    /// joint stereo the mix, intensity stereo the channels' own levels. (On 35 programmes, eight
-    /// attack sets summed, re-reading the same attacked files: 276 read back through the mix
-    /// alone, 273 through the channels' power alone, 277 through both; a 0.3 or 0.7 share of the
-    /// mix, 276.)
+    /// joint stereo the mix, intensity stereo the channels' own levels. (On 35 programmes marked
+    /// with own parts in every stereo frame, eight attack sets summed, re-reading the same
+    /// attacked files: 276 read back through the mix alone, 273 through the channels' power
+    /// alone, 277 through both; a 0.3 or 0.7 share of the mix, 276.)
     private mutating func addFrame(at start: Int) {
         let size = size
         let channels = channels

@@ -106,9 +106,8 @@ struct AudioMarkEmbedder {
     private var input: [Float] = []
     private var inputStart = 0
     /// The change still being summed (interleaved as `input`), from absolute frame index
-    /// `changeStart`; what is before `emitted`
-    /// has been returned. (Both buffers drop their heads only once these are half of them, so
-    /// the lag of a block costs no copying per call.)
+    /// `changeStart`; what is before `emitted` has been returned. (Both buffers drop their heads
+    /// only once these are half of them, so the lag of a block costs no copying per call.)
     private var change: [Float] = []
     private var changeStart = 0
     private var emitted = 0
