@@ -154,8 +154,8 @@ struct AudioMarkDetector {
 
     /// Reads the frame at `start` (in frames of `input`): each channel transformed, and each
     /// bin's log power taken half from the channels' mean power and half from their mix's.
-    /// The embedder changes both (`AudioMarkEmbedder.split`), and codecs keep one or the other:
-    /// joint stereo the mix, intensity stereo the channels' own levels. (On 35 programmes marked
+    /// The embedder changes both (`AudioMarkEmbedder.split`), and codecs keep one or the other
+    /// better: MP3's and Vorbis's joint stereo the mix, Opus the channels' own levels. (On 35 programmes marked
     /// with own parts in every stereo frame, eight attack sets summed, re-reading the same
     /// attacked files: 276 read back through the mix alone, 273 through the channels' power
     /// alone, 277 through both; a 0.3 or 0.7 share of the mix, 276.)

@@ -44,8 +44,9 @@ import Glibc
 /// programmes whose mix is 9 dB under their channels at 39 dB. With the common part alone, on 35
 /// programmes, eight attack sets, under one key: 272 read back counting the mix, 275 counting
 /// the channels up to 4× the mix. With each channel's own part too, 277 and 276 under two keys,
-/// against 275 and 275: Opus at 32 kbit/s, whose intensity stereo codes one shape for both
-/// channels and so loses a change in their mix, 32 → 34 and 32 → 33. Transforming every stereo
+/// against 275 and 275: Opus at 32 kbit/s, whose stereo coding loses a change in the mix of
+/// wide stereo (its mono downmix keeps the mark even at 16 kbit/s), 32 → 34 and 32 → 33; on the
+/// three wide-stereo bass programmes under six keys, 0 → 9 of 18. Transforming every stereo
 /// frame channel by channel, not only the wide ones, read 277 and 277 back and made the whole
 /// command 40 % slower.)
 struct AudioMarkEmbedder {
@@ -406,8 +407,8 @@ struct AudioMarkEmbedder {
     /// every channel is as strong as the channels allow, up to `commonAllowance`; each channel's
     /// own part, its difference from the mix, takes the rest of the cell's energy, α² times the
     /// channels' power. So joint-stereo codecs (MP3, Vorbis), which keep the mix better than the
-    /// sides, keep the common part, and codecs that keep each channel's band energies but not
-    /// their phases (Opus's intensity stereo) keep the channels' own.
+    /// sides, keep the common part, and Opus at low rates, which keeps wide stereo's channels
+    /// better than its mix, keeps some of the channels' own.
     static func split(channels: Float, mix: Float) -> [Float] {
         // The channels' mean power is the mix's plus their mean square difference from it.
         guard channels > mix else { return [1, 0] }
