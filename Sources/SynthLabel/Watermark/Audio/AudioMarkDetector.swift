@@ -88,9 +88,9 @@ struct AudioMarkDetector {
     /// of the stream, so the windows of a long file add up coherently.
     private var totals: [[Float]] = []
     private var found: UInt64?
-    /// A frame, one channel's spectrum, and per bin the channels' mean power and their mix's
-    /// spectrum.
-    private var scratch: (frame: [Float], real: [Float], imaginary: [Float], power: [Float], mixReal: [Float], mixImaginary: [Float])
+    /// A frame; the mix's spectrum, then for several channels each one's (`ChannelSpectra.mix`);
+    /// and per bin the channels' mean power.
+    private var scratch: (frame: [Float], real: [Float], imaginary: [Float], power: [Float])
 
     /// `thorough` false reads the programme at its own speed only, 17 times cheaper past the
     /// transform, with half the transforms (a half-frame hop) and with `quickListPaths` (a
@@ -117,7 +117,8 @@ struct AudioMarkDetector {
         bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         framesPerWindow = Int(AudioBlock.seconds * Double(Self.windowBlocks) * Double(sampleRate) / Double(hop))
         let bins = [Float](repeating: 0, count: size / 2 + 1)
-        scratch = ([Float](repeating: 0, count: size), bins, bins, bins, bins, bins)
+        let parts = [Float](repeating: 0, count: (channels > 1 ? channels + 1 : 1) * (size / 2 + 1))
+        scratch = ([Float](repeating: 0, count: size), parts, parts, bins)
     }
 
     /// The strongest sync correlation seen so far (a z-value: unit noise).
@@ -161,43 +162,35 @@ struct AudioMarkDetector {
     /// alone, 277 through both; a 0.3 or 0.7 share of the mix, 276.)
     private mutating func addFrame(at start: Int) {
         let size = size
+        let bins = size / 2 + 1
         let channels = channels
-        let share = 1 / Float(channels)
         var buffers = scratch
-        scratch = ([], [], [], [], [], [])
+        scratch = ([], [], [], [])
         defer { scratch = buffers }
-        for channel in 0..<channels {
-            input.withUnsafeBufferPointer { input in
-                window.withUnsafeBufferPointer { window in
-                    buffers.frame.withUnsafeMutableBufferPointer { frame in
-                        for index in 0..<size { frame[index] = input[(start &+ index) &* channels &+ channel] * window[index] }
+        buffers.real.withUnsafeMutableBufferPointer { real in
+            buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                for channel in 0..<channels {
+                    input.withUnsafeBufferPointer { input in
+                        window.withUnsafeBufferPointer { window in
+                            buffers.frame.withUnsafeMutableBufferPointer { frame in
+                                ChannelSpectra.window(
+                                    input, channel: channel, of: channels, from: start, range: 0..<size, window: window, into: frame)
+                            }
+                        }
+                    }
+                    let slice = (channels > 1 ? channel + 1 : 0) * bins..<((channels > 1 ? channel + 2 : 1) * bins)
+                    buffers.frame.withUnsafeBufferPointer { frame in
+                        fft.forward(
+                            frame, real: UnsafeMutableBufferPointer(rebasing: real[slice]),
+                            imaginary: UnsafeMutableBufferPointer(rebasing: imaginary[slice]))
                     }
                 }
-            }
-            buffers.frame.withUnsafeBufferPointer { frame in
-                buffers.real.withUnsafeMutableBufferPointer { real in
-                    buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                        fft.forward(frame, real: real, imaginary: imaginary)
-                        guard channels > 1 else {
-                            buffers.power.withUnsafeMutableBufferPointer { power in
-                                for bin in 0...(size / 2) { power[bin] = real[bin] * real[bin] + imaginary[bin] * imaginary[bin] }
-                            }
-                            return
-                        }
-                        let first = channel == 0
-                        buffers.power.withUnsafeMutableBufferPointer { power in
-                            buffers.mixReal.withUnsafeMutableBufferPointer { mixReal in
-                                buffers.mixImaginary.withUnsafeMutableBufferPointer { mixImaginary in
-                                    for bin in 0...(size / 2) {
-                                        let binPower = (real[bin] * real[bin] + imaginary[bin] * imaginary[bin]) * share
-                                        power[bin] = first ? binPower : power[bin] + binPower
-                                        mixReal[bin] = first ? real[bin] * share : mixReal[bin] + real[bin] * share
-                                        mixImaginary[bin] = first ? imaginary[bin] * share : mixImaginary[bin] + imaginary[bin] * share
-                                    }
-                                }
-                            }
-                        }
+                buffers.power.withUnsafeMutableBufferPointer { power in
+                    guard channels > 1 else {
+                        for bin in 0..<bins { power[bin] = real[bin] * real[bin] + imaginary[bin] * imaginary[bin] }
+                        return
                     }
+                    ChannelSpectra.mix(real: real, imaginary: imaginary, channels: channels, bins: bins, power: power)
                 }
             }
         }
@@ -209,7 +202,7 @@ struct AudioMarkDetector {
         for bin in lowBin...highBin {
             let own = log(buffers.power[bin] + logFloor)
             if channels > 1 {
-                let mixPower = buffers.mixReal[bin] * buffers.mixReal[bin] + buffers.mixImaginary[bin] * buffers.mixImaginary[bin]
+                let mixPower = buffers.real[bin] * buffers.real[bin] + buffers.imaginary[bin] * buffers.imaginary[bin]
                 sum += 0.5 * (own + log(mixPower + logFloor))
             } else {
                 sum += own

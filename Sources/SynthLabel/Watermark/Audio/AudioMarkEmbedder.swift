@@ -314,9 +314,9 @@ struct AudioMarkEmbedder {
                         input.withUnsafeBufferPointer { input in
                             window.withUnsafeBufferPointer { window in
                                 buffers.frame.withUnsafeMutableBufferPointer { frame in
-                                    for index in inside {
-                                        frame[index] = input[(inputOffset &+ index) &* channels &+ channel] * window[index]
-                                    }
+                                    ChannelSpectra.window(
+                                        input, channel: channel, of: channels, from: inputOffset, range: inside, window: window, into: frame
+                                    )
                                 }
                             }
                         }
@@ -327,23 +327,11 @@ struct AudioMarkEmbedder {
                                 imaginary: UnsafeMutableBufferPointer(rebasing: spectrumImaginary[slice]))
                         }
                     }
-                    for bin in 0..<bins {
-                        var binPower: Float = 0
-                        var real: Float = 0
-                        var imaginary: Float = 0
-                        for part in 1...channels {
-                            let r = spectrumReal[part &* bins &+ bin]
-                            let i = spectrumImaginary[part &* bins &+ bin]
-                            binPower += (r * r + i * i) * share
-                            real += r
-                            imaginary += i
-                        }
-                        power[bin] = binPower
-                        spectrumReal[bin] = real * share
-                        spectrumImaginary[bin] = imaginary * share
-                        for part in 1...channels {
-                            spectrumReal[part &* bins &+ bin] -= real * share
-                            spectrumImaginary[part &* bins &+ bin] -= imaginary * share
+                    ChannelSpectra.mix(real: spectrumReal, imaginary: spectrumImaginary, channels: channels, bins: bins, power: power)
+                    for part in 1...channels {
+                        for bin in 0..<bins {
+                            spectrumReal[part &* bins &+ bin] -= spectrumReal[bin]
+                            spectrumImaginary[part &* bins &+ bin] -= spectrumImaginary[bin]
                         }
                     }
                 }
@@ -366,25 +354,13 @@ struct AudioMarkEmbedder {
                 }
             }
         }
-        if total > 0, channels > 1 {
-            guard wide else {
-                frame.split = (0..<AudioBlock.bandCount).flatMap { _ in Self.split(channels: width, mix: 1) }
-                return finishAnalysis(frame, spectra: spectra, total: total, energies: energies, logs: logs, counts: counts)
-            }
-            let mixEnergies = bandEnergies(real: spectra.real[0..<bins], imaginary: spectra.imaginary[0..<bins])
-            frame.split = (0..<AudioBlock.bandCount).flatMap { Self.split(channels: energies[$0], mix: mixEnergies[$0]) }
-        }
-        finishAnalysis(frame, spectra: spectra, total: total, energies: energies, logs: logs, counts: counts)
-    }
-
-    /// Queues an analysed frame (its spectra and band measures kept unless it is silent) and
-    /// steers the budget by its plan.
-    private mutating func finishAnalysis(
-        _ analysed: PendingFrame, spectra: (real: [Float], imaginary: [Float]), total: Float, energies: [Float], logs: [Float],
-        counts: [Float]
-    ) {
-        var frame = analysed
         if total > 0 {
+            if channels > 1 {
+                let mixEnergies = wide ? bandEnergies(real: spectra.real[0..<bins], imaginary: spectra.imaginary[0..<bins]) : []
+                frame.split = (0..<AudioBlock.bandCount).flatMap { band in
+                    wide ? Self.split(channels: energies[band], mix: mixEnergies[band]) : Self.split(channels: width, mix: 1)
+                }
+            }
             frame.real = spectra.real
             frame.imaginary = spectra.imaginary
             frame.energies = energies
