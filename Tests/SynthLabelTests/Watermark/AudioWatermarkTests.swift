@@ -96,6 +96,41 @@ struct AudioWatermarkTests {
         #expect(loud[0] == loud[1] && loud[0] < AudioMarkEmbedder.weakest)
     }
 
+    /// `allocate` finds where the budget runs out by buckets rather than by sorting every cell;
+    /// it must give what filling the cells one by one, quietest first, gives: on random cells
+    /// over six decades, with ties, caps and silent cells, at budgets from a trickle to nearly
+    /// everything.
+    @Test func strengthGoesToTheQuietestCellsAsAPlainSortWould() {
+        var generator = SplitMix(seed: 7)
+        for trial in 0..<200 {
+            let count = trial % 3 == 0 ? AudioBlock.bandCount : 1 + Int(generator.next() % 3000)
+            var energies = (0..<count).map { _ in Float(pow(10, Double(generator.next() % 6000) / 1000)) }
+            for index in stride(from: 0, to: count, by: 17) { energies[index] = energies[count / 2] }
+            for index in stride(from: 5, to: count, by: 29) { energies[index] = 0 }
+            let caps = trial % 2 == 0 ? nil : (0..<count).map { _ in Float(generator.next() % 250) / 1000 }
+            let total = energies.reduce(0, +)
+            let budget = total * AudioMarkEmbedder.weakest * AudioMarkEmbedder.weakest * Float(1 + generator.next() % 150)
+            var strengths = [Float](repeating: 0, count: count)
+            AudioMarkEmbedder.allocate(&strengths, energies: energies, budget: budget, caps: caps)
+            // The reference: every cell at the floor, then raised to its top one by one, quietest
+            // first, the last only as far as the budget reaches.
+            let weakest = AudioMarkEmbedder.weakest
+            var expected = [Float](repeating: weakest, count: count)
+            var remaining = Double(budget) - Double(weakest * weakest) * energies.reduce(0) { $0 + Double($1) }
+            for cell in energies.indices.sorted(by: { (energies[$0], $0) < (energies[$1], $1) }) where remaining > 0 {
+                let top = caps.map { max(weakest, $0[cell]) } ?? AudioMarkEmbedder.strongest
+                let raise = Double(top * top - weakest * weakest) * Double(energies[cell])
+                expected[cell] =
+                    raise <= remaining ? top : Float((Double(weakest * weakest) + remaining / Double(energies[cell])).squareRoot())
+                remaining -= raise
+            }
+            func cost(_ strengths: [Float]) -> Double { zip(strengths, energies).reduce(0) { $0 + Double($1.0 * $1.0 * $1.1) } }
+            #expect(abs(cost(strengths) - cost(expected)) <= 1e-4 * Double(budget), "trial \(trial) spends as much")
+            let differing = zip(strengths, expected).filter { abs($0 - $1) > 1e-3 * $1 }.count
+            #expect(differing <= 1, "trial \(trial): \(differing) of \(count) cells differ from the plain fill")
+        }
+    }
+
     /// A block pools its frames' shares: a quiet frame beside a loud one gets more than its own
     /// share would buy, but never more than `frameShareLimit` times it, and its loudest band
     /// stays below its quiet ones; the block spends exactly the pooled budget.

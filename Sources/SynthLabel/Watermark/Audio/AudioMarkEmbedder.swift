@@ -192,26 +192,61 @@ struct AudioMarkEmbedder {
     /// Each cell's α: `weakest` everywhere (all scaled down if even that exceeds the budget), then
     /// the rest of the budget to the quietest cells first, up to `strongest` (or each cell's cap).
     static func allocate(_ strengths: inout [Float], energies: [Float], budget: Float, caps: [Float]? = nil) {
+        strengths.withUnsafeMutableBufferPointer { strengths in
+            energies.withUnsafeBufferPointer { energies in
+                guard let caps else { return allocate(strengths, energies: energies, budget: budget, caps: nil) }
+                caps.withUnsafeBufferPointer { allocate(strengths, energies: energies, budget: budget, caps: $0) }
+            }
+        }
+    }
+
+    private static func allocate(
+        _ strengths: UnsafeMutableBufferPointer<Float>, energies: UnsafeBufferPointer<Float>, budget: Float,
+        caps: UnsafeBufferPointer<Float>?
+    ) {
         let floorCost = weakest * weakest * energies.reduce(0, +)
         guard floorCost < budget else {
             let uniform = floorCost > 0 ? weakest * (budget / floorCost).squareRoot() : weakest
             for index in strengths.indices { strengths[index] = uniform }
             return
         }
-        for index in strengths.indices { strengths[index] = weakest }
+        func top(_ cell: Int) -> Float { caps.map { max(weakest, $0[cell]) } ?? strongest }
+        func raise(_ cell: Int) -> Float { (top(cell) * top(cell) - weakest * weakest) * energies[cell] }
+        // Quietest first, without sorting every cell: energies are never negative, so their bit
+        // patterns order as they do (and go about as their logarithm). The cells are counted
+        // into as many buckets, evenly between the least and the most of those, each bucket's
+        // raises summed, and only the bucket where the budget runs out is sorted (with the cell's
+        // index in the low half of the key, ties keep the order of the cells).
+        let count = energies.count
+        let patterns = energies.map { $0.bitPattern }
+        let least = patterns.min() ?? 0
+        let scale = Double(count) / (Double(patterns.max() ?? 0) - Double(least) + 1)
+        let buckets = patterns.map { Int(Double($0 - least) * scale) }
+        var sums = [Float](repeating: 0, count: count)
+        for cell in 0..<count { sums[buckets[cell]] += raise(cell) }
         var remaining = budget - floorCost
-        // Energies are never negative, so their bit patterns order as they do; with the index in
-        // the low half, ties keep the order of the cells, and the sort compares plain integers.
-        let quietestFirst = energies.enumerated().map { UInt64($1.bitPattern) << 32 | UInt64($0) }.sorted()
-        for key in quietestFirst {
-            let band = Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
-            let top = caps.map { max(weakest, $0[band]) } ?? strongest
-            let raise = (top * top - weakest * weakest) * energies[band]
+        var crossing = 0
+        while crossing < count && sums[crossing] <= remaining {
+            remaining -= sums[crossing]
+            crossing += 1
+        }
+        var last: [UInt64] = []
+        for cell in 0..<count {
+            if buckets[cell] < crossing {
+                strengths[cell] = top(cell)
+            } else {
+                strengths[cell] = weakest
+                if buckets[cell] == crossing { last.append(UInt64(patterns[cell]) << 32 | UInt64(cell)) }
+            }
+        }
+        for key in last.sorted() {
+            let cell = Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
+            let raise = raise(cell)
             if raise <= remaining {
-                strengths[band] = top
+                strengths[cell] = top(cell)
                 remaining -= raise
             } else {
-                strengths[band] = (weakest * weakest + remaining / energies[band]).squareRoot()
+                strengths[cell] = (weakest * weakest + remaining / energies[cell]).squareRoot()
                 return
             }
         }
@@ -228,11 +263,15 @@ struct AudioMarkEmbedder {
     static func allocate(block energies: [Float], shares: [Float]) -> [Float] {
         let bands = AudioBlock.bandCount
         var caps = [Float](repeating: 0, count: energies.count)
-        var frameCaps = [Float](repeating: 0, count: bands)
-        for frame in shares.indices {
-            let range = (frame * bands)..<((frame + 1) * bands)
-            allocate(&frameCaps, energies: Array(energies[range]), budget: frameShareLimit * shares[frame])
-            caps.replaceSubrange(range, with: frameCaps)
+        caps.withUnsafeMutableBufferPointer { caps in
+            energies.withUnsafeBufferPointer { energies in
+                for frame in shares.indices {
+                    let range = (frame * bands)..<((frame + 1) * bands)
+                    allocate(
+                        UnsafeMutableBufferPointer(rebasing: caps[range]), energies: UnsafeBufferPointer(rebasing: energies[range]),
+                        budget: frameShareLimit * shares[frame], caps: nil)
+                }
+            }
         }
         var strengths = [Float](repeating: 0, count: energies.count)
         allocate(&strengths, energies: energies, budget: shares.reduce(0, +), caps: caps)
@@ -278,20 +317,35 @@ struct AudioMarkEmbedder {
                         for index in inside { frame[index] = input[inputOffset &+ index] * window[index] }
                         return
                     }
-                    for index in inside {
-                        var sum: Float = 0
-                        var squares: Float = 0
+                    // Four samples at a time, each lane with its own sums: with one running sum
+                    // every sample waited for the one before, and this loop took most of the
+                    // frame's analysis. The range starts at 0 or half a frame (a multiple of four),
+                    // so its fours end within the frame; samples past its end read as zeros.
+                    precondition(inside.lowerBound % 4 == 0, "a frame starts at 0 or half a frame into its buffer")
+                    var mixEnergies = SIMD4<Float>(repeating: 0)
+                    var channelEnergies = SIMD4<Float>(repeating: 0)
+                    let end = inside.upperBound
+                    for first in stride(from: inside.lowerBound, to: end, by: 4) {
+                        let windows = SIMD4(window[first], window[first &+ 1], window[first &+ 2], window[first &+ 3])
+                        var sums = SIMD4<Float>(repeating: 0)
+                        var squares = SIMD4<Float>(repeating: 0)
                         for channel in 0..<channels {
-                            let sample = input[(inputOffset &+ index) &* channels &+ channel]
-                            sum += sample
-                            squares += sample * sample
+                            func sample(_ lane: Int) -> Float {
+                                first &+ lane < end ? input[(inputOffset &+ first &+ lane) &* channels &+ channel] : 0
+                            }
+                            let samples = SIMD4(sample(0), sample(1), sample(2), sample(3))
+                            sums += samples
+                            squares += samples * samples
                         }
-                        let mix = sum * share
-                        let weight = window[index] * window[index]
-                        mixEnergy += weight * mix * mix
-                        channelEnergy += weight * squares * share
-                        frame[index] = mix * window[index]
+                        let mix = sums * share
+                        let weights = windows * windows
+                        mixEnergies += weights * mix * mix
+                        channelEnergies += weights * squares * share
+                        let windowed = mix * windows
+                        for lane in 0..<4 { frame[first &+ lane] = windowed[lane] }
                     }
+                    mixEnergy = mixEnergies.sum()
+                    channelEnergy = channelEnergies.sum()
                 }
             }
         }
@@ -497,6 +551,28 @@ struct AudioMarkEmbedder {
         mixPart.withUnsafeBufferPointer { mixPart in
             window.withUnsafeBufferPointer { window in
                 change.withUnsafeMutableBufferPointer { change in
+                    // Stereo, by far the most common, in one pass over both channels, which the
+                    // compiler vectorises (channel by channel, the strided adds took twice as
+                    // long): the second channel's own part is the first's negated.
+                    if channels == 2 && ownParts == 0 {
+                        for index in first..<size {
+                            let common = mixPart[index] * window[index] * scale
+                            change[(offset &+ index) &* 2] += common
+                            change[(offset &+ index) &* 2 &+ 1] += common
+                        }
+                        return
+                    }
+                    if channels == 2 {
+                        parts[0].withUnsafeBufferPointer { part in
+                            for index in first..<size {
+                                let common = mixPart[index] * window[index] * scale
+                                let own = part[index] * window[index] * scale
+                                change[(offset &+ index) &* 2] += common + own
+                                change[(offset &+ index) &* 2 &+ 1] += common - own
+                            }
+                        }
+                        return
+                    }
                     for channel in 0..<channels {
                         guard ownParts > 0 else {
                             for index in first..<size {

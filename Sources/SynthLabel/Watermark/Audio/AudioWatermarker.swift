@@ -32,12 +32,12 @@ enum AudioWatermarker {
             let step = Int64(1) << (32 - bits)
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: Int32(0), read: { input.read(into: &$0, frames: block) },
-                grid: SampleGrid(range: Int32.min...Int32(Int64(Int32.max) - step + 1), step: step),
+                grid: SampleGrid(lower: Double(Int32.min), upper: Double(Int64(Int32.max) - step + 1), step: Double(step)),
                 write: { output.write($0, frames: $1) })
         } else {
             copyMarking(
                 channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
-                grid: SampleGrid(range: -1...1), write: { output.write($0, frames: $1) })
+                grid: SampleGrid(lower: -1, upper: 1), write: { output.write($0, frames: $1) })
         }
         return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
     }
@@ -47,7 +47,7 @@ enum AudioWatermarker {
     /// the embedder has that change.
     private static func copyMarking<Sample: MarkedSample>(
         channels: Int, embedder: inout AudioMarkEmbedder, zero: Sample, read: (inout [Sample]) -> Int,
-        grid: SampleGrid<Sample>, write: ([Sample], Int) -> Void
+        grid: SampleGrid, write: ([Sample], Int) -> Void
     ) {
         var buffer = [Sample](repeating: zero, count: block * channels)
         var scaled = [Float](repeating: 0, count: block * channels)
@@ -59,8 +59,8 @@ enum AudioWatermarker {
             pending.withUnsafeBufferPointer { pending in
                 out.withUnsafeMutableBufferPointer { out in
                     let waiting = UnsafeBufferPointer(rebasing: pending[head...])
-                    for (index, delta) in change.enumerated() {
-                        out[index] = waiting[index].shifted(by: Sample.offset(delta, on: grid), within: grid.range)
+                    change.withUnsafeBufferPointer { change in
+                        for index in change.indices { out[index] = waiting[index].marked(by: change[index], on: grid) }
                     }
                 }
             }
@@ -113,53 +113,52 @@ enum AudioWatermarker {
     }
 }
 
-/// The values a file's samples may take: within `range`, and for integer PCM whole steps of the
-/// file's depth (doubles leave `step` at 1 and do not read it).
-private struct SampleGrid<Sample: MarkedSample> {
-    let range: ClosedRange<Sample>
-    /// A step of the file's depth in the Int32's units, and how many make full scale's 1.
-    let step: Int64
+/// The values a file's samples may take: within `lower...upper`, and for integer PCM whole
+/// steps of the file's depth (`step`, in the Int32's units; doubles leave it at 1 and do not read
+/// it). Held as doubles, which represent every Int32 and every sum of one and a change exactly.
+private struct SampleGrid {
+    let lower: Double
+    let upper: Double
+    let step: Double
+    /// How many steps make full scale's 1.
     let stepsPerUnit: Double
 
-    init(range: ClosedRange<Sample>, step: Int64 = 1) {
-        self.range = range
+    init(lower: Double, upper: Double, step: Double = 1) {
+        self.lower = lower
+        self.upper = upper
         self.step = step
-        stepsPerUnit = 2_147_483_648 / Double(step)
+        stepsPerUnit = 2_147_483_648 / step
     }
 }
 
 /// The samples the mark is read from and added to: integer PCM in the top bits of an Int32, or
 /// doubles at full scale ±1. (Methods rather than closures, so that the per-sample loops are
 /// specialised and inlined rather than calling through a function value.)
-private protocol MarkedSample: Comparable {
-    /// A change in the sample's own units.
-    associatedtype Offset
+private protocol MarkedSample {
     /// The sample at full scale ±1.
     var fullScale: Double { get }
-    /// A change at full scale as an offset on `grid`.
-    static func offset(_ change: Float, on grid: SampleGrid<Self>) -> Offset
-    /// The sample with `offset` added, held within `range`.
-    func shifted(by offset: Offset, within range: ClosedRange<Self>) -> Self
+    /// The sample with `change` (at full scale) added, on `grid`.
+    func marked(by change: Float, on grid: SampleGrid) -> Self
 }
+
+/// 1.5 × 2⁵²: a double between it and twice it has a unit step, so adding it and taking it off
+/// rounds to a whole number (ties to even), and its low 32 bits are then that number as an Int32.
+private let wholeNumbers: Double = 0x1.8p52
 
 extension Int32: MarkedSample {
     var fullScale: Double { Double(self) / 2_147_483_648 }
-    /// The nearest whole step, ties to even: adding and taking off 1.5 × 2⁵² rounds so (exactly,
-    /// for anything under 2⁵¹) without calling the C library once per frame.
-    fileprivate static func offset(_ change: Float, on grid: SampleGrid<Int32>) -> Int64 {
-        let steps = Double(change) * grid.stepsPerUnit
-        return Int64((steps + 0x1.8p52) - 0x1.8p52) * grid.step
-    }
-    /// In integers, which cannot trap or round, so the loop is as cheap as a copy.
-    func shifted(by offset: Int64, within range: ClosedRange<Int32>) -> Int32 {
-        Int32(truncatingIfNeeded: Swift.min(Int64(range.upperBound), Swift.max(Int64(range.lowerBound), Int64(self) + offset)))
+    /// The change as whole steps, added and held within the grid, all in doubles and without a
+    /// conversion that could trap (or call the C library), so the loop vectorises.
+    fileprivate func marked(by change: Float, on grid: SampleGrid) -> Int32 {
+        let steps = (Double(change) * grid.stepsPerUnit + wholeNumbers) - wholeNumbers
+        let sum = Swift.min(grid.upper, Swift.max(grid.lower, Double(self) + steps * grid.step))
+        return Int32(truncatingIfNeeded: (sum + wholeNumbers).bitPattern)
     }
 }
 
 extension Double: MarkedSample {
     var fullScale: Double { self }
-    fileprivate static func offset(_ change: Float, on grid: SampleGrid<Double>) -> Double { Double(change) }
-    func shifted(by offset: Double, within range: ClosedRange<Double>) -> Double {
-        Swift.min(range.upperBound, Swift.max(range.lowerBound, self + offset))
+    fileprivate func marked(by change: Float, on grid: SampleGrid) -> Double {
+        Swift.min(grid.upper, Swift.max(grid.lower, self + Double(change)))
     }
 }
