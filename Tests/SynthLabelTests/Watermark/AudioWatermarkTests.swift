@@ -47,7 +47,7 @@ struct AudioWatermarkTests {
         return out + embedder.finish()
     }
 
-    @Test(arguments: [8, 16, 64, 2048]) func theFFTMatchesTheDefinitionAndInvertsExactly(size: Int) {
+    @Test(arguments: [8, 16, 32, 64, 2048, 4096]) func theFFTMatchesTheDefinitionAndInvertsExactly(size: Int) {
         let fft = RealFFT(size: size)
         let frame = (0..<size).map { Float(sin(Double($0) * 0.7) + 0.3 * cos(Double($0 * $0) * 0.11)) }
         var real = [Float](repeating: 0, count: size / 2 + 1)
