@@ -162,35 +162,22 @@ struct AudioMarkDetector {
     /// alone, 277 through both; a 0.3 or 0.7 share of the mix, 276.)
     private mutating func addFrame(at start: Int) {
         let size = size
-        let bins = size / 2 + 1
         let channels = channels
         var buffers = scratch
         scratch = ([], [], [], [])
         defer { scratch = buffers }
-        buffers.real.withUnsafeMutableBufferPointer { real in
-            buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
-                for channel in 0..<channels {
-                    input.withUnsafeBufferPointer { input in
-                        window.withUnsafeBufferPointer { window in
-                            buffers.frame.withUnsafeMutableBufferPointer { frame in
-                                ChannelSpectra.window(
-                                    input, channel: channel, of: channels, from: start, range: 0..<size, window: window, into: frame)
+        input.withUnsafeBufferPointer { input in
+            window.withUnsafeBufferPointer { window in
+                buffers.frame.withUnsafeMutableBufferPointer { frame in
+                    buffers.real.withUnsafeMutableBufferPointer { real in
+                        buffers.imaginary.withUnsafeMutableBufferPointer { imaginary in
+                            buffers.power.withUnsafeMutableBufferPointer { power in
+                                ChannelSpectra.transform(
+                                    input, channels: channels, from: start, range: 0..<size, window: window, fft: fft, frame: frame,
+                                    real: real, imaginary: imaginary, power: power)
                             }
                         }
                     }
-                    let slice = (channels > 1 ? channel + 1 : 0) * bins..<((channels > 1 ? channel + 2 : 1) * bins)
-                    buffers.frame.withUnsafeBufferPointer { frame in
-                        fft.forward(
-                            frame, real: UnsafeMutableBufferPointer(rebasing: real[slice]),
-                            imaginary: UnsafeMutableBufferPointer(rebasing: imaginary[slice]))
-                    }
-                }
-                buffers.power.withUnsafeMutableBufferPointer { power in
-                    guard channels > 1 else {
-                        for bin in 0..<bins { power[bin] = real[bin] * real[bin] + imaginary[bin] * imaginary[bin] }
-                        return
-                    }
-                    ChannelSpectra.mix(real: real, imaginary: imaginary, channels: channels, bins: bins, power: power)
                 }
             }
         }

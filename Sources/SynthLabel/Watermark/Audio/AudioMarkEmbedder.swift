@@ -368,24 +368,15 @@ struct AudioMarkEmbedder {
                         }
                         return
                     }
-                    for channel in 0..<channels {
-                        input.withUnsafeBufferPointer { input in
-                            window.withUnsafeBufferPointer { window in
-                                buffers.frame.withUnsafeMutableBufferPointer { frame in
-                                    ChannelSpectra.window(
-                                        input, channel: channel, of: channels, from: inputOffset, range: inside, window: window, into: frame
-                                    )
-                                }
+                    input.withUnsafeBufferPointer { input in
+                        window.withUnsafeBufferPointer { window in
+                            buffers.frame.withUnsafeMutableBufferPointer { frame in
+                                ChannelSpectra.transform(
+                                    input, channels: channels, from: inputOffset, range: inside, window: window, fft: fft, frame: frame,
+                                    real: spectrumReal, imaginary: spectrumImaginary, power: power)
                             }
                         }
-                        let slice = ((channel + 1) * bins)..<((channel + 2) * bins)
-                        buffers.frame.withUnsafeBufferPointer { samples in
-                            fft.forward(
-                                samples, real: UnsafeMutableBufferPointer(rebasing: spectrumReal[slice]),
-                                imaginary: UnsafeMutableBufferPointer(rebasing: spectrumImaginary[slice]))
-                        }
                     }
-                    ChannelSpectra.mix(real: spectrumReal, imaginary: spectrumImaginary, channels: channels, bins: bins, power: power)
                     for part in 1...channels {
                         for bin in 0..<bins {
                             spectrumReal[part &* bins &+ bin] -= spectrumReal[bin]
@@ -584,12 +575,9 @@ struct AudioMarkEmbedder {
                             }
                             continue
                         }
-                        let part = parts[min(channel, ownParts - 1)]
-                        let sign: Float = channels == 2 && channel == 1 ? -1 : 1
-                        part.withUnsafeBufferPointer { part in
+                        parts[channel].withUnsafeBufferPointer { part in
                             for index in first..<size {
-                                change[(offset &+ index) &* channels &+ channel] +=
-                                    (mixPart[index] + sign * part[index]) * window[index] * scale
+                                change[(offset &+ index) &* channels &+ channel] += (mixPart[index] + part[index]) * window[index] * scale
                             }
                         }
                     }
