@@ -276,6 +276,23 @@ struct AudioWatermarkTests {
         #expect(detection.present && detection.payload == 0x1234_5678_9ABC_DEF0, "sync z \(detector.strongestSync)")
     }
 
+    /// The windows overlap, so every slot of a stream but those at its very ends goes into the
+    /// running totals, once: none at a window's edge nor in the last part is lost (end to end,
+    /// 30 s totalled 277–279 of its 300 slots, now 296).
+    @Test func everySlotOfAStreamGoesIntoTheTotals() {
+        for rate in [16000, 44100] {
+            let samples = Self.programme(seconds: 30, sampleRate: rate, seed: 9)
+            var detector = AudioMarkDetector(layout: AudioBlock.chips(key: key), sampleRate: rate)
+            samples.withUnsafeBufferPointer { all in
+                for start in stride(from: 0, to: all.count, by: 7001) {
+                    detector.append(UnsafeBufferPointer(rebasing: all[start..<min(start + 7001, all.count)]))
+                }
+            }
+            #expect(!detector.finish().present)
+            #expect((296...300).contains(detector.totalledSlots), "\(rate) Hz: \(detector.totalledSlots) of 300 slots")
+        }
+    }
+
     /// Every band holds at least two bins of the embedder's frame at 44.1 kHz (a lone bin's log
     /// power is too noisy to carry a chip), widths never shrink upwards, and the top is 6.5 kHz.
     @Test func everyBandHoldsTwoBinsAtLeast() {
