@@ -340,8 +340,8 @@ struct AudioMarkDetector {
 
     /// Per-slot mean log power of each band, less that of the slots either side and of the bands
     /// two away, scaled to unit noise per band and weighted by what its chip is worth, folded
-    /// into one block (band × slots): every slot of the window (empty unless it spans a block),
-    /// and apart those past slot `after`, for the running totals, with which slots they are.
+    /// into one block (band × slots): all the window's slots (empty unless they span a block),
+    /// and for the running totals only those past slot `after`, with the list of them.
     private func fold(
         _ levels: [Float], slotOf: (Int) -> Double, slotFrames: Double, after: Int
     ) -> (window: [Float], fresh: [Float], freshSlots: [Int]) {
