@@ -24,6 +24,8 @@ import Glibc
 /// as the windows' edges fall elsewhere.)
 struct AudioMarkDetector {
     static let windowBlocks = 2
+    /// How far a window reaches back into the one before, in slots (at the slowest speed).
+    static let windowOverlapSlots = 3.5
     static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
     static let phases = 4
     static let leastWeight: Float = 0.3
@@ -133,7 +135,7 @@ struct AudioMarkDetector {
         bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         framesPerWindow = Int(AudioBlock.seconds * Double(Self.windowBlocks) * Double(sampleRate) / Double(hop))
         let slowestSlot = AudioBlock.slotSeconds / Self.speeds.first!
-        overlapFrames = Int((3.5 * slowestSlot * Double(sampleRate) / Double(hop)).rounded(.up))
+        overlapFrames = Int((Self.windowOverlapSlots * slowestSlot * Double(sampleRate) / Double(hop)).rounded(.up))
         let bins = [Float](repeating: 0, count: size / 2 + 1)
         let parts = [Float](repeating: 0, count: (channels > 1 ? channels + 1 : 1) * (size / 2 + 1))
         scratch = ([Float](repeating: 0, count: size), parts, parts, bins)
@@ -285,7 +287,7 @@ struct AudioMarkDetector {
         let start = Double(firstFrame * hop + size / 2) / Double(sampleRate)
         if totals.isEmpty {
             totals = [[Float]](repeating: [], count: searchedSpeeds.count * Self.phases)
-            totalledThrough = [Int](repeating: Int.min, count: totals.count)
+            totalledThrough = [Int](repeating: -1, count: totals.count)  // slots count from 0
             totalledCounts = [Int](repeating: 0, count: totals.count)
         }
         var best: [Candidate] = []
@@ -405,7 +407,9 @@ struct AudioMarkDetector {
         }
         var folded = [Float](repeating: 0, count: bands * slots)
         var fresh = folded
-        let freshSlots = (first...last).filter { valid[$0 - first] && $0 > after }
+        // Slots from this index on are new to the totals.
+        let firstFresh = max(0, after + 1 - first)
+        let freshSlots = (0..<count).filter { valid[$0] && $0 >= firstFresh }.map { first + $0 }
         for band in 0..<bands {
             // The noise from the median magnitude (at least 0.05); outliers clipped so they
             // cannot drown the band. Each cell is then weighted as its chip is worth (maximum-
@@ -418,7 +422,7 @@ struct AudioMarkDetector {
                 let weight = weights[index] / Float(slotCount[slot]) / noise
                 let value = weight * max(-2.5, min(2.5, residual[index] / noise))
                 folded[band * slots + (first + slot) % slots] += value
-                if first + slot > after { fresh[band * slots + (first + slot) % slots] += value }
+                if slot >= firstFresh { fresh[band * slots + (first + slot) % slots] += value }
             }
         }
         return (last - first >= slots ? folded : [], fresh, freshSlots)
