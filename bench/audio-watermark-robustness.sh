@@ -6,7 +6,8 @@
 # files marked under another key.
 #
 #   bash bench/audio-watermark-robustness.sh [AUDIO_FOLDER]   (default: 35 generated programmes)
-#   COUNT=35 sets how many programmes are generated; UNMARKED=1000 how many unmarked clips.
+#   COUNT=35 sets how many programmes are generated; UNMARKED=1000 how many unmarked clips;
+#   WATERMARK_SNR=27.5 marks at that SNR (label --watermark-snr) instead of the default 30.5 dB.
 #
 # Needs lame, vorbis-tools, opus-tools, ffmpeg, sox, fluidsynth, fluid-soundfont-gm and
 # espeak-ng (bench/lib/audio-watermark-deps.sh installs them). audiowmark, the issue's
@@ -29,8 +30,10 @@ echo "programmes: $(ls "$audio" | wc -l) in $audio, $seconds s in all"
 "$bin" keys generate --algorithm watermark --out "$work/other" >/dev/null
 
 clock() { date +%s.%N; }
+strength=()
+[[ -n "${WATERMARK_SNR:-}" ]] && strength=(--watermark-snr "$WATERMARK_SNR") && echo "marking at an SNR of $WATERMARK_SNR dB"
 start=$(clock)
-"$bin" label "$audio" --producer $producer --watermark --watermark-key "$work/key.key" --output "$work/marked" --no-ledger --json \
+"$bin" label "$audio" --producer $producer --watermark --watermark-key "$work/key.key" "${strength[@]}" --output "$work/marked" --no-ledger --json \
   >"$work/labels.json" 2>"$work/label.log" || { tail -5 "$work/label.log"; }
 marking=$(python3 -c "print(f'{$(clock) - $start:.1f}')")
 echo "label --watermark: $marking s for $seconds s of audio ($(python3 -c "print(f'{$seconds / $marking:.0f}')")x real time, all cores)"

@@ -20,15 +20,25 @@ public struct Labeller: Sendable {
     public var invisibleTextLabel: Bool
     /// Signs the label: a producer's into `ReservedCode1`, a platform's step into `ReservedCode2`.
     public var signingKey: SigningKey?
-    /// Embeds the invisible watermark (PNG and JPEG) under this key, its payload tied to the
+    /// Embeds the invisible watermark (images and audio) under this key, its payload tied to the
     /// label's producer and ProduceID.
     public var watermarkKey: WatermarkKey?
+    /// The SNR, in dB, the audio mark is made at (`audioWatermarkSNRRange`): lower is stronger,
+    /// for channels that transcode harder; higher is fainter and reads back less often. Images
+    /// keep their own strength.
+    public var audioWatermarkSNR: Double
+
+    /// The audio mark's SNR unless asked otherwise, and the SNRs it can be made at, in dB.
+    public static let defaultAudioWatermarkSNR = AudioMarkEmbedder.defaultSNR
+    public static let audioWatermarkSNRRange = AudioMarkEmbedder.snrRange
 
     public init(
         sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil,
-        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil, watermarkKey: WatermarkKey? = nil
+        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil, watermarkKey: WatermarkKey? = nil,
+        audioWatermarkSNR: Double = Labeller.defaultAudioWatermarkSNR
     ) {
         self.watermarkKey = watermarkKey
+        self.audioWatermarkSNR = audioWatermarkSNR
         self.sourceType = sourceType
         self.allowBreakingC2PA = allowBreakingC2PA
         self.explicit = explicit
@@ -132,7 +142,13 @@ public struct Labeller: Sendable {
             (source, watermark) = try ImageWatermarker.mark(
                 source, carrier: carrier, for: finalLabel, key: watermarkKey, jpegQuality: explicit?.jpegQuality, path: path)
         } else if let watermarkKey, AudioWatermarker.carriers.contains(carrier) {
-            (source, watermark) = try AudioWatermarker.mark(source, carrier: carrier, for: finalLabel, key: watermarkKey, path: path)
+            guard Self.audioWatermarkSNRRange.contains(audioWatermarkSNR) else {
+                let range = Self.audioWatermarkSNRRange
+                let reason = "the audio watermark's SNR must be \(range.lowerBound)–\(range.upperBound) dB, not \(audioWatermarkSNR)"
+                throw .refused(path: path, reason: reason)
+            }
+            (source, watermark) = try AudioWatermarker.mark(
+                source, carrier: carrier, for: finalLabel, key: watermarkKey, snr: audioWatermarkSNR, path: path)
         }
 
         var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)

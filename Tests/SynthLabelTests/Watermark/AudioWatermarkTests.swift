@@ -34,9 +34,11 @@ struct AudioWatermarkTests {
     }
 
     /// The change the embedder makes to `programme`, fed in chunks of `chunk` samples.
-    func change(_ programme: [Float], sampleRate: Int, chunk: Int, key: WatermarkKey? = nil) -> [Float] {
+    func change(
+        _ programme: [Float], sampleRate: Int, chunk: Int, key: WatermarkKey? = nil, snr: Double = AudioMarkEmbedder.defaultSNR
+    ) -> [Float] {
         var embedder = AudioMarkEmbedder(
-            layout: AudioBlock.chips(key: key ?? self.key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: sampleRate)
+            layout: AudioBlock.chips(key: key ?? self.key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: sampleRate, snr: snr)
         var out: [Float] = []
         var start = 0
         while start < programme.count {
@@ -83,16 +85,16 @@ struct AudioWatermarkTests {
         let energies: [Float] = [100, 50, 1, 0.5, 10, 0.1, 30]
         let total: Float = 400
         var strengths = [Float](repeating: 0, count: energies.count)
-        AudioMarkEmbedder.allocate(&strengths, energies: energies, budget: AudioMarkEmbedder.budget * total)
+        AudioMarkEmbedder.allocate(&strengths, energies: energies, budget: AudioMarkEmbedder.nominalBudget * total)
         let spent = zip(strengths, energies).reduce(Float(0)) { $0 + $1.0 * $1.0 * $1.1 }
-        #expect(spent <= AudioMarkEmbedder.budget * total * 1.0001)
-        #expect(abs(spent - AudioMarkEmbedder.spending(energies: energies, budget: AudioMarkEmbedder.budget * total)) < 1e-4 * spent)
+        #expect(spent <= AudioMarkEmbedder.nominalBudget * total * 1.0001)
+        #expect(abs(spent - AudioMarkEmbedder.spending(energies: energies, budget: AudioMarkEmbedder.nominalBudget * total)) < 1e-4 * spent)
         #expect(strengths.allSatisfy { $0 >= AudioMarkEmbedder.weakest * 0.999 && $0 <= AudioMarkEmbedder.strongest })
         #expect(strengths[5] == AudioMarkEmbedder.strongest, "the quietest band gets the most")
         #expect(strengths[0] < strengths[2], "a loud band gets less than a quiet one")
         // A frame whose bands hold all its energy cannot afford even the floor: all scaled alike.
         var loud = strengths
-        AudioMarkEmbedder.allocate(&loud, energies: [100, 100], budget: AudioMarkEmbedder.budget * 200 * 0.1)
+        AudioMarkEmbedder.allocate(&loud, energies: [100, 100], budget: AudioMarkEmbedder.nominalBudget * 200 * 0.1)
         #expect(loud[0] == loud[1] && loud[0] < AudioMarkEmbedder.weakest)
     }
 
@@ -139,7 +141,7 @@ struct AudioWatermarkTests {
         let loud = (0..<bands).map { Float(1000 + 50 * $0) }
         let quiet = (0..<bands).map { band in band == 3 ? Float(40) : Float(1 + band % 7) }
         let energies = loud + quiet
-        let shares = [loud, quiet].map { AudioMarkEmbedder.budget * $0.reduce(0, +) }
+        let shares = [loud, quiet].map { AudioMarkEmbedder.nominalBudget * $0.reduce(0, +) }
         let strengths = AudioMarkEmbedder.allocate(block: energies, shares: shares)
         func cost(_ frame: Int) -> Float {
             (0..<bands).reduce(0) { $0 + strengths[frame * bands + $1] * strengths[frame * bands + $1] * energies[frame * bands + $1] }
@@ -373,6 +375,63 @@ struct AudioWatermarkTests {
         #expect(own.sync > 6, "sync z on the marked programme: \(own.sync)")
         #expect(!unmarked.0.present && !foreign.0.present)
         #expect(unmarked.sync < 5.5 && foreign.sync < 5.5, "no sync where none was put: \(unmarked.sync), \(foreign.sync)")
+    }
+
+    /// The caller's SNR is what the programme ends near, and the detector, which expects the
+    /// default strength, still reads a mark made fainter or stronger.
+    @Test(arguments: [24, 27.5, 36]) func theAskedSNRIsWhatTheProgrammeGetsAndItReadsBack(snr: Double) {
+        let rate = 16000
+        let programme = Self.programme(seconds: 20, sampleRate: rate, seed: 4)
+        let delta = change(programme, sampleRate: rate, chunk: 4096, snr: snr)
+        let signal = programme.reduce(0.0) { $0 + Double($1 * $1) }
+        let noise = delta.reduce(0.0) { $0 + Double($1 * $1) }
+        let measured = 10 * log10(signal / noise)
+        #expect(abs(measured - snr) < 0.7, "asked \(snr) dB, made \(measured) dB")
+        var detector = AudioMarkDetector(layout: AudioBlock.chips(key: key), sampleRate: rate)
+        zip(programme, delta).map { $0 + $1 }.withUnsafeBufferPointer { detector.append($0) }
+        #expect(detector.finish().payload == 0x1234_5678_9ABC_DEF0)
+    }
+
+    /// An SNR outside 24–40 dB is refused before anything is written, naming the file.
+    @Test func anSNROutsideItsRangeIsRefused() {
+        let source = folder.file("range.wav")
+        Self.writeProgramme(to: source, seconds: 2, sampleRate: 16000, seed: 7)
+        for snr in [20, 45, .nan] as [Double] {
+            let target = folder.file("range-\(snr).wav")
+            #expect {
+                try Labeller(watermarkKey: key, audioWatermarkSNR: snr).label(
+                    fileAt: source, with: Fixtures.label(id: "AW-SNR"), writingTo: target)
+            } throws: { "\($0)".contains("range.wav") && "\($0)".contains("SNR must be 24.0–40.0 dB") }
+            #expect(!FileManager.default.fileExists(atPath: target))
+        }
+    }
+
+    /// `label --watermark-snr` makes the mark at that SNR, and refuses one out of range or
+    /// without `--watermark`.
+    @Test func theCLIMarksAtTheAskedSNR() throws {
+        let source = folder.file("cli.wav")
+        Self.writeProgramme(to: source, seconds: 12, sampleRate: 16000, seed: 8)
+        let keyFile = folder.file("mark")
+        let keys = try Fixtures.run(Fixtures.binary, ["keys", "generate", "--algorithm", "watermark", "--out", keyFile])
+        #expect(keys.status == 0, "\(keys.stderr)")
+        func label(_ extra: [String], to name: String) throws -> Fixtures.Run {
+            try Fixtures.run(
+                Fixtures.binary,
+                ["label", source, "--producer", Fixtures.producer, "--produce-id", "CLI-SNR", "--output", folder.file(name), "--no-ledger"]
+                    + extra)
+        }
+        let mark = ["--watermark", "--watermark-key", keyFile + ".key"]
+        let made = try label(mark + ["--watermark-snr", "27"], to: "strong")
+        #expect(made.status == 0, "\(made.stderr)")
+        let before = try AudioSamples(contentsOf: source).samples
+        let after = try AudioSamples(contentsOf: folder.file("strong/cli.wav")).samples
+        let signal = before.reduce(0.0) { $0 + pow(Double($1), 2) }
+        let noise = zip(before, after).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
+        #expect(abs(10 * log10(signal / noise) - 27) < 0.7, "SNR \(10 * log10(signal / noise)) dB")
+        let tooStrong = try label(mark + ["--watermark-snr", "12"], to: "refused")
+        #expect(tooStrong.status != 0 && tooStrong.stderr.contains("--watermark-snr must be 24.0-40.0 dB, not 12.0"), "\(tooStrong.stderr)")
+        let unmarked = try label(["--watermark-snr", "27"], to: "unmarked")
+        #expect(unmarked.status != 0 && unmarked.stderr.contains("--watermark-snr is used with --watermark"), "\(unmarked.stderr)")
     }
 
     @Test func aFLACStaysAFLACOfTheSameShape() throws {

@@ -249,7 +249,7 @@ struct AudioMarkDetector {
     /// excerpts 4 → 6, high-pass 18 → 17, noise 11 → 11; with no floor, high-pass fell to 12.)
     private mutating func expectStrengths() {
         let strengths = AudioMarkEmbedder.allocate(
-            block: bandEnergies, shares: frameEnergies.map { AudioMarkEmbedder.budget * $0 })
+            block: bandEnergies, shares: frameEnergies.map { AudioMarkEmbedder.nominalBudget * $0 })
         expectedStrengths = strengths.map { max(Self.leastWeight, $0 / AudioMarkEmbedder.strongest) }
     }
 

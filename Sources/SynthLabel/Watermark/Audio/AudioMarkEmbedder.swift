@@ -56,10 +56,15 @@ import Glibc
 struct AudioMarkEmbedder {
     static let weakest: Float = 0.015
     static let strongest: Float = 0.2
-    /// The change's energy over the programme's: 30.5 dB.
-    static let target: Float = 0.000_89
-    /// A frame's nominal budget, as a share of its energy, before steering.
-    static let budget: Float = 0.000_89
+    /// The programme's SNR the change is steered to, unless the caller asks for another.
+    static let defaultSNR = 30.5
+    /// The SNRs a caller may ask for: below 24 dB the cells' caps stop the change growing, and
+    /// above 40 dB most programmes' marks no longer read back.
+    static let snrRange = 24.0...40.0
+    /// A frame's budget at the default SNR, as a share of its energy, before steering; the
+    /// detector expects each cell's strength from it whatever SNR the mark was made at (marks
+    /// made at 24 and 40 dB read back through it as well as through their own).
+    static let nominalBudget: Float = 0.000_89
     /// The change's energy in the samples over its plan in the frames, as seen on a steady
     /// programme (1.1 dB): frames of one slot change alike, so their overlaps add up.
     static let priorTurnout = 1.3
@@ -71,6 +76,10 @@ struct AudioMarkEmbedder {
 
     let sampleRate: Int
     let channels: Int
+    /// The change's energy over the programme's that the steering aims at, and a frame's budget
+    /// before steering: both `nominalBudget` at the default SNR.
+    private let target: Float
+    private let budget: Float
     private let size: Int
     private let hop: Int
     private let fft: RealFFT
@@ -128,10 +137,14 @@ struct AudioMarkEmbedder {
     private var plannedMarked: (signal: Double, change: Double) = (0, 0)
     private var steering: Float = 1
 
-    init(layout: ChipLayout, payload: UInt64, sampleRate: Int, channels: Int = 1) {
+    /// - snr: the programme's SNR to end near, in dB (`snrRange`): lower is stronger.
+    init(layout: ChipLayout, payload: UInt64, sampleRate: Int, channels: Int = 1, snr: Double = Self.defaultSNR) {
         precondition(channels >= 1, "at least one channel")
+        precondition(Self.snrRange.contains(snr), "an SNR within \(Self.snrRange) dB")
         self.sampleRate = sampleRate
         self.channels = channels
+        budget = Self.nominalBudget * Float(pow(10, (Self.defaultSNR - snr) / 10))
+        target = budget
         let size = AudioBlock.frameSize(sampleRate: sampleRate)
         self.size = size
         hop = size / 2
@@ -414,7 +427,7 @@ struct AudioMarkEmbedder {
             frame.imaginary = spectra.imaginary
             frame.energies = energies
             frame.levels = zip(logs, counts).map { $1 > 0 ? $0 / $1 : 0 }
-            frame.plan = (Double(total), Double(Self.spending(energies: energies, budget: Self.budget * steering * total)))
+            frame.plan = (Double(total), Double(Self.spending(energies: energies, budget: budget * steering * total)))
         }
         pending.append(frame)
         steer(planning: frame.plan)
@@ -661,7 +674,7 @@ struct AudioMarkEmbedder {
         if changeEnergy > 0, signalEnergy > 0, plannedMarked.change > 0 {
             turnout = (changeEnergy / signalEnergy) / (plannedMarked.change / plannedMarked.signal)
         }
-        let room = Double(Self.target) * planned.signal / (planned.change * turnout)
+        let room = Double(target) * planned.signal / (planned.change * turnout)
         steering = Float(min(2, max(0.25, Double(steering) * pow(room, 0.05))))
     }
 }

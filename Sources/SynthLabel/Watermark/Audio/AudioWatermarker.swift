@@ -11,12 +11,13 @@ enum AudioWatermarker {
     /// first, at every speed, would halve the speed of marking.
     static let earlierMarkWindows = 7
 
-    /// `file` marked with the payload of `label` under `key` (unchanged
-    /// when it already carries that very mark), and the payload in hex. A programme already
-    /// marked for another label under this key is refused, as for images.
-    static func mark(_ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, path: String) throws(SynthLabelError)
-        -> (FileSource, payload: String)
-    {
+    /// `file` marked with the payload of `label` under `key`, at `snr` dB (unchanged when it
+    /// already carries that very mark, at whatever SNR), and the payload in hex. A programme
+    /// already marked for another label under this key is refused, as for images.
+    static func mark(
+        _ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, snr: Double = AudioMarkEmbedder.defaultSNR,
+        path: String
+    ) throws(SynthLabelError) -> (FileSource, payload: String) {
         let payload = key.payload(for: label)
         let layout = AudioBlock.chips(key: key)
         let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, thorough: false)
@@ -26,7 +27,8 @@ enum AudioWatermarker {
         let input = try SoundFileReader(file, path: path)
         let output = try SoundFileWriter(like: input.info, carrier: carrier, path: path)
         output.copyStrings(from: input.handle)
-        var embedder = AudioMarkEmbedder(layout: layout, payload: payload, sampleRate: input.sampleRate, channels: input.channels)
+        var embedder = AudioMarkEmbedder(
+            layout: layout, payload: payload, sampleRate: input.sampleRate, channels: input.channels, snr: snr)
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
             let step = Int64(1) << (32 - bits)
