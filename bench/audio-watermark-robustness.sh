@@ -13,17 +13,12 @@
 # espeak-ng (bench/lib/audio-watermark-deps.sh installs them). audiowmark, the issue's
 # reference, is in neither Debian 12 nor PyPI, so it cannot run beside ours here.
 set -euo pipefail
+[[ $# -eq 0 || -d $1 ]] || { echo "no such folder: $1" >&2; exit 2; }
+folder=${1:+$(realpath "$1")}
 cd "$(dirname "$0")/.."
-[[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
-bash bench/lib/audio-watermark-deps.sh
-swift build -c release --product synthlabel >/dev/null
-bin=$PWD/.build/release/synthlabel
-harness="python3 bench/lib/audio_watermark_harness.py"
-work=$(mktemp -d -p "${BENCH_DIR:-$PWD}" .bench-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-producer=001191110102MACQD9K64018705
+source bench/lib/audio-watermark-setup.sh
 
-if [[ $# -ge 1 ]]; then audio=$1; else audio=$work/audio; $harness corpus "$audio" "${COUNT:-35}"; fi
+if [[ -n $folder ]]; then audio=$folder; else audio=$work/audio; $harness corpus "$audio" "${COUNT:-35}"; fi
 seconds=$($harness seconds "$audio")
 echo "programmes: $(ls "$audio" | wc -l) in $audio, $seconds s in all"
 "$bin" keys generate --algorithm watermark --out "$work/key" >/dev/null

@@ -3,10 +3,11 @@
     corpus DIR COUNT          varied programmes: music rendered by FluidSynth from generated MIDI
                               (piano, band with drums, strings, bass-heavy), speech from espeak-ng,
                               quiet material; 30-60 s, 16-48 kHz, mono and stereo, WAV and FLAC
-    attack SRC DST            every attack on every file of SRC, decoded to WAV into DST/<attack>/
+    attack SRC DST [NAME...]  every attack (or those named) on every file of SRC, decoded to WAV into DST/<attack>/
     unmarked SRC DST COUNT    10 s clips cut anywhere from SRC, for the false-positive count
     snr ORIG MARKED           SNR of each marked file against its original
     score LABEL.json DST      per attack, the share of files whose whole payload came back
+    recovered LABEL.json REPORT.json  how many marked files came back with their payload, of how many, and which not
     seconds FOLDER            the length of every audio file under FOLDER, summed
     pesq ORIG MARKED          wide-band PESQ (ITU-T P.862.2) of each marked speech file against its original
     programme FILE SECONDS RATE  one stereo band arrangement, for the speed benchmark
@@ -256,13 +257,13 @@ def read_wav_any(source, work):
     return data.reshape(-1, channels), rate
 
 
-def attack(source, target):
+def attack(source, target, names=ATTACKS):
     rng = random.Random(10)
-    for name in ATTACKS:
+    for name in names:
         os.makedirs(os.path.join(target, name), exist_ok=True)
     for file in sorted(os.listdir(source)):
         stem = os.path.splitext(file)[0]
-        for name in ATTACKS:
+        for name in names:
             attack_one(name, os.path.join(source, file), os.path.join(target, name, stem + ".wav"), rng)
 
 
@@ -348,6 +349,15 @@ def score(labels, attacked):
     print(f"worst attack: {worst:.0f} % (target 95 %)")
 
 
+def recovered(labels, report):
+    """How many of the files `label --json` marked came back with their payload in `verify --json`'s report."""
+    expected = {os.path.splitext(os.path.basename(r["path"]))[0]: r["watermark"] for r in json.load(open(labels))["files"] if r.get("watermark")}
+    files = json.load(open(report))["files"]
+    got = {os.path.splitext(os.path.basename(f["path"]))[0]: (f.get("watermark") or {}).get("payload") for f in files}
+    misses = sorted(stem for stem, payload in expected.items() if got.get(stem) != payload)
+    print(len(expected) - len(misses), len(expected), ",".join(misses) or "-")
+
+
 def seconds(folder):
     total = 0.0
     for root, _, files in os.walk(folder):
@@ -363,7 +373,9 @@ if __name__ == "__main__":
     if command == "corpus":
         corpus(arguments[0], int(arguments[1]))
     elif command == "attack":
-        attack(arguments[0], arguments[1])
+        attack(arguments[0], arguments[1], arguments[2:] or ATTACKS)
+    elif command == "recovered":
+        recovered(arguments[0], arguments[1])
     elif command == "unmarked":
         unmarked(arguments[0], arguments[1], int(arguments[2]))
     elif command == "snr":
