@@ -79,9 +79,8 @@ struct AudioMarkEmbedder {
 
     let sampleRate: Int
     let channels: Int
-    /// The change's energy over the programme's that the steering aims at, and a frame's budget
-    /// before steering: both `nominalBudget` at the default SNR.
-    private let target: Float
+    /// A frame's budget before steering, as a share of its energy, and the change's energy over
+    /// the programme's that the steering aims at: `nominalBudget` at the default SNR.
     private let budget: Float
     private let size: Int
     private let hop: Int
@@ -147,7 +146,6 @@ struct AudioMarkEmbedder {
         self.sampleRate = sampleRate
         self.channels = channels
         budget = Self.nominalBudget * Float(pow(10, (Self.defaultSNR - snr) / 10))
-        target = budget
         let size = AudioBlock.frameSize(sampleRate: sampleRate)
         self.size = size
         hop = size / 2
@@ -664,7 +662,7 @@ struct AudioMarkEmbedder {
         return (sums.0 + sums.1) + (sums.2 + sums.3)
     }
 
-    /// Steers the next frames' budget towards `target` for the programme as a whole: gently, so
+    /// Steers the next frames' budget towards `budget` for the programme as a whole: gently, so
     /// that it follows the music's level over seconds, not its notes. Frames are marked a block
     /// after they are planned, so the steering runs on the plan, corrected by how the samples
     /// marked so far turned out against their plan (the overlap of frames, the mix); before the
@@ -677,7 +675,7 @@ struct AudioMarkEmbedder {
         if changeEnergy > 0, signalEnergy > 0, plannedMarked.change > 0 {
             turnout = (changeEnergy / signalEnergy) / (plannedMarked.change / plannedMarked.signal)
         }
-        let room = Double(target) * planned.signal / (planned.change * turnout)
+        let room = Double(budget) * planned.signal / (planned.change * turnout)
         steering = Float(min(2, max(0.25, Double(steering) * pow(room, 0.05))))
     }
 }
