@@ -9,7 +9,10 @@ let package = Package(
         .executable(name: "synthlabel", targets: ["synthlabel"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // libyaml behind a Swift API: tells Markdown front matter (a YAML mapping) from a
+        // thematic break followed by prose.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries from Debian's -dev packages (scripts/setup.sh installs them).
@@ -28,7 +31,10 @@ let package = Package(
         .target(name: "CLinuxCalls"),
         .target(
             name: "SynthLabel",
-            dependencies: ["CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust", "CSQLite"],
+            dependencies: [
+                "CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust", "CSQLite",
+                .product(name: "Yams", package: "Yams"),
+            ],
             exclude: ["Explicit/Font/OFL.txt"],
             // The caption font and the spoken prompt are compiled into the library, so a copied
             // binary still draws captions and speaks.

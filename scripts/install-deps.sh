@@ -12,6 +12,7 @@ packages=(
   libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
   webp ffmpeg qpdf vorbis-tools opus-tools            # makers and readers of the other carriers' test files
+  pandoc python3-yaml                                 # Markdown front matter witnesses
 )
 source "$(dirname "$0")/lib/apt-install.sh"
 apt_install "${packages[@]}"

@@ -30,6 +30,13 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Display names joined for a sentence: "PNG, JPEG and WAV".
+    public static func listed(_ carriers: [Carrier]) -> String {
+        let names = carriers.map(\.displayName)
+        guard names.count > 1 else { return names.first ?? "" }
+        return names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
+    }
+
     /// Whether the label travels in an XMP packet with the IPTC source type beside it.
     var usesXMP: Bool { [.png, .jpeg, .webp, .tiff, .gif].contains(self) }
 
@@ -57,7 +64,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     package static func detect(head: [UInt8], path: String) -> Carrier? {
         if head.starts(with: PNGAdapter.signature) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if head.count >= 12, head.starts(with: "RIFF") || head.starts(with: "RF64") {
+        if head.count >= 12, ["RIFF", "RF64", "BW64", "RIFX"].contains(where: { head.starts(with: $0) }) {
             switch String(decoding: head[8..<12], as: UTF8.self) {
             case "WAVE": return .wav
             case "WEBP": return .webp

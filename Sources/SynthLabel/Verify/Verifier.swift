@@ -44,7 +44,9 @@ public struct Verifier: Sendable {
         var findings = [Finding(.carrierDetected, .pass, carrier.displayName)] + explicit
         for damage in reading.damage {
             let check: Check = damage.kind == .checksum ? .checksums : .containerIntact
-            findings.append(Finding(check, .error, "\(carrier.displayName) container is damaged: \(damage)"))
+            // A variant this version cannot read is not damage: say which it is.
+            let what = damage.kind == .unsupported ? "could not be read" : damage.kind == .truncated ? "is truncated" : "is damaged"
+            findings.append(Finding(check, .error, "\(carrier.displayName) container \(what): \(damage)"))
         }
         for part in reading.unread {
             findings.append(Finding(.unreadParts, .warn, "not read: \(part)"))

@@ -102,4 +102,38 @@ struct MP3AdapterTests {
         #expect(try Fixtures.report(path).verdict == .inconclusive)
         #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(path, to: folder.file("bad-out.mp3")) }
     }
+
+    /// A cut-off MP3 is inconclusive and never labelled: half of a file LAME made (its Info header
+    /// declares the whole stream), a 100-byte stub, and half of a file without that header (its
+    /// last frame runs past the end); an ID3v1 tag after whole audio is no cut.
+    @Test func truncatedAudioIsInconclusiveAndNotLabelled() throws {
+        let tagged = try taggedSample()
+        let bare = folder.file("bare.mp3")
+        try Fixtures.run("lame", ["--quiet", "-t", "-b", "128", Fixtures.sample("chirp.wav"), bare])
+        let bytes = Fixtures.read(tagged)
+        let bareBytes = Fixtures.read(bare)
+        let cases: [(String, [UInt8])] = [
+            ("half.mp3", Array(bytes.prefix(bytes.count / 2))), ("stub.mp3", Array(bytes.prefix(100))),
+            ("stub-untagged.mp3", Array(Fixtures.read(Fixtures.sample("chirp.mp3")).prefix(100))),
+            ("bare-cut.mp3", Array(bareBytes.prefix(bareBytes.count * 2 / 3))),
+        ]
+        for (name, cut) in cases {
+            let path = folder.file(name)
+            Fixtures.write(cut, to: path)
+            let report = try Fixtures.report(path)
+            #expect(report.verdict == .inconclusive, "\(name)")
+            #expect(report.findings.contains { $0.check == .containerIntact && $0.message.contains("truncated") }, "\(name)")
+            #expect(throws: SynthLabelError.self, "\(name)") { try Fixtures.labelFile(path, to: path) }
+            #expect(Fixtures.read(path) == cut)
+        }
+        for whole in [tagged, bare] {
+            var withV1 = Fixtures.read(whole)
+            withV1 += Array("TAG".utf8) + [UInt8](repeating: 0x20, count: 125)
+            let path = folder.file("v1-" + (whole as NSString).lastPathComponent)
+            Fixtures.write(withV1, to: path)
+            #expect(try Fixtures.report(path).verdict == .unlabelled)
+            try Fixtures.labelFile(path, to: path)
+            #expect(try Fixtures.report(path).verdict == .compliant)
+        }
+    }
 }

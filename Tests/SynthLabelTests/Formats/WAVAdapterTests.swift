@@ -89,4 +89,29 @@ struct WAVAdapterTests {
         #expect(report.verdict == .inconclusive)
         #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(path, to: folder.file("short-out.wav")) }
     }
+
+    /// A WAV with no samples: FFmpeg reads a data chunk of size 0 as "size unknown" and would
+    /// take a label after it for samples, so the label goes before it and FFmpeg still decodes
+    /// nothing.
+    @Test func aLabelNeverFollowsAnEmptyDataChunk() throws {
+        let path = folder.file("empty.wav")
+        Fixtures.write(WAVFiles.pcm(bitsPerSample: 24, channels: 1, frames: 0), to: path)
+        try Fixtures.labelFile(path, to: path)
+        #expect(Containers.riffChunks(Fixtures.read(path)).map(\.id) == ["fmt ", "AIGC", "data"])
+        #expect(try Fixtures.report(path).verdict == .compliant)
+        let decoded = try Fixtures.run("ffmpeg", ["-v", "error", "-i", path, "-f", "s32le", "-"])
+        #expect(decoded.status == 0 && decoded.stdout.isEmpty && decoded.stderr.isEmpty, "\(decoded.stderr)")
+    }
+
+    @Test func bigEndianRIFXIsNamedAndLeftAlone() throws {
+        var rifx = WAVFiles.pcm(bitsPerSample: 16, channels: 1, frames: 8)
+        rifx.replaceSubrange(0..<4, with: Array("RIFX".utf8))
+        let path = folder.file("rifx.wav")
+        Fixtures.write(rifx, to: path)
+        let report = try Fixtures.report(path)
+        #expect(report.verdict == .inconclusive)
+        #expect(report.findings.contains { $0.message.contains("RIFX (the big-endian form of WAV) is not read or written yet") })
+        #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(path, to: path) }
+        #expect(Fixtures.read(path) == rifx)
+    }
 }

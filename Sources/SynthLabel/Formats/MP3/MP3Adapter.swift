@@ -185,6 +185,13 @@ struct MP3Adapter: CarrierAdapter {
             reading.damage.append(error)
             return reading
         }
+        // Truncated audio is damage like a truncated tag: such a file is neither labelled nor
+        // called compliant.
+        do {
+            if let damage = try MPEGAudioStream.damage(in: file, from: tag?.end ?? 0) { reading.damage.append(damage) }
+        } catch {
+            reading.damage.append(error)
+        }
         guard let tag else { return reading }
         // Owned: the tag size field and the padding, which change when the label grows, and
         // each label frame (added below).

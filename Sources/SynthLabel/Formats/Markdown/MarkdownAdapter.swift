@@ -1,9 +1,15 @@
-/// Markdown: the label is an `AIGC:` mapping of the seven fields in the YAML front matter.
+import Yams
+
+/// Markdown: the label is an `AIGC` mapping of the seven fields in the front matter.
 ///
-/// Front matter is merged, not replaced: other keys keep their lines. The file's line
-/// endings (LF or CRLF) and byte-order mark are kept. Only a plain block mapping with
-/// scalar values is written; reading also accepts the label as one JSON string or a JSON
-/// object on the `AIGC:` line.
+/// Front matter is YAML between `---` lines, and only when it parses as a YAML mapping (so a
+/// thematic break followed by prose is body text, as pandoc and PyYAML read it), or TOML
+/// between `+++` lines (Hugo). It is merged, not replaced: other keys keep their lines. In YAML
+/// the label is a block mapping at the end of the front matter; in TOML an inline table on the
+/// first line, where it belongs to no other table. A file without front matter gets a YAML
+/// block. The file's line endings (LF or CRLF) and byte-order mark are kept. Reading also
+/// accepts the label as one JSON string or a JSON object on the `AIGC:` line, and a TOML
+/// `[AIGC]` table.
 struct MarkdownAdapter: CarrierAdapter {
     var carrier: Carrier { .markdown }
 
@@ -11,6 +17,8 @@ struct MarkdownAdapter: CarrierAdapter {
     static let frontMatterLimit = 1 << 20
 
     struct FrontMatter {
+        enum Syntax { case yaml, toml }
+        var syntax: Syntax
         /// Byte range of the lines between the fences.
         var body: Range<Int>
         /// Byte offset just past the closing fence line.
@@ -42,32 +50,51 @@ struct MarkdownAdapter: CarrierAdapter {
         return document
     }
 
+    /// The front matter's fences: YAML opens with `---` and closes with `---` or `...`; TOML
+    /// opens and closes with `+++`.
+    private static func syntax(opening line: String) -> (FrontMatter.Syntax, closing: Set<String>)? {
+        switch line {
+        case "---": (.yaml, ["---", "..."])
+        case "+++": (.toml, ["+++"])
+        default: nil
+        }
+    }
+
+    /// Whether YAML text is a mapping (or empty), as a YAML front matter block must be.
+    static func isYAMLMapping(_ text: String) -> Bool {
+        do {
+            guard let node = try Yams.compose(yaml: text) else { return true }
+            if case .mapping = node { return true }
+            return false
+        } catch {
+            return false
+        }
+    }
+
     /// Nil when `bytes` are only the start of the file and the front matter is not closed in them.
     private static func document(parsing bytes: [UInt8], isPartial: Bool) throws(FormatError) -> Document? {
         let bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         let lines = splitLines(bytes, from: bomLength)
         let newline = lines.first.map { $0.fullEnd - $0.range.upperBound == 2 ? "\r\n" : "\n" } ?? "\n"
         // Only the front matter must be UTF-8; the body is copied untouched.
-        guard let first = lines.first, first.text == "---" else {
-            return Document(bytes: bytes, bomLength: bomLength, newline: newline, frontMatter: nil)
-        }
-        guard let closing = lines.dropFirst().firstIndex(where: { $0.text == "---" || $0.text == "..." }) else {
-            if isPartial { return nil }
-            if bytes.count > frontMatterLimit {
-                throw FormatError(.tooLarge, at: bomLength, "front matter not closed within the first \(frontMatterLimit) bytes")
-            }
-            throw FormatError(.corrupt, at: bomLength, "front matter opened with --- is never closed")
+        let plain = Document(bytes: bytes, bomLength: bomLength, newline: newline, frontMatter: nil)
+        guard let first = lines.first, let (syntax, closingFences) = Self.syntax(opening: first.text) else { return plain }
+        // An opening fence never closed is a thematic break (or a line of text), not front matter.
+        guard let closing = lines.dropFirst().firstIndex(where: { closingFences.contains($0.text) }) else {
+            return isPartial ? nil : plain
         }
         let inner = Array(lines[1..<closing])
         if let bad = inner.first(where: { !validUTF8(bytes[$0.range]) }) {
             throw FormatError(.corrupt, at: bad.range.lowerBound, "front matter is not valid UTF-8")
         }
+        if syntax == .yaml, !isYAMLMapping(inner.map(\.text).joined(separator: "\n")) { return plain }
         let end = lines[closing].fullEnd
         let bodyStart = lines[0].fullEnd
         return Document(
             bytes: bytes, bomLength: bomLength, newline: newline,
             frontMatter: FrontMatter(
-                body: bodyStart..<lines[closing].range.lowerBound, end: end, lines: inner.map { Line(range: $0.range, text: $0.text) }))
+                syntax: syntax, body: bodyStart..<lines[closing].range.lowerBound, end: end,
+                lines: inner.map { Line(range: $0.range, text: $0.text) }))
     }
 
     private struct RawLine {
@@ -111,8 +138,10 @@ struct MarkdownAdapter: CarrierAdapter {
         return lines
     }
 
-    /// Lines of the `AIGC:` entry: its key line and the indented lines under it.
+    /// Lines of the label: YAML's `AIGC:` key line and the indented lines under it; TOML's
+    /// `AIGC = {…}` line, or its `[AIGC]` table up to the next table.
     static func labelBlock(in frontMatter: FrontMatter) -> Range<Int>? {
+        if frontMatter.syntax == .toml { return TOMLLabel.block(in: frontMatter.lines.map(\.text)) }
         guard let start = frontMatter.lines.firstIndex(where: { $0.text.hasPrefix("AIGC:") }) else { return nil }
         var end = start + 1
         while end < frontMatter.lines.count {
@@ -178,13 +207,14 @@ struct MarkdownAdapter: CarrierAdapter {
         let lines = frontMatter.lines[block]
         let text = lines.map(\.text).joined(separator: "\n")
         reading.ownedRanges.append(lines.first!.range.lowerBound..<lines.last!.range.upperBound)
+        let isTOML = frontMatter.syntax == .toml
         reading.sites.append(
             LabelSite(
-                location: "YAML front matter AIGC (line \(block.lowerBound + 2))",
+                location: "\(isTOML ? "TOML" : "YAML") front matter AIGC (line \(block.lowerBound + 2))",
                 offset: lines.first!.range.lowerBound,
                 isCanonical: true,
                 text: text,
-                parsed: Self.parseBlock(lines)))
+                parsed: isTOML ? TOMLLabel.parse(lines.map(\.text)) : Self.parseBlock(lines)))
         return reading
     }
 
@@ -204,6 +234,21 @@ struct MarkdownAdapter: CarrierAdapter {
             return plan
         }
         plan.copy(document.bomLength..<frontMatter.body.lowerBound)
+        if frontMatter.syntax == .toml {
+            // First in the front matter, where the inline table belongs to no [table].
+            plan.insert(Array((TOMLLabel.line(for: request.label) + newline).utf8))
+            if let block = Self.labelBlock(in: frontMatter) {
+                let blockStart = frontMatter.lines[block.lowerBound].range.lowerBound
+                let blockEnd =
+                    block.upperBound < frontMatter.lines.count
+                    ? frontMatter.lines[block.upperBound].range.lowerBound : frontMatter.body.upperBound
+                plan.copy(frontMatter.body.lowerBound..<blockStart)
+                plan.copy(blockEnd..<file.size)
+            } else {
+                plan.copy(frontMatter.body.lowerBound..<file.size)
+            }
+            return plan
+        }
         var kept = frontMatter.body.lowerBound
         if let block = Self.labelBlock(in: frontMatter) {
             let blockStart = frontMatter.lines[block.lowerBound].range.lowerBound

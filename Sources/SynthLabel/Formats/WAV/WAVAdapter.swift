@@ -28,9 +28,11 @@ struct WAVAdapter: CarrierAdapter {
             throw FormatError(.corrupt, at: 0, "not a RIFF WAVE file")
         }
         if header.starts(with: "RF64") || header.starts(with: "BW64") {
-            throw FormatError(.unsupported, at: 0, "RF64/BW64 WAV (over 4 GiB) is not supported yet; the file was left alone")
+            throw FormatError(.unsupported, at: 0, "RF64/BW64 (the 64-bit form of WAV) is not read or written yet; the file was left alone")
         }
-        guard header.starts(with: "RIFF") else { throw FormatError(.unsupported, at: 0, "not a little-endian RIFF file") }
+        guard header.starts(with: "RIFF") else {
+            throw FormatError(.unsupported, at: 0, "RIFX (the big-endian form of WAV) is not read or written yet; the file was left alone")
+        }
         var damage: [FormatError] = []
         var riffEnd = 8 + Int(try header.uint32LE(at: 4))
         if riffEnd > file.size {
@@ -131,9 +133,22 @@ struct WAVAdapter: CarrierAdapter {
     func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
         let layout = try Self.layout(of: file)
         if let first = layout.damage.first { throw first }
+        var labelChunk = Array("AIGC".utf8)
+        let text = Array(request.label.wrappedJSON.utf8)
+        labelChunk.appendUInt32LE(UInt32(text.count))
+        labelChunk += text
+        if text.count & 1 == 1 { labelChunk.append(0) }
         var body = EditPlan()
         var bodySize = 4  // "WAVE"
+        var labelWritten = false
         for chunk in layout.chunks where chunk.id.uppercased() != "AIGC" {
+            // FFmpeg and others read a data chunk of size 0 as "size unknown" (a stream still
+            // being written) and take everything after it for samples, so the label goes before it.
+            if chunk.id == "data", chunk.size == 0, !labelWritten {
+                body.insert(labelChunk)
+                bodySize += labelChunk.count
+                labelWritten = true
+            }
             if chunk.id == "LIST", let cleaned = try cleanedInfoList(chunk, in: file) {
                 body.insert(cleaned)
                 bodySize += cleaned.count
@@ -146,13 +161,10 @@ struct WAVAdapter: CarrierAdapter {
                 bodySize += 1
             }
         }
-        var labelChunk = Array("AIGC".utf8)
-        let text = Array(request.label.wrappedJSON.utf8)
-        labelChunk.appendUInt32LE(UInt32(text.count))
-        labelChunk += text
-        if text.count & 1 == 1 { labelChunk.append(0) }
-        body.insert(labelChunk)
-        bodySize += labelChunk.count
+        if !labelWritten {
+            body.insert(labelChunk)
+            bodySize += labelChunk.count
+        }
         guard bodySize <= Int(UInt32.max) else {
             throw FormatError(.tooLarge, "the labelled file would pass the 4 GiB RIFF limit")
         }
