@@ -2,6 +2,7 @@
 #include "CLinuxCalls.h"
 
 #include <errno.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 ssize_t clinux_copy_range(int input, off_t offset, int output, size_t length) {
@@ -23,4 +24,16 @@ int clinux_sync_filesystem(int descriptor) {
     sync();
     return 0;
 #endif
+}
+
+ssize_t clinux_list_attributes(int descriptor, char *names, size_t size) {
+    return flistxattr(descriptor, names, size);
+}
+
+ssize_t clinux_get_attribute(int descriptor, const char *name, void *value, size_t size) {
+    return fgetxattr(descriptor, name, value, size);
+}
+
+int clinux_set_attribute(int descriptor, const char *name, const void *value, size_t size) {
+    return fsetxattr(descriptor, name, value, size, 0);
 }

@@ -4,7 +4,8 @@ import Foundation
 /// Runs a job over a stream of files on every core, handing results back in input order.
 ///
 /// Files are taken in batches, so memory stays flat however long the stream is, and the
-/// output is the same from run to run whatever the scheduling.
+/// output is the same from run to run whatever the scheduling. After SIGINT or SIGTERM
+/// (`Interruption`) it stops at the next batch boundary.
 struct BatchRunner {
     var batchSize = 256
     var progress: ProgressLine
@@ -46,6 +47,9 @@ struct BatchRunner {
         var current = start(&inputs)
         while let flight = current {
             flight.group.wait()
+            // Interrupted: the batch in hand is dropped unsettled (nothing of it written), and
+            // no other is started.
+            if Interruption.requested != nil { break }
             current = start(&inputs)
             for result in settle(flight.results.values()) {
                 deliver(result)
@@ -84,34 +88,4 @@ private final class ResultBox<Value>: @unchecked Sendable {
 private struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// A "N files" counter on stderr, redrawn a few times a second; silent when stderr is not a terminal.
-final class ProgressLine {
-    private let label: String
-    private let enabled: Bool
-    private var count = 0
-    private var lastDraw = DispatchTime.now().uptimeNanoseconds
-
-    init(_ label: String) {
-        self.label = label
-        enabled = isatty(STDERR_FILENO) == 1
-    }
-
-    func advance() {
-        count += 1
-        guard enabled else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
-        if now - lastDraw > 200_000_000 {
-            lastDraw = now
-            fflush(nil)  // results first, so the line stays below them
-            FileHandle.standardError.write(Data("\r\(label) \(count) files…".utf8))
-            Output.progressShown = true
-        }
-    }
-
-    func finish() {
-        guard enabled else { return }
-        Output.clearProgress()
-    }
 }

@@ -17,10 +17,10 @@ struct ExplicitOptions: ParsableArguments {
     var wording: String?
 
     @Option(help: "Caption place: \(CaptionPlacement.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var captionPosition: String = CaptionPlacement.bottomRight.rawValue
+    var captionPosition: String?
 
-    @Option(help: "Caption text height as a share of the shortest side (GB 45438 asks at least 0.05).")
-    var captionSize: Double = 0.055
+    @Option(help: "Caption text height as a share of the shortest side (GB 45438 asks at least 0.05). Default: 0.055.")
+    var captionSize: Double?
 
     @Option(help: "JPEG re-encoding quality 1-100. Default: the original's quality, read from its tables (90 if unknown).")
     var jpegQuality: Int?
@@ -28,8 +28,8 @@ struct ExplicitOptions: ParsableArguments {
     @Option(help: "TrueType/OpenType font for captions the built-in font cannot draw.")
     var font: String?
 
-    @Option(help: "Where audio prompts and text notices go: start, end or both.")
-    var promptPosition: String = PromptPosition.start.rawValue
+    @Option(help: "Where audio prompts and text notices go: start, end or both. Default: start.")
+    var promptPosition: String?
 
     @Flag(
         help: ArgumentHelp(
@@ -38,33 +38,51 @@ struct ExplicitOptions: ParsableArguments {
         ))
     var invisibleText = false
 
-    @Option(help: "Audio prompt: rhythm (·− ··, short long short short) or spoken (人工智能生成, a built-in recording).")
-    var audioPrompt: String = AudioPromptKind.rhythm.rawValue
+    @Option(
+        help: "Audio prompt: rhythm (·− ··, short long short short) or spoken (人工智能生成, a built-in recording). Default: rhythm.")
+    var audioPrompt: String?
 
-    @Option(help: "Rhythm prompt tone in Hz.")
-    var toneFrequency: Double = RhythmPrompt().frequency
+    @Option(help: "Rhythm prompt tone in Hz. Default: \(Int(RhythmPrompt().frequency)).")
+    var toneFrequency: Double?
 
-    @Option(help: "Audio prompt level in dB relative to the programme's RMS.")
-    var toneLevel: Double = RhythmPrompt().relativeLevel
+    @Option(help: "Audio prompt level in dB relative to the programme's RMS. Default: \(Int(RhythmPrompt().relativeLevel)).")
+    var toneLevel: Double?
+
+    /// The settings given, by flag: each only shapes the explicit label, so without --explicit it
+    /// would do nothing, and a flag that does nothing is an error rather than a silent surprise.
+    private var settingsGiven: [String] {
+        let given: [(String, Bool)] = [
+            ("--explicit-text", wording != nil), ("--caption-position", captionPosition != nil),
+            ("--caption-size", captionSize != nil), ("--jpeg-quality", jpegQuality != nil), ("--font", font != nil),
+            ("--prompt-position", promptPosition != nil), ("--audio-prompt", audioPrompt != nil),
+            ("--tone-frequency", toneFrequency != nil), ("--tone-level", toneLevel != nil),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
 
     func validate() throws {
-        guard CaptionPlacement(rawValue: captionPosition) != nil else {
+        if !explicit, let first = settingsGiven.first {
+            let all = settingsGiven.joined(separator: ", ")
+            throw ValidationError(
+                "\(all) \(settingsGiven.count == 1 ? "shapes" : "shape") the explicit label; add --explicit to draw it, or drop \(first)")
+        }
+        if let captionPosition, CaptionPlacement(rawValue: captionPosition) == nil {
             throw ValidationError(
                 "--caption-position must be one of \(CaptionPlacement.allCases.map(\.rawValue).joined(separator: ", ")), not '\(captionPosition)'"
             )
         }
-        guard PromptPosition(rawValue: promptPosition) != nil else {
+        if let promptPosition, PromptPosition(rawValue: promptPosition) == nil {
             throw ValidationError("--prompt-position must be start, end or both, not '\(promptPosition)'")
         }
-        guard (0.05...0.5).contains(captionSize) else {
+        if let captionSize, !(0.05...0.5).contains(captionSize) {
             throw ValidationError("--caption-size must be between 0.05 (the GB 45438 minimum) and 0.5")
         }
         if let jpegQuality, !(1...100).contains(jpegQuality) { throw ValidationError("--jpeg-quality must be 1-100") }
-        guard AudioPromptKind(rawValue: audioPrompt) != nil else {
+        if let audioPrompt, AudioPromptKind(rawValue: audioPrompt) == nil {
             throw ValidationError("--audio-prompt must be rhythm or spoken, not '\(audioPrompt)'")
         }
-        guard (100...8000).contains(toneFrequency) else { throw ValidationError("--tone-frequency must be 100-8000 Hz") }
-        guard (-30...12).contains(toneLevel) else { throw ValidationError("--tone-level must be between -30 and 12 dB") }
+        if let toneFrequency, !(100...8000).contains(toneFrequency) { throw ValidationError("--tone-frequency must be 100-8000 Hz") }
+        if let toneLevel, !(-30...12).contains(toneLevel) { throw ValidationError("--tone-level must be between -30 and 12 dB") }
         if let wording {
             do { _ = try PromptWording(wording) } catch { throw ValidationError("--explicit-text: \(error)") }
         }
@@ -75,14 +93,14 @@ struct ExplicitOptions: ParsableArguments {
         guard explicit else { return nil }
         var settings = ExplicitLabel()
         settings.wording = wording.flatMap { try? PromptWording($0) }
-        settings.captionPlacement = CaptionPlacement(rawValue: captionPosition) ?? .bottomRight
-        settings.captionTextHeight = captionSize
+        settings.captionPlacement = captionPosition.flatMap(CaptionPlacement.init(rawValue:)) ?? .bottomRight
+        if let captionSize { settings.captionTextHeight = captionSize }
         settings.jpegQuality = jpegQuality
         settings.fontPath = font
-        settings.position = PromptPosition(rawValue: promptPosition) ?? .start
-        settings.audioPrompt = AudioPromptKind(rawValue: audioPrompt) ?? .rhythm
-        settings.rhythm.frequency = toneFrequency
-        settings.rhythm.relativeLevel = toneLevel
+        settings.position = promptPosition.flatMap(PromptPosition.init(rawValue:)) ?? .start
+        settings.audioPrompt = audioPrompt.flatMap(AudioPromptKind.init(rawValue:)) ?? .rhythm
+        if let toneFrequency { settings.rhythm.frequency = toneFrequency }
+        if let toneLevel { settings.rhythm.relativeLevel = toneLevel }
         return settings
     }
 }

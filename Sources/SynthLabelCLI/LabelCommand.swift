@@ -10,10 +10,11 @@ struct LabelCommand: ParsableCommand {
             Writes {"AIGC":{...}} where the TC260 guides say for each format: PNG iTXt XMP, \
             JPEG APP1 XMP and WebP XMP chunk (all with the IPTC DigitalSourceType), WAV 'AIGC' \
             chunk, MP3 ID3v2 TXXX:AIGC, FLAC and Ogg Vorbis/Opus comment AIGC=, Markdown front \
-            matter. Pixels, samples and other metadata are kept byte for byte. TIFF, GIF, AVI, \
-            MP4/MOV, PDF and Office files are read by 'verify' and 'scan' but skipped here. \
-            A file keeps one label: labelling again replaces it, and other label sites are \
-            folded into the canonical one. A label from \
+            matter (YAML, or TOML between +++ lines), plain text with --explicit or \
+            --invisible-text. Pixels, samples and other metadata are kept byte for byte. \
+            \(Carrier.listed(Carrier.allCases.filter { !$0.isWritable })) files are read by \
+            'verify' and 'scan' but skipped here. A file keeps one label: labelling again \
+            replaces it, and other label sites are folded into the canonical one. A label from \
             another producer is never replaced.
 
             Each file is written to a temporary file beside its destination and renamed into \
@@ -146,7 +147,7 @@ struct LabelCommand: ParsableCommand {
                     && (markKey == nil || act.watermark != nil || Carrier(rawValue: act.format)?.takesWatermark != true)
             },
             action: .label)
-        let counts = run.run()
+        let counts = try run.run()
         if fixedID != nil, counts.done > 1 {
             Output.diagnostic(
                 "warning: --produce-id gave \(counts.done) files the same ProduceID; Annex E expects one per piece of content")

@@ -38,6 +38,10 @@ struct LabellingRun {
         var explicit: String?
         /// The watermark payload (hex) embedded, with --watermark.
         var watermark: String?
+        /// With --watermark, why this file holds no mark.
+        var watermarkNote: String?
+        /// In place: the file's other hard links, which keep the original.
+        var otherHardLinks: Int?
         /// The ledger's record of the act.
         var ledgerAct: Int64?
         var sha256: String?
@@ -67,22 +71,22 @@ struct LabellingRun {
         case alreadyLabelled(LedgerAct)
     }
 
-    func run() -> Counts {
+    /// Walks every path, refuses what would collide, then labels the rest. Setup failures (an
+    /// output folder that cannot be made, a ledger that cannot be opened) exit 2; an interrupt
+    /// exits 130 or 143 after the batch in hand.
+    func run() throws -> Counts {
         let output = options.output
         let dryRun = options.dryRun
         let json = options.json
-        if let output, !dryRun {
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            } catch {
-                Output.diagnostic("error: cannot create \(output): \(error.localizedDescription)")
-                return Counts(failed: 1)
-            }
+        if let output, !dryRun, let failure = FileSystem.makeFolders(output) {
+            let place = failure.folder == output ? "" : " (at \(failure.folder))"
+            Output.diagnostic("error: \(output): cannot create the folder: \(failure.reason)\(place)")
+            throw ExitCode(2)
         }
         let ledger: Ledger?
         do { ledger = try options.openLedger() } catch {
             Output.diagnostic("error: \(error)")
-            return Counts(failed: 1)
+            throw ExitCode(2)
         }
         let labeller = labeller
         let request = request
@@ -91,12 +95,51 @@ struct LabellingRun {
             action: action, tool: "synthlabel", toolVersion: SynthLabelCLI.version, operatorName: options.operatorName ?? Self.loginName(),
             host: HostName.current, path: "", output: "", format: "", sha256Before: "", sha256After: "",
             label: AIGCLabel(contentProducer: "", produceID: ""), keyID: labeller.signingKey?.keyID)
-        var walker = FileWalker(paths, excluding: output.map { [$0] } ?? [])
         var results: [FileResult] = []
         var counts = Counts()
         var bytes = 0
         var sweptFolders: Set<String> = []
         let started = Date()
+
+        // The whole walk comes first, so that two inputs bound for one output path are found
+        // before anything is written, and the progress line knows the total.
+        var walker = FileWalker(paths, excluding: output.map { [$0] } ?? [])
+        var found: [(entry: FileWalker.Entry, destination: String)] = []
+        while let entry = walker.next() {
+            found.append((entry, output.map { Self.destination(for: entry, in: $0, keepingPaths: options.keepPaths) } ?? entry.path))
+        }
+        for notice in walker.notices {
+            if notice.isError {
+                counts.failed += 1
+                results.append(FileResult(path: notice.path, status: "failed", error: notice.message))
+                Output.diagnostic("error: \(notice.message)")
+            } else {
+                counts.skipped += 1
+                results.append(FileResult(path: notice.path, status: "skipped", error: notice.message))
+                if !json { Output.line("skipped: \(notice.message)") }
+            }
+        }
+        var work: [(entry: FileWalker.Entry, destination: String)] = []
+        for group in Self.groupedByDestination(found) {
+            guard group.count > 1 else {
+                work.append(group[0])
+                continue
+            }
+            for (entry, destination) in group {
+                let others = group.map(\.entry.path).filter { $0 != entry.path }.joined(separator: ", ")
+                let message =
+                    "\(entry.path): refused: \(others) would be written to the same \(destination); "
+                    + (group.count == 2 ? "neither is labelled " : "none of them is labelled ")
+                    + "(--keep-paths keeps each argument's path under --output)"
+                counts.failed += 1
+                results.append(FileResult(path: entry.path, output: destination, status: "failed", error: message))
+                Output.diagnostic("error: \(message)")
+            }
+        }
+        let progress = ProgressLine(verb, quiet: options.quiet || json, total: work.count)
+        Interruption.progress = progress
+        var inputs = work.map(\.entry).makeIterator()
+        let destinations = Dictionary(work.map { ($0.entry.path, $0.destination) }, uniquingKeysWith: { first, _ in first })
 
         // Files are read and planned on every core, then written a batch at a time on this
         // thread; those that replace originals reach the disk with one sync per batch, and
@@ -104,20 +147,20 @@ struct LabellingRun {
         // Explicit labels hold each redrawn file in memory until its batch is written, so those
         // batches are one file per core (two batches are in flight at once).
         let batchSize = labeller.explicit == nil ? 64 : ProcessInfo.processInfo.activeProcessorCount
-        BatchRunner(batchSize: batchSize, progress: ProgressLine(verb)).run(&walker) { entry in
-            let destination = output.map { Self.destination(for: entry, in: $0) } ?? entry.path
+        BatchRunner(batchSize: batchSize, progress: progress).run(&inputs) { entry in
+            let destination = destinations[entry.path] ?? entry.path
             let result = Result { () throws(SynthLabelError) -> Prepared in
                 if let output, !dryRun {
-                    let folder = (destination as NSString).deletingLastPathComponent
-                    if folder != output {
-                        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    let folder = FileSystem.parentFolder(of: destination)
+                    if folder != output, let failure = FileSystem.makeFolders(folder) {
+                        throw .cannotWrite(path: destination, reason: "cannot create the folder \(failure.folder): \(failure.reason)")
                     }
                 }
                 // A rerun: the destination is exactly what a recorded act wrote, and that act
                 // did what this run asks, so there is nothing to do.
                 var existingDigest: String?
                 let absoluteDestination = Self.absolute(destination)
-                if let ledger, FileManager.default.fileExists(atPath: destination) {
+                if let ledger, FileSystem.stat(destination) != nil {
                     let digest = try FileDigest.sha256(ofFileAt: destination)
                     existingDigest = digest
                     if let act = try Self.recorded(in: ledger, output: absoluteDestination, sha256: digest), isAskedFor(act) {
@@ -190,17 +233,24 @@ struct LabellingRun {
                 results.append(
                     FileResult(
                         path: entry.path, output: destination, status: dryRun ? "planned" : verb, format: outcome.carrier.rawValue,
-                        label: LabelJSON(outcome.label), explicit: outcome.explicit, watermark: outcome.watermark, ledgerAct: act?.id,
+                        label: LabelJSON(outcome.label), explicit: outcome.explicit, watermark: outcome.watermark,
+                        watermarkNote: outcome.watermarkNote, otherHardLinks: outcome.otherNames > 0 ? outcome.otherNames : nil,
+                        ledgerAct: act?.id,
                         sha256: act?.sha256After))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     let status = dryRun ? "would be \(verb)" : verb
                     let mark =
                         outcome.watermark.map { "; watermark \($0)" }
-                        ?? (labeller.watermarkKey == nil ? "" : "; no watermark (images and audio only)")
+                        ?? (outcome.watermarkNote.map { "; no watermark: \($0)" } ?? "")
                     let explicit = (outcome.explicit.map { "; \($0)" } ?? "") + mark
                     Output.line(
                         "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")
+                }
+                if outcome.otherNames > 0 {
+                    Output.diagnostic(
+                        "warning: \(entry.path) has \(outcome.otherNames) other hard link(s); only this name holds the labelled file, the others still hold the original"
+                    )
                 }
             case .success(.alreadyLabelled(let act)):
                 counts.already += 1
@@ -222,11 +272,6 @@ struct LabellingRun {
                 Output.diagnostic("error: \(error)")
             }
         }
-        for missing in walker.missing {
-            counts.failed += 1
-            results.append(FileResult(path: missing, status: "failed", error: "no such file or directory"))
-            Output.diagnostic("error: \(missing): no such file or directory")
-        }
         let seconds = Date().timeIntervalSince(started)
         if json {
             Output.json(
@@ -245,7 +290,22 @@ struct LabellingRun {
                     dryRun ? "planned" : verb, counts.done, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6)
                     + already + recorded)
         }
+        try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: work.count)
         return counts
+    }
+
+    /// The files grouped by output path, in walk order: a group of more than one would collide.
+    static func groupedByDestination(_ files: [(entry: FileWalker.Entry, destination: String)])
+        -> [[(entry: FileWalker.Entry, destination: String)]]
+    {
+        var order: [String] = []
+        var groups: [String: [(entry: FileWalker.Entry, destination: String)]] = [:]
+        for file in files {
+            let key = Self.absolute(file.destination)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(file)
+        }
+        return order.compactMap { groups[$0] }
     }
 
     /// The act to record for a planned file: the run's fields in `template`, the file's in `planned`.
@@ -282,7 +342,10 @@ struct LabellingRun {
         return "uid \(geteuid())"
     }
 
-    static func destination(for entry: FileWalker.Entry, in folder: String) -> String {
-        (folder as NSString).appendingPathComponent(entry.relativePath)
+    /// Where `--output` puts a file: its path under its directory argument (its name, for a
+    /// file argument), or with `--keep-paths` the argument's own path too.
+    static func destination(for entry: FileWalker.Entry, in folder: String, keepingPaths: Bool = false) -> String {
+        let relative = keepingPaths ? entry.argumentPath : entry.relativePath
+        return folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
     }
 }

@@ -8,21 +8,33 @@ enum Output {
     /// Touched only from the thread that prints.
     nonisolated(unsafe) static var progressShown = false
 
+    /// A result line; bytes of names that are not UTF-8 show as `\xNN`.
     static func line(_ text: String) {
         clearProgress()
-        print(text)
+        print(PathBytes.display(text))
     }
 
     static func clearProgress() {
         guard progressShown else { return }
         progressShown = false
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        standardError("\r\u{1B}[K")
     }
 
     static func diagnostic(_ text: String) {
         clearProgress()
         fflush(nil)
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        standardError(PathBytes.display(text) + "\n")
+    }
+
+    /// Writes to stderr, ignoring a closed one (FileHandle's write would trap on EPIPE).
+    static func standardError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
     }
 
     static func json(_ value: some Encodable, pretty: Bool = true) {

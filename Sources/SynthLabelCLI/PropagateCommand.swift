@@ -19,7 +19,7 @@ struct PropagateCommand: ParsableCommand {
             Without --propagate-id each file gets 'PL' + the UTC time + 16 random hex digits.
 
             Example:
-              synthlabel propagate uploads/ --propagator 001191110105MA01ABCD2X20001 --in-place --declared
+              synthlabel propagate uploads/ --propagator 001191110105MA01ABCD2620001 --in-place --declared
             """
     )
 
@@ -80,6 +80,6 @@ struct PropagateCommand: ParsableCommand {
                     && (fixedID == nil || act.label[.propagateID] == fixedID) && writing.signsAlike(act, key: signingKey)
             },
             action: .propagate)
-        if run.run().failed > 0 { throw ExitCode(1) }
+        if try run.run().failed > 0 { throw ExitCode(1) }
     }
 }

@@ -76,6 +76,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (each directory is entered once).")
     var followSymlinks = false
 
+    @Flag(help: "No progress line on the terminal.")
+    var quiet = false
+
     var failVerdicts: Set<Verdict> {
         Set(failOn.flatMap { $0.split(separator: ",") }.compactMap { Verdict(rawValue: String($0).trimmingCharacters(in: .whitespaces)) })
     }
@@ -124,7 +127,14 @@ struct ScanCommand: ParsableCommand {
         let started = Date()
         let verifier = Verifier(explicitChecks: explicit, trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
         if csv { Output.line(CSVRow.header) }
-        BatchRunner(progress: ProgressLine("scanned")).run(&inputs) { entry in
+        let progress = ProgressLine("scanned", quiet: quiet || json)
+        if filesFrom == nil {
+            let paths = paths
+            let followSymlinks = followSymlinks
+            progress.countInBackground({ FileWalker(paths, followingSymlinks: followSymlinks) }, admits: selection.admits)
+        }
+        Interruption.progress = progress
+        BatchRunner(progress: progress).run(&inputs) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })
         } deliver: { (entry: FileWalker.Entry, result: Result<FileReport, SynthLabelError>) in
             let document: FileReportJSON
@@ -155,8 +165,11 @@ struct ScanCommand: ParsableCommand {
             }
         }
         summary.seconds = Date().timeIntervalSince(started)
-        let missing = walker.missing
-        for path in missing { Output.diagnostic("error: \(path): no such file or directory") }
+        var walkErrors = 0
+        for notice in walker.notices {
+            if notice.isError { walkErrors += 1 } else { summary.skipped += 1 }
+            Output.diagnostic("\(notice.isError ? "error" : "skipped"): \(notice.message)")
+        }
         if json {
             Output.json(ScanDocument(files: documents, summary: summary))
         } else if !ndjson && !csv {
@@ -166,10 +179,11 @@ struct ScanCommand: ParsableCommand {
         let rate = summary.seconds > 0 ? Double(seen) / summary.seconds : 0
         Output.diagnostic(
             String(
-                format: "scanned %d file(s), skipped %d unsupported, in %.2f s (%.0f files/s, %.1f MB/s of files)",
+                format: "scanned %d file(s), skipped %d (unsupported or passed over), in %.2f s (%.0f files/s, %.1f MB/s of files)",
                 summary.files, summary.skipped, summary.seconds, rate,
                 summary.seconds > 0 ? Double(summary.bytes) / 1e6 / summary.seconds : 0))
-        if !missing.isEmpty { throw ExitCode(2) }
+        try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: progress.total)
+        if walkErrors > 0 { throw ExitCode(2) }
         if failed { throw ExitCode(1) }
     }
 

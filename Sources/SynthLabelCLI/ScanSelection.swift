@@ -1,4 +1,5 @@
 import Foundation
+import SynthLabel
 
 /// Which files a scan looks at: the walk (or a list of paths), narrowed by globs and a shard.
 struct ScanSelection {
@@ -74,9 +75,11 @@ struct PathListReader: IteratorProtocol {
         var capacity = 0
         defer { free(line) }
         while getline(&line, &capacity, handle) >= 0 {
-            var path = String(cString: line!)
-            while path.hasSuffix("\n") || path.hasSuffix("\r") { path.removeLast() }
-            if !path.isEmpty { return FileWalker.Entry(path: path, root: nil) }
+            guard let line else { continue }
+            // Names are bytes: a line that is not UTF-8 still names its file (PathBytes).
+            var bytes = UnsafeRawBufferPointer(start: line, count: strlen(line))[...]
+            while let last = bytes.last, last == 0x0A || last == 0x0D { bytes = bytes.dropLast() }
+            if !bytes.isEmpty { return FileWalker.Entry(path: PathBytes.string(bytes), root: nil) }
         }
         fclose(handle)
         self.handle = nil

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SynthLabel
 
 /// The `synthlabel` command: label, verify and scan files for GB 45438 AI-content labels.
 public struct SynthLabelCLI: ParsableCommand {
@@ -10,10 +11,14 @@ public struct SynthLabelCLI: ParsableCommand {
         abstract: "Label AI-generated files the way GB 45438-2025 requires, and check them.",
         discussion: """
             Writes the implicit metadata label of GB 45438-2025 Annex E ({"AIGC":{...}}) into \
-            PNG, JPEG, WAV, MP3, FLAC and Markdown files without touching pixels, samples or \
-            other metadata, and verifies labels in files made by any tool.
+            \(Carrier.listed(Carrier.allCases.filter(\.isWritable))) files without touching \
+            pixels, samples or other metadata, and verifies labels in files made by any tool \
+            (also \(Carrier.listed(Carrier.allCases.filter { !$0.isWritable }))).
 
-            Exit status: 0 success, 1 a file failed or is not compliant, 2 usage or I/O error.
+            Exit status: 0 success, 1 a file failed or is not compliant, 2 usage or I/O error, \
+            130 or 143 interrupted (SIGINT, SIGTERM: the files in hand are finished or left as \
+            they were, and a rerun carries on). A closed standard output (| head) ends the \
+            output, not the work.
             """,
         version: version,
         subcommands: [LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self, LedgerCommand.self]
@@ -22,9 +27,12 @@ public struct SynthLabelCLI: ParsableCommand {
     public init() {}
 
     /// Runs the command line; usage errors exit with status 2 (not ArgumentParser's 64).
+    /// Without `arguments`, the process's own are read as bytes (`PathBytes`), so a file name
+    /// that is not UTF-8 reaches the commands intact.
     public static func main(_ arguments: [String]? = nil) -> Never {
+        Interruption.install()
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(arguments ?? rawArguments())
             try command.run()
             Foundation.exit(0)
         } catch {
@@ -34,8 +42,18 @@ public struct SynthLabelCLI: ParsableCommand {
                 Foundation.exit(0)
             }
             if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Output.standardError(fullMessage(for: error) + "\n")
             Foundation.exit(2)
+        }
+    }
+
+    /// The command-line arguments after the program name, byte for byte.
+    static func rawArguments() -> [String] {
+        (1..<Int(CommandLine.argc)).compactMap { index in
+            CommandLine.unsafeArgv[index].map { argument in
+                PathBytes.string(
+                    UnsafeBufferPointer(start: UnsafeRawPointer(argument).assumingMemoryBound(to: UInt8.self), count: strlen(argument)))
+            }
         }
     }
 }

@@ -28,8 +28,9 @@ struct VerifyCommand: ParsableCommand {
               synthlabel verify labelled/ --trust keys/
               synthlabel verify upload.jpg --watermark-key keys/mark.key --json
 
-            Directories are walked. Exit status: 0 when every file is compliant, 1 when any is \
-            not, 2 on usage or I/O errors.
+            Directories are walked (symbolic links are not followed, and are reported). Exit \
+            status: 0 when every file is compliant, 1 when any is not, 2 on usage or I/O errors \
+            or when no file of a supported format was found.
             """
     )
 
@@ -47,6 +48,9 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
 
+    @Flag(help: "No progress line on the terminal.")
+    var quiet = false
+
     func run() throws {
         var walker = FileWalker(paths)
         var reports: [FileReportJSON] = []
@@ -55,7 +59,11 @@ struct VerifyCommand: ParsableCommand {
         var counts: [Verdict: Int] = [:]
         let verifier = Verifier(trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
         let explicitFiles = Set(paths)
-        BatchRunner(progress: ProgressLine("verified")).run(&walker) { entry in
+        let progress = ProgressLine("verified", quiet: quiet || json)
+        let paths = paths
+        progress.countInBackground({ FileWalker(paths) }, admits: { _ in true })
+        Interruption.progress = progress
+        BatchRunner(progress: progress).run(&walker) { entry in
             (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })
         } deliver: { (entry: FileWalker.Entry, result: Result<FileReport, SynthLabelError>) in
             switch result {
@@ -70,14 +78,22 @@ struct VerifyCommand: ParsableCommand {
                 if json { reports.append(FileReportJSON(path: entry.path, error: error)) }
             }
         }
-        for missing in walker.missing {
-            ioErrors += 1
-            Output.diagnostic("error: \(missing): no such file or directory")
+        var skipped = 0
+        for notice in walker.notices {
+            if notice.isError { ioErrors += 1 } else { skipped += 1 }
+            Output.diagnostic("\(notice.isError ? "error" : "skipped"): \(notice.message)")
         }
         if json { Output.json(["files": reports]) }
+        let verified = counts.values.reduce(0, +)
         let tally = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
-        Output.diagnostic("verified \(counts.values.reduce(0, +)) file(s)\(tally.isEmpty ? "" : ": " + tally.joined(separator: ", "))")
+        let passedOver = skipped > 0 ? "; skipped \(skipped)" : ""
+        Output.diagnostic("verified \(verified) file(s)\(tally.isEmpty ? "" : ": " + tally.joined(separator: ", "))\(passedOver)")
+        try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: progress.total)
         if ioErrors > 0 { throw ExitCode(2) }
+        if verified == 0 {
+            Output.diagnostic("error: no file of a format SynthLabel reads under \(self.paths.joined(separator: ", "))")
+            throw ExitCode(2)
+        }
         if !allCompliant { throw ExitCode(1) }
     }
 }

@@ -10,6 +10,16 @@ struct WriteOptions: ParsableArguments {
     @Flag(name: .customLong("in-place"), help: "Replace the originals (atomically).")
     var inPlace = false
 
+    @Flag(
+        name: .customLong("keep-paths"),
+        help: ArgumentHelp(
+            "With --output: keep each argument's own path under DIR (label a/x.png b/x.png --output o writes o/a/x.png and o/b/x.png).",
+            discussion: "Without it, files that would land on the same output path are refused, and nothing is written over another."))
+    var keepPaths = false
+
+    @Flag(help: "No progress line on the terminal.")
+    var quiet = false
+
     @Flag(name: .customLong("dry-run"), help: "Check and plan every file, write nothing.")
     var dryRun = false
 
@@ -61,5 +71,6 @@ struct WriteOptions: ParsableArguments {
             throw ValidationError("give exactly one of --output DIR (write labelled copies) or --in-place (replace the originals)")
         }
         if noLedger && ledger != nil { throw ValidationError("give at most one of --ledger and --no-ledger") }
+        if keepPaths && output == nil { throw ValidationError("--keep-paths shapes where --output writes; add --output DIR") }
     }
 }

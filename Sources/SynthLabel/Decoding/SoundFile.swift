@@ -35,11 +35,13 @@ final class SoundFileReader {
             tell: { user in sf_count_t(Unmanaged<Cursor>.fromOpaque(user!).takeUnretainedValue().position) })
         var info = SF_INFO()
         guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(cursor).toOpaque()) else {
-            throw .damaged(path: path, FormatError(.corrupt, "libsndfile cannot decode it: \(String(cString: sf_strerror(nil)))"))
+            // Callers have read the container and found it whole, so this is the samples'
+            // encoding (a PCM depth of 36 or 45 bits, say) that libsndfile does not decode.
+            throw .refused(path: path, reason: "libsndfile cannot decode its samples (\(String(cString: sf_strerror(nil))))")
         }
         guard info.channels > 0, info.samplerate > 0 else {
             sf_close(handle)
-            throw .damaged(path: path, FormatError(.corrupt, "no channels or sample rate"))
+            throw .refused(path: path, reason: "libsndfile found no channels or sample rate in it")
         }
         self.handle = handle
         self.info = info

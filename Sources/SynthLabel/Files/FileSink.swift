@@ -24,9 +24,15 @@ enum FileSink {
     /// Writes the plan to a temporary file in the destination's folder.
     /// With `flushNow`, a file that needs it is forced to disk here (one file at a time);
     /// bulk callers leave it to `flush(_:)`, one filesystem sync for a whole batch.
-    static func stage(_ plan: EditPlan, from source: FileSource, to destination: String, replacesOriginal: Bool, flushNow: Bool)
+    ///
+    /// A file that replaces `original` keeps what that file was besides its bytes: owner and
+    /// group (so a file labelled by root stays its owner's), permission bits, and extended
+    /// attributes (user attributes, ACLs). What cannot be kept fails the file rather than
+    /// changing it silently.
+    static func stage(_ plan: EditPlan, from source: FileSource, to destination: String, replacing original: FileSource?, flushNow: Bool)
         throws(SynthLabelError) -> Staged
     {
+        let replacesOriginal = original != nil
         let directory = parentDirectory(of: destination)
         let name = destination.split(separator: "/").last.map(String.init) ?? destination
         // Created with the original's permission bits, so a chmod is only needed when the
@@ -36,7 +42,7 @@ enum FileSink {
         for _ in 0..<16 {
             let unique = String(temporaryNames.add(1, ordering: .relaxed).newValue, radix: 36)
             temporaryPath = "\(directory)/.\(name).\(processTag)\(unique)\(temporarySuffix)"
-            descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, source.mode & 0o777)
+            descriptor = FileSystem.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, source.mode & 0o777)
             if descriptor >= 0 || errno != EEXIST { break }
         }
         guard descriptor >= 0 else {
@@ -55,16 +61,41 @@ enum FileSink {
                     }
                 }
             }
+            if let original { try keepAttributes(of: original, on: descriptor, destination: destination) }
             let flushed = replacesOriginal && flushNow
-            let needsChmod = source.mode & ~0o777 != 0 || source.mode & processUmask != 0
+            // chown clears set-user-ID bits, so the mode is set after it.
+            let needsChmod = source.mode & ~0o777 != 0 || source.mode & processUmask != 0 || original?.owner != nil
             guard !needsChmod || fchmod(descriptor, source.mode) == 0, !flushed || fdatasync(descriptor) == 0 else {
                 throw .cannotWrite(path: destination, reason: String(cString: strerror(errno)))
             }
             return Staged(temporaryPath: temporaryPath, destination: destination, needsFlush: replacesOriginal && !flushed)
         } catch {
-            unlink(temporaryPath)
+            FileSystem.unlink(temporaryPath)
             if case .cannotWrite(_, let reason) = error { throw .cannotWrite(path: destination, reason: reason) }
             throw error
+        }
+    }
+
+    /// Gives the new file the original's owner, group and extended attributes.
+    private static func keepAttributes(of original: FileSource, on descriptor: Int32, destination: String) throws(SynthLabelError) {
+        if let owner = original.owner {
+            var created = stat()
+            let differs = fstat(descriptor, &created) != 0 || created.st_uid != owner.user || created.st_gid != owner.group
+            guard !differs || fchown(descriptor, owner.user, owner.group) == 0 else {
+                throw .cannotWrite(
+                    path: destination,
+                    reason:
+                        "cannot give the labelled file the original's owner and group (\(owner.user):\(owner.group)): \(String(cString: strerror(errno))); label it as its owner or as root"
+                )
+            }
+        }
+        for attribute in try original.extendedAttributes() {
+            let set = attribute.value.withUnsafeBytes { clinux_set_attribute(descriptor, attribute.name, $0.baseAddress, $0.count) }
+            guard set == 0 else {
+                throw .cannotWrite(
+                    path: destination,
+                    reason: "cannot carry over the extended attribute \(attribute.name): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
@@ -76,7 +107,7 @@ enum FileSink {
         for file in staged where file.needsFlush {
             let directory = parentDirectory(of: file.temporaryPath)
             guard folders.insert(directory).inserted else { continue }
-            let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            let descriptor = FileSystem.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 ok = false
                 continue
@@ -94,15 +125,15 @@ enum FileSink {
 
     /// Renames a staged file over its destination: the one step that changes what is there.
     static func commit(_ staged: Staged) throws(SynthLabelError) {
-        guard rename(staged.temporaryPath, staged.destination) == 0 else {
+        guard FileSystem.rename(staged.temporaryPath, staged.destination) == 0 else {
             let reason = String(cString: strerror(errno))
-            unlink(staged.temporaryPath)
+            FileSystem.unlink(staged.temporaryPath)
             throw .cannotWrite(path: staged.destination, reason: "rename failed: \(reason)")
         }
     }
 
     static func discard(_ staged: Staged) {
-        unlink(staged.temporaryPath)
+        FileSystem.unlink(staged.temporaryPath)
     }
 
     /// Temporary names: `.NAME.<pid>-<host>-<counter>.synthlabel-tmp`. The process id and a
@@ -121,7 +152,7 @@ enum FileSink {
 
     /// See `Labeller.removeStaleTemporaryFiles(in:)`.
     static func removeStaleTemporaryFiles(in folder: String) -> Int {
-        guard let stream = opendir(folder) else { return 0 }
+        guard let stream = FileSystem.opendir(folder) else { return 0 }
         defer { closedir(stream) }
         var removed = 0
         while let entry = readdir(stream) {
@@ -129,7 +160,7 @@ enum FileSink {
             guard name.hasSuffix(temporarySuffix), let owner = owner(ofTemporaryName: name), owner.host == hostTag,
                 owner.pid != getpid(), kill(owner.pid, 0) != 0, errno == ESRCH
             else { continue }
-            if unlink(folder + "/" + name) == 0 { removed += 1 }
+            if FileSystem.unlink(folder + "/" + name) == 0 { removed += 1 }
         }
         return removed
     }
@@ -149,7 +180,7 @@ enum FileSink {
         defer { fclose(status) }
         var line = [CChar](repeating: 0, count: 256)
         while fgets(&line, Int32(line.count), status) != nil {
-            let text = String(cString: line)
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if text.hasPrefix("Umask:"), let value = mode_t(text.dropFirst(6).trimmingWhitespace, radix: 8) {
                 return value
             }

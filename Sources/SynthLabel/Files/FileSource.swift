@@ -34,7 +34,7 @@ package final class FileSource: Sendable {
     init(path: String, followingSymlinks: Bool = true, readingWholeUpTo wholeLimit: Int = FileSource.wholeFileLimit) throws(SynthLabelError)
     {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
+        let descriptor = FileSystem.open(path, O_RDONLY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
             if errno == ELOOP && !followingSymlinks {
                 throw .refused(path: path, reason: "it is a symbolic link; label its target instead")
@@ -54,6 +54,8 @@ package final class FileSource: Sendable {
         self.descriptor = descriptor
         self.size = Int(status.st_size)
         self.mode = status.st_mode & 0o7777
+        self.owner = (status.st_uid, status.st_gid)
+        self.linkCount = Int(status.st_nlink)
         if size <= wholeLimit {
             var buffer = [UInt8](repeating: 0, count: size)
             let got = buffer.withUnsafeMutableBytes { raw in
@@ -73,6 +75,38 @@ package final class FileSource: Sendable {
 
     /// Permission bits, kept on the labelled copy.
     let mode: mode_t
+    /// Owner and group, kept when a labelled file replaces this one (nil for bytes in memory).
+    let owner: (user: uid_t, group: gid_t)?
+    /// Names the file has; a labelled file renamed over one name leaves the others as they were.
+    let linkCount: Int
+
+    /// The extended attributes (user.*, ACLs, …) of a file on disk, names and values, to carry
+    /// over to the file that replaces it. Empty for bytes in memory or where the file system
+    /// has none.
+    func extendedAttributes() throws(SynthLabelError) -> [(name: String, value: [UInt8])] {
+        guard descriptor >= 0 else { return [] }
+        let listSize = clinux_list_attributes(descriptor, nil, 0)
+        guard listSize > 0 else {
+            if listSize < 0 && errno != ENOTSUP {
+                throw .cannotRead(path: path, reason: "extended attributes: \(String(cString: strerror(errno)))")
+            }
+            return []
+        }
+        var names = [CChar](repeating: 0, count: listSize)
+        let got = clinux_list_attributes(descriptor, &names, listSize)
+        guard got >= 0 else { throw .cannotRead(path: path, reason: "extended attributes: \(String(cString: strerror(errno)))") }
+        var attributes: [(name: String, value: [UInt8])] = []
+        for raw in names.prefix(got).split(separator: 0) {
+            let name = String(decoding: raw.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let valueSize = clinux_get_attribute(descriptor, name, nil, 0)
+            guard valueSize >= 0 else { continue }  // removed meanwhile
+            var value = [UInt8](repeating: 0, count: valueSize)
+            let read = clinux_get_attribute(descriptor, name, &value, valueSize)
+            guard read >= 0 else { continue }
+            attributes.append((name, Array(value.prefix(read))))
+        }
+        return attributes
+    }
 
     /// A file held in memory, for callers that already have the bytes (and the fuzzer).
     package init(bytes: [UInt8], path: String = "<memory>", mode: mode_t = 0o644) {
@@ -80,6 +114,8 @@ package final class FileSource: Sendable {
         self.size = bytes.count
         self.descriptor = -1
         self.mode = mode
+        self.owner = nil
+        self.linkCount = 1
         self.wholeFile = bytes
         self.planned = nil
     }
@@ -90,6 +126,8 @@ package final class FileSource: Sendable {
         self.path = source.path
         self.descriptor = -1
         self.mode = source.mode
+        self.owner = source.owner
+        self.linkCount = source.linkCount
         self.wholeFile = nil
         var pieces: [(start: Int, piece: EditPlan.Piece)] = []
         var offset = 0

@@ -68,7 +68,8 @@ public struct Labeller: Sendable {
         let planned = try plan(fileAt: path, request: request, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal)
         if dryRun { return planned.outcome }
         let staged = try FileSink.stage(
-            planned.edits, from: planned.file, to: destination, replacesOriginal: planned.replacesOriginal, flushNow: true)
+            planned.edits, from: planned.file, to: destination, replacing: planned.replacesOriginal ? planned.original : nil,
+            flushNow: true)
         try FileSink.commit(staged)
         return planned.outcome
     }
@@ -138,17 +139,28 @@ public struct Labeller: Sendable {
         // The watermark goes into the pixels or samples as they will be shown or heard, caption
         // or prompt included.
         var watermark: String?
-        if let watermarkKey, ImageWatermarker.carriers.contains(carrier) {
-            (source, watermark) = try ImageWatermarker.mark(
-                source, carrier: carrier, for: finalLabel, key: watermarkKey, jpegQuality: explicit?.jpegQuality, path: path)
-        } else if let watermarkKey, AudioWatermarker.carriers.contains(carrier) {
-            guard Self.audioWatermarkSNRRange.contains(audioWatermarkSNR) else {
-                let range = Self.audioWatermarkSNRRange
-                let reason = "the audio watermark's SNR must be \(range.lowerBound)–\(range.upperBound) dB, not \(audioWatermarkSNR)"
-                throw .refused(path: path, reason: reason)
+        var watermarkNote: String?
+        if let watermarkKey {
+            let marked: (FileSource, payload: String)?
+            if ImageWatermarker.carriers.contains(carrier) {
+                marked = try ImageWatermarker.mark(
+                    source, carrier: carrier, for: finalLabel, key: watermarkKey, jpegQuality: explicit?.jpegQuality, path: path)
+            } else if AudioWatermarker.carriers.contains(carrier) {
+                guard Self.audioWatermarkSNRRange.contains(audioWatermarkSNR) else {
+                    let range = Self.audioWatermarkSNRRange
+                    let reason = "the audio watermark's SNR must be \(range.lowerBound)–\(range.upperBound) dB, not \(audioWatermarkSNR)"
+                    throw .refused(path: path, reason: reason)
+                }
+                marked = try AudioWatermarker.mark(
+                    source, carrier: carrier, for: finalLabel, key: watermarkKey, snr: audioWatermarkSNR, path: path)
+            } else {
+                marked = nil
             }
-            (source, watermark) = try AudioWatermarker.mark(
-                source, carrier: carrier, for: finalLabel, key: watermarkKey, snr: audioWatermarkSNR, path: path)
+            if let marked {
+                (source, watermark) = marked
+            } else {
+                watermarkNote = Self.unmarkedReason(carrier)
+            }
         }
 
         var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)
@@ -168,7 +180,8 @@ public struct Labeller: Sendable {
         return PlannedLabel(
             outcome: LabelOutcome(
                 carrier: carrier, destination: destination, label: finalLabel, replacedSites: reading.sites.count,
-                size: plan.outputSize, explicit: explicitSummary, watermark: watermark),
+                size: plan.outputSize, explicit: explicitSummary, watermark: watermark, watermarkNote: watermarkNote,
+                otherNames: replacesOriginal ? file.linkCount - 1 : 0),
             original: file, file: source, edits: plan, replacesOriginal: replacesOriginal)
     }
 
@@ -187,7 +200,7 @@ public struct Labeller: Sendable {
             Result { () throws(SynthLabelError) in
                 try FileSink.stage(
                     planned.edits, from: planned.file, to: planned.outcome.destination,
-                    replacesOriginal: planned.replacesOriginal, flushNow: false)
+                    replacing: planned.replacesOriginal ? planned.original : nil, flushNow: false)
             }
         }
         let flushed = FileSink.flush(staged.compactMap { try? $0.get() })
@@ -240,11 +253,22 @@ public struct Labeller: Sendable {
         return label
     }
 
+    /// Why a file asked to be watermarked is labelled without the mark.
+    static func unmarkedReason(_ carrier: Carrier) -> String {
+        switch carrier {
+        case _ where ImageWatermarker.carriers.contains(carrier):
+            "the mark did not read back from the marked image (too little of it is opaque, or too flat, to hold it)"
+        case _ where AudioWatermarker.carriers.contains(carrier):
+            "the mark did not read back from the marked audio (too short, silent or noise-like to hold it; about 10 s of sound is needed)"
+        case .webp: "WebP images are not watermarked yet (PNG and JPEG are)"
+        default: "\(carrier.displayName) files take no watermark (it is for images and audio)"
+        }
+    }
+
     /// Whether two paths name the same existing file (so a write to one replaces the other).
     static func sameFile(_ first: String, _ second: String) -> Bool {
-        var a = stat()
-        var b = stat()
-        return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+        guard let a = FileSystem.stat(first), let b = FileSystem.stat(second) else { return false }
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     static func mapped(_ error: FormatError, path: String) -> SynthLabelError {
@@ -300,4 +324,9 @@ public struct LabelOutcome: Sendable {
     public var explicit: String?
     /// The watermark payload (hex) the image carries, when one was asked for and embedded.
     public var watermark: String?
+    /// Why a watermark that was asked for is not in the file (nil when it is, or was not asked for).
+    public var watermarkNote: String?
+    /// Other hard links of a file labelled in place: the rename replaced one name, and the
+    /// others still hold the original.
+    public var otherNames: Int = 0
 }

@@ -13,6 +13,15 @@ public enum SynthLabelError: Error, Sendable, CustomStringConvertible {
     /// Labelling would harm something in the file; the reason says how to proceed.
     case refused(path: String, reason: String)
 
+    /// What went wrong, without the path: for messages that already name the file.
+    public var reason: String {
+        switch self {
+        case .cannotRead(_, let reason), .cannotWrite(_, let reason), .unsupportedFile(_, let reason), .refused(_, let reason): reason
+        case .damaged(_, let error): error.description
+        case .invalidLabel(let problems): problems.joined(separator: "; ")
+        }
+    }
+
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason):

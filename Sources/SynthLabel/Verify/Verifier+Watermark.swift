@@ -24,7 +24,7 @@ extension Verifier {
                 : try AudioWatermarker.detect(file, key: watermarkKey, path: file.path)
         } catch {
             let what = isImage ? "pixels" : "samples"
-            return (Finding(check, .error, "the \(what) could not be decoded to look for the watermark: \(error)"), nil)
+            return (Finding(check, .skip, "not looked for: the \(what) could not be decoded (\(error.reason))"), nil)
         }
         let parsed = reading.sites.compactMap { site in (try? site.parsed.get()).map { (site, $0.label) } }
         let label = (parsed.first { $0.0.isCanonical } ?? parsed.first)?.1

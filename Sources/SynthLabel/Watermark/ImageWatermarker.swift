@@ -12,15 +12,21 @@ enum ImageWatermarker {
     }
 
     /// The labeller's step: `file` marked with the payload of `label` under `key` (unchanged
-    /// when it already carries that very mark), and the payload in hex.
+    /// when it already carries that very mark), and the payload in hex; nil when the marked
+    /// image does not give the payload back (mostly transparent, or too flat to hold it), so no
+    /// mark is claimed that `verify` would not find.
     static func mark(
         _ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, jpegQuality: Int?, path: String
-    ) throws(SynthLabelError) -> (FileSource, payload: String) {
+    ) throws(SynthLabelError) -> (FileSource, payload: String)? {
         let watermark = ImageWatermark(key: key)
         let payload = watermark.payload(for: label)
         let bytes = try ExplicitLabel.wholeFile(file, path: path)
         switch try mark(bytes, carrier: carrier, payload: payload, with: watermark, jpegQuality: jpegQuality, path: path) {
-        case .marked(let marked): return (FileSource(bytes: marked, path: path, mode: file.mode), WatermarkDetection.hex(payload))
+        case .marked(let marked):
+            // Read back as `verify` would, from the bytes about to be written.
+            let readBack = try? detect(marked, carrier: carrier, with: watermark, path: path)
+            guard let readBack, readBack.present, readBack.payload == payload else { return nil }
+            return (FileSource(bytes: marked, path: path, mode: file.mode), WatermarkDetection.hex(payload))
         case .alreadyMarked: return (file, WatermarkDetection.hex(payload))
         }
     }

@@ -126,7 +126,7 @@ struct CLITests {
                 all          1            0            0            2            3
 
                 """)
-        #expect(run.stderr.contains("scanned 3 file(s), skipped 0 unsupported"))
+        #expect(run.stderr.contains("scanned 3 file(s), skipped 1 (unsupported or passed over)"))
 
         let ndjson = try Fixtures.synthlabel("scan", "--ndjson", tree)
         let lines = ndjson.stdout.split(separator: "\n")

@@ -100,11 +100,18 @@ struct ScanTests {
     @Test func symbolicLinksAreFollowedOnlyWhenAskedAndLoopsEndOnce() throws {
         let root = try tree()
         try FileManager.default.createSymbolicLink(atPath: root + "/a/loop", withDestinationPath: root)
-        try FileManager.default.createSymbolicLink(atPath: root + "/linked.wav", withDestinationPath: root + "/a/plain.wav")
-        let plain = try paths(Fixtures.synthlabel("scan", "--ndjson", root).stdout)
-        #expect(plain.count == 5)
-        let followed = try paths(Fixtures.synthlabel("scan", "--ndjson", "--follow-symlinks", root).stdout)
-        #expect(followed.count == 6)
-        #expect(followed.contains(root + "/linked.wav"))
+        let outside = folder.copy(Fixtures.sample("chirp.flac"))
+        try FileManager.default.createSymbolicLink(atPath: root + "/linked.flac", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: root + "/again.wav", withDestinationPath: root + "/a/plain.wav")
+        let plain = try Fixtures.synthlabel("scan", "--ndjson", root)
+        #expect(try paths(plain.stdout).count == 5)
+        #expect(plain.stderr.contains("skipped: \(root)/linked.flac: a symbolic link, not followed"), "\(plain.stderr)")
+        let followed = try Fixtures.synthlabel("scan", "--ndjson", "--follow-symlinks", root)
+        let found = try paths(followed.stdout)
+        #expect(found.count == 6)
+        #expect(found.contains(root + "/linked.flac"))
+        // A link to a file already in the tree names the same file: it is scanned once, and said.
+        #expect(found.contains(root + "/again.wav") != found.contains(root + "/a/plain.wav"))
+        #expect(followed.stderr.contains(": the same file as \(root)/"), "\(followed.stderr)")
     }
 }

@@ -85,13 +85,13 @@ import Testing
         try Fixtures.labelExplicitly(source, to: output) { $0.position = position }
         let mp3 = folder.file("long-\(position.rawValue).mp3")
         try Media.shell("lame --quiet -b 128 --scale 0.316 '\(output)' '\(mp3)'")
-        let matches = try RhythmDetector(prompt: RhythmPrompt()).detect(path: mp3)
+        let matches = try RhythmDetector(prompt: RhythmPrompt()).detect(FileSource(path: mp3))
         #expect(matches.map(\.position) == [position], "\(matches)")
     }
 
     @Test func unpromptedAudioAndASteadyToneAreNotMistakenForThePrompt() throws {
         let plain = wav("plain.wav", channels: 1, rate: 44100, encoding: .pcm16)
-        #expect(try RhythmDetector(prompt: RhythmPrompt()).detect(path: plain).isEmpty)
+        #expect(try RhythmDetector(prompt: RhythmPrompt()).detect(FileSource(path: plain)).isEmpty)
         // A steady 800 Hz tone, and the same tone keyed in an even rhythm (·· ··), are not ·− ··.
         let rate = 22050
         let steady = (0..<rate * 3).map { 0.3 * sin(2 * Double.pi * 800 * Double($0) / Double(rate)) }
@@ -99,7 +99,7 @@ import Testing
         for (name, samples) in [("steady.wav", steady), ("even.wav", even)] {
             let path = folder.file(name)
             Fixtures.write(Media.wav(samples, channels: 1, rate: rate, encoding: .pcm16), to: path)
-            #expect(try RhythmDetector(prompt: RhythmPrompt()).detect(path: path).isEmpty, "\(name)")
+            #expect(try RhythmDetector(prompt: RhythmPrompt()).detect(FileSource(path: path)).isEmpty, "\(name)")
         }
         #expect(try Fixtures.report(plain).findings.first { $0.check == .audioPrompt }?.outcome == .warn)
     }

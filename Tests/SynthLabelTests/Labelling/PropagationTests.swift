@@ -6,7 +6,7 @@ import Testing
 @Suite("Propagation (Measures Art. 6)")
 struct PropagationTests {
     let folder = TemporaryDirectory()
-    static let platform = "001191110105MA01ABCD2X20001"
+    static let platform = "001191110105MA01ABCD2620001"
 
     @discardableResult
     func propagate(_ path: String, _ propagation: Propagation) throws -> LabelOutcome {

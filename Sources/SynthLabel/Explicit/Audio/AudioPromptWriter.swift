@@ -17,7 +17,7 @@ struct AudioPromptWriter {
     func apply(to file: FileSource, carrier: Carrier, path: String) throws(SynthLabelError) -> ExplicitLabel.Result {
         // A rhythm prompt already there (from either kind of run) is not doubled; the spoken
         // prompt is not recognised by ear, so a spoken rerun adds another.
-        if let found = try? RhythmDetector(prompt: rhythm).detect(path: path).first {
+        if let found = try? RhythmDetector(prompt: rhythm).detect(file).first {
             return .init(file: nil, caption: nil, summary: "rhythm prompt already \(found.position.phrase)")
         }
         // Pass 1 measures, pass 2 copies; each opens the file afresh (seeking Ogg and MP3 back

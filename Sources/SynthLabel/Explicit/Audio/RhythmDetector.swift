@@ -22,15 +22,14 @@ struct RhythmDetector {
         var confidence: Double
     }
 
-    func detect(path: String) throws(FormatError) -> [Match] {
-        var info = SF_INFO()
-        guard let file = sf_open(path, Int32(SFM_READ), &info) else {
-            throw FormatError(.corrupt, "libsndfile cannot decode it: \(String(cString: sf_strerror(nil)))")
-        }
-        defer { sf_close(file) }
-        let rate = Int(info.samplerate)
-        let channels = Int(info.channels)
-        guard rate > 0, channels > 0 else { throw FormatError(.corrupt, "no sample rate or channels") }
+    /// Reads the file through `SoundFileReader` (virtual I/O), so any path a `FileSource`
+    /// opened works, whatever bytes its name holds.
+    func detect(_ source: FileSource) throws(SynthLabelError) -> [Match] {
+        let reader = try SoundFileReader(source, path: source.path)
+        let info = reader.info
+        let file = reader.handle
+        let rate = reader.sampleRate
+        let channels = reader.channels
         let frames = Int(window * Double(rate))
         var matches: [Match] = []
         let head = read(file, frames: frames, channels: channels)

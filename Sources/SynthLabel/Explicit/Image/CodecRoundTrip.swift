@@ -16,7 +16,7 @@ public enum CodecRoundTrip {
             {
                 var plan = EditPlan(); plan.insert(output); return plan
             }(), from: FileSource(bytes: output), to: destination,
-            replacesOriginal: false, flushNow: false)
+            replacing: nil, flushNow: false)
         try FileSink.commit(staged)
     }
 }

@@ -13,11 +13,14 @@ enum AudioWatermarker {
 
     /// `file` marked with the payload of `label` under `key`, at `snr` dB (unchanged when it
     /// already carries that very mark, at whatever SNR), and the payload in hex. A programme
-    /// already marked for another label under this key is refused, as for images.
+    /// already marked for another label under this key is refused, as for images. Nil when the
+    /// marked programme does not give the payload back (too short, silent or noise-like), so
+    /// no mark is claimed that `verify` would not find; reading back stops at the first window
+    /// that decodes, a few seconds into a programme that holds the mark.
     static func mark(
         _ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, snr: Double = AudioMarkEmbedder.defaultSNR,
         path: String
-    ) throws(SynthLabelError) -> (FileSource, payload: String) {
+    ) throws(SynthLabelError) -> (FileSource, payload: String)? {
         let payload = key.payload(for: label)
         let layout = AudioBlock.chips(key: key)
         let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, thorough: false)
@@ -41,7 +44,10 @@ enum AudioWatermarker {
                 channels: input.channels, embedder: &embedder, zero: 0.0, read: { input.read(into: &$0, frames: block) },
                 grid: SampleGrid(lower: -1, upper: 1), write: { output.write($0, frames: $1) })
         }
-        return (try output.finish(mode: file.mode), WatermarkDetection.hex(payload))
+        let marked = try output.finish(mode: file.mode)
+        let readBack = try? detect(marked, layout: layout, path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: false)
+        guard let readBack, readBack.present, readBack.payload == payload else { return nil }
+        return (marked, WatermarkDetection.hex(payload))
     }
 
     /// Streams the programme through the embedder: blocks come from `read`, and every sample
