@@ -20,9 +20,19 @@ struct LabelCommand: ParsableCommand {
             Each file is written to a temporary file beside its destination and renamed into \
             place, so an error or a kill leaves the original as it was.
 
-            Directories are walked (symbolic links are not followed). With --output DIR, a file \
-            found under a directory argument lands at the same relative path under DIR; a file \
-            argument lands directly in DIR. Files of other types are skipped with a note.
+            Directories are walked first, whole: symbolic links are not followed (each is \
+            reported), a folder that cannot be read is an error, and a file reached twice \
+            (a repeated argument, overlapping folders, a hard link) is labelled once. With \
+            --output DIR, a file found under a directory argument lands at the same relative \
+            path under DIR; a file argument lands directly in DIR. Files that would land on one \
+            output path are all refused before anything is written (--keep-paths keeps each \
+            argument's own path under DIR instead). --in-place keeps each file's owner, group, \
+            mode and extended attributes, and warns about other hard links, which keep the \
+            original. Files of other types are skipped with a note.
+
+            Ctrl-C (or SIGTERM) stops after the batch in hand with an 'interrupted after N of M' \
+            line (exit 130/143); a second one stops at once. A closed standard output \
+            ('label ... | head') ends the output, not the work.
 
             Every act is recorded in the ledger (see 'synthlabel ledger --help'): the file's \
             SHA-256 before and after, the label, who and when. Running the same command again \
@@ -38,7 +48,9 @@ struct LabelCommand: ParsableCommand {
             --watermark-key KEY' still finds it when a platform strips the metadata. Its 64-bit \
             payload is a keyed hash of producer and ProduceID, recorded in the ledger \
             ('ledger find --watermark HEX'). Images need at least 256 px on the short side; PNG \
-            stays lossless, JPEG is re-encoded at its own quality and subsampling. WAV, FLAC, \
+            stays lossless, JPEG is re-encoded at its own quality and subsampling. The mark is \
+            read back after embedding: a file that cannot carry it (mostly transparent, audio \
+            under about 10 s, silence) is labelled without it and says why ('no watermark: ...'). WAV, FLAC, \
             Ogg and MP3 audio gets a mark in its spectrum (SNR >= 30 dB; same container, rate, \
             channels and bit depth) read back from music or speech, and from 10 s excerpts, \
             after MP3, Vorbis, AAC and Opus, resampling, filters, added noise, mono downmix or \

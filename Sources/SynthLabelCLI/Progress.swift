@@ -77,8 +77,9 @@ final class ProgressLine: Sendable {
     }
 }
 
-/// SIGINT and SIGTERM: the first asks the run to stop at the next batch (nothing half
-/// written, a summary printed); a second stops at once. SIGPIPE is ignored, so a reader that
+/// SIGINT and SIGTERM: during a bulk run (label, propagate, verify, scan) the first asks it to
+/// stop at the next batch (nothing half written, a summary printed) and a second stops at once;
+/// other commands stop at once. SIGPIPE is ignored, so a reader that
 /// closes stdout (`synthlabel label … | head`) ends the output, not the work.
 enum Interruption {
     private static let received = Atomic<Int32>(0)
@@ -98,6 +99,9 @@ enum Interruption {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                // Outside a bulk run (keys, ledger) there is no batch to finish: stop as the
+                // signal's default would.
+                guard progress != nil else { _exit(128 + number) }
                 if received.compareExchange(expected: 0, desired: number, ordering: .relaxed).exchanged { return }
                 Output.standardError("\n" + line(done: progress?.done.load(ordering: .relaxed) ?? 0, total: progress?.total) + "\n")
                 _exit(128 + number)
