@@ -35,8 +35,10 @@ enum Fixtures {
         try Verifier().verify(fileAt: path)
     }
 
-    /// The built `synthlabel` binary, beside the test bundle.
+    /// The built `synthlabel` binary, beside the test bundle; `SYNTHLABEL_BINARY` names another
+    /// build (an earlier commit's, to show which tests it fails).
     static var binary: String {
+        if let other = ProcessInfo.processInfo.environment["SYNTHLABEL_BINARY"], !other.isEmpty { return other }
         let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
         var directory = bundle.deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: directory.appendingPathComponent("synthlabel").path) {
