@@ -156,7 +156,8 @@ struct LabelCommand: ParsableCommand {
                 act.action == .label && act.label.contentProducer == producer && act.label.label == value
                     && (fixedID == nil || act.label.produceID == fixedID) && writing.signsAlike(act, key: signingKey)
                     && (!wantsExplicit || act.explicit != nil)
-                    && (markKey == nil || act.watermark != nil || Carrier(rawValue: act.format)?.takesWatermark != true)
+                    && (markKey == nil || act.watermark != nil || act.watermarkNote != nil
+                        || Carrier(rawValue: act.format)?.takesWatermark != true)
             },
             action: .label)
         let counts = try run.run()

@@ -321,6 +321,7 @@ struct LabellingRun {
         act.label = planned.outcome.label
         act.explicit = planned.outcome.explicit
         act.watermark = planned.outcome.watermark
+        act.watermarkNote = planned.outcome.watermarkNote
         return act
     }
 

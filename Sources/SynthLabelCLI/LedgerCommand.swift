@@ -196,6 +196,7 @@ enum LedgerFormat {
         ]
         if let key = act.keyID { lines.append("  signed   key \(key)") }
         if let watermark = act.watermark { lines.append("  mark     \(watermark)") }
+        if let note = act.watermarkNote { lines.append("  no mark  \(note)") }
         if let explicit = act.explicit { lines.append("  explicit \(explicit)") }
         return lines.joined(separator: "\n")
     }

@@ -24,6 +24,7 @@ public final class Ledger: Sendable {
         try database.execute("PRAGMA synchronous=FULL")
         try database.writeTransaction { () throws(LedgerError) in
             try database.execute(Self.schema)
+            try Self.addMissingColumns(database)
         }
         connection = Mutex(SQLiteConnectionBox(database))
     }
@@ -200,7 +201,8 @@ public final class Ledger: Sendable {
             reserved_code2 TEXT,
             watermark TEXT,
             key_id TEXT,
-            explicit TEXT
+            explicit TEXT,
+            watermark_note TEXT
         );
         CREATE INDEX IF NOT EXISTS act_output ON act (output, sha256_after);
         CREATE INDEX IF NOT EXISTS act_path ON act (path);
@@ -210,8 +212,20 @@ public final class Ledger: Sendable {
         CREATE INDEX IF NOT EXISTS act_sha256_before ON act (sha256_before);
         CREATE INDEX IF NOT EXISTS act_sha256_after ON act (sha256_after);
         CREATE INDEX IF NOT EXISTS act_watermark ON act (watermark);
-        PRAGMA user_version = 1;
+        PRAGMA user_version = 2;
         """
+
+    /// Columns added since the first version, each with its type: a ledger made by an earlier
+    /// version gains them when opened (its acts keep NULL there), so one file serves both.
+    private static let addedColumns = [("watermark_note", "TEXT")]
+
+    private static func addMissingColumns(_ database: SQLiteConnection) throws(LedgerError) {
+        for (name, type) in addedColumns {
+            let statement = try database.prepare("SELECT count(*) FROM pragma_table_info('act') WHERE name = '\(name)'")
+            guard try statement.step(), statement.text(0) == "0" else { continue }
+            try database.execute("ALTER TABLE act ADD COLUMN \(name) \(type)")
+        }
+    }
 }
 
 /// The connection travels inside the ledger's mutex, which is what makes sharing it safe.

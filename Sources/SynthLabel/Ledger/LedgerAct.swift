@@ -47,11 +47,14 @@ public struct LedgerAct: Sendable, Equatable {
     public var keyID: String?
     /// What the explicit step did (a caption drawn, a prompt added), when asked for.
     public var explicit: String?
+    /// Why no watermark was embedded when one was asked for (the file cannot carry it), so a
+    /// rerun knows the act did what was asked.
+    public var watermarkNote: String?
 
     public init(
         time: String = LedgerClock.now(), action: Action, tool: String, toolVersion: String, operatorName: String, host: String,
         path: String, output: String, format: String, sha256Before: String, sha256After: String, label: AIGCLabel,
-        watermark: String? = nil, keyID: String? = nil, explicit: String? = nil
+        watermark: String? = nil, keyID: String? = nil, explicit: String? = nil, watermarkNote: String? = nil
     ) {
         self.time = time
         self.state = .pending
@@ -69,13 +72,14 @@ public struct LedgerAct: Sendable, Equatable {
         self.watermark = watermark
         self.keyID = keyID
         self.explicit = explicit
+        self.watermarkNote = watermarkNote
     }
 
     /// The columns of the ledger table, in the fixed order exports use.
     public static let columns = [
         "id", "time", "completed_at", "state", "action", "tool", "tool_version", "operator", "host", "path", "output", "format",
         "sha256_before", "sha256_after", "label", "content_producer", "produce_id", "reserved_code1", "content_propagator",
-        "propagate_id", "reserved_code2", "watermark", "key_id", "explicit",
+        "propagate_id", "reserved_code2", "watermark", "key_id", "explicit", "watermark_note",
     ]
 
     /// The values in `columns` order (nil for an empty field).
@@ -83,7 +87,7 @@ public struct LedgerAct: Sendable, Equatable {
         [
             id.map(String.init), time, completedAt, state.rawValue, action.rawValue, tool, toolVersion, operatorName, host, path,
             output, format, sha256Before, sha256After,
-        ] + AIGCLabel.Field.allCases.map { label[$0] } + [watermark, keyID, explicit]
+        ] + AIGCLabel.Field.allCases.map { label[$0] } + [watermark, keyID, explicit, watermarkNote]
     }
 
     /// Rebuilds an act from values in `columns` order; nil if a required column is missing.
@@ -97,7 +101,7 @@ public struct LedgerAct: Sendable, Equatable {
         self.init(
             time: time, action: action, tool: text(5), toolVersion: text(6), operatorName: text(7), host: text(8), path: text(9),
             output: text(10), format: text(11), sha256Before: text(12), sha256After: text(13), label: label, watermark: values[21],
-            keyID: values[22], explicit: values[23])
+            keyID: values[22], explicit: values[23], watermarkNote: values[24])
         self.id = values[0].flatMap { Int64($0) }
         self.completedAt = values[2]
         self.state = state

@@ -49,6 +49,13 @@ struct HonestReportingTests {
             let mark = report["watermark"] as? [String: Any]
             #expect((mark?["present"] as? Bool) == (name == "clouds.jpg"), "\(name): \(String(describing: mark))")
         }
+        // A rerun finds each file already labelled as asked: a file that cannot carry the mark
+        // is not labelled again (under a new ProduceID) for want of one.
+        let rerun = try Fixtures.synthlabel(
+            "label", short, empty, clear, Fixtures.sample("clouds.jpg"), "--producer", producer, "--output", folder.file("out"),
+            "--watermark", "--watermark-key", folder.file("mark.key"), "--ledger", ledger)
+        #expect(rerun.stdout.components(separatedBy: "already labelled:").count == 5, "\(rerun.stdout)")
+
         // The ledger holds the one payload that exists, and no other.
         let recorded = try Fixtures.run("sqlite3", [ledger, "SELECT watermark FROM act WHERE watermark IS NOT NULL"])
         #expect(recorded.stdout.split(separator: "\n").map(String.init) == [payload], "\(recorded.stdout) \(recorded.stderr)")

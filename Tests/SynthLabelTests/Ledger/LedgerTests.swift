@@ -34,6 +34,25 @@ struct LedgerTests {
         #expect(try ledger.act(writing: "/data/b.png", sha256: String(repeating: "b", count: 64)) == nil)
     }
 
+    /// A ledger written before a column was added opens, keeps its acts, and gains the column.
+    @Test func aLedgerFromAnEarlierVersionGainsTheNewColumns() throws {
+        let path = folder.file("old.sqlite")
+        let oldColumns = LedgerAct.columns.filter { $0 != "watermark_note" }
+        let create =
+            "CREATE TABLE act (id INTEGER PRIMARY KEY, " + oldColumns.dropFirst().map { "\($0) TEXT" }.joined(separator: ", ")
+            + "); INSERT INTO act (time, state, action, tool, tool_version, operator, host, path, output, format, sha256_before, "
+            + "sha256_after, produce_id) VALUES ('2026-11-01T00:00:00Z', 'completed', 'label', 'synthlabel', '0.1.0', 'o', 'h', "
+            + "'/a.wav', '/a.wav', 'wav', 'x', 'y', 'OLD-1'); PRAGMA user_version = 1;"
+        let made = try Fixtures.run("sqlite3", [path, create])
+        #expect(made.status == 0, "\(made.stderr)")
+        let ledger = try Ledger(path: path)
+        #expect(try ledger.acts(produceID: "OLD-1").first?.watermarkNote == nil)
+        var act = Self.act(output: "/data/short.wav")
+        act.watermarkNote = "too short"
+        let recorded = try ledger.begin([act])[0]
+        #expect(try ledger.acts(produceID: recorded.label.produceID ?? "").first?.watermarkNote == "too short")
+    }
+
     @Test func aNewActOnTheSameOutputAbandonsTheUnfinishedOne() throws {
         let ledger = try Ledger(path: folder.file("ledger.sqlite"))
         let first = try ledger.begin([Self.act()])[0]
