@@ -99,9 +99,9 @@ struct LedgerCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             if json {
-                Output.line("{\"acts\":[" + acts.map(LedgerFormat.json).joined(separator: ",") + "]}")
+                Output.data("{\"acts\":[" + acts.map(LedgerFormat.json).joined(separator: ",") + "]}")
             } else {
-                for act in acts { Output.line(LedgerFormat.summary(act)) }
+                for act in acts { Output.lines(LedgerFormat.summary(act)) }
                 if acts.isEmpty { Output.diagnostic("no act matches") }
             }
             if acts.isEmpty { throw ExitCode(1) }
@@ -116,7 +116,7 @@ struct LedgerCommand: ParsableCommand {
         @Option(help: "Only acts recorded on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).")
         var since: String?
 
-        @Option(help: "csv (with a header line) or json (an array of objects).")
+        @Option(help: "csv (with a header line; a cell starting with = + - @ tab or CR gets a leading ') or json (an array of objects).")
         var format: String = "csv"
 
         @OptionGroup var location: Location
@@ -184,7 +184,8 @@ struct LedgerCommand: ParsableCommand {
 
 /// How acts are printed.
 enum LedgerFormat {
-    static func summary(_ act: LedgerAct) -> String {
+    /// One act for people, a line each (print with `Output.lines`, which makes each safe).
+    static func summary(_ act: LedgerAct) -> [String] {
         let label = AIGCLabel.Field.allCases.compactMap { field in act.label[field].map { "\(field.rawValue)=\($0)" } }
         var lines = [
             "act \(act.id ?? 0): \(act.state.rawValue) \(act.action.rawValue) at \(act.time) by \(act.operatorName)@\(act.host) "
@@ -198,7 +199,7 @@ enum LedgerFormat {
         if let watermark = act.watermark { lines.append("  mark     \(watermark)") }
         if let note = act.watermarkNote { lines.append("  no mark  \(note)") }
         if let explicit = act.explicit { lines.append("  explicit \(explicit)") }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     /// One act as a JSON object: column names as keys, null for empty fields.

@@ -8,10 +8,57 @@ enum Output {
     /// Touched only from the thread that prints.
     nonisolated(unsafe) static var progressShown = false
 
-    /// A result line; bytes of names that are not UTF-8 show as `\xNN`.
+    /// One result line for people: everything a file supplied (names, label fields, messages
+    /// quoting them) is shown, never obeyed (`shown(_:)`), so a value holding a line break or a
+    /// terminal escape cannot forge a verdict line or retitle the terminal.
     static func line(_ text: String) {
         clearProgress()
-        print(PathBytes.display(text))
+        print(shown(text))
+    }
+
+    /// Lines for people, each made safe on its own.
+    static func lines(_ lines: [String]) {
+        clearProgress()
+        print(lines.map(shown).joined(separator: "\n"))
+    }
+
+    /// Machine-readable output (CSV, JSON), already escaped by its own format's rules.
+    static func data(_ text: String) {
+        clearProgress()
+        print(text)
+    }
+
+    /// The text as one line a terminal displays and does not act on: line breaks, tabs and other
+    /// C0 and C1 controls, DEL and the bidirectional overrides that reorder what is shown become
+    /// escapes (`\n`, `\t`, `\x1B`, `\u{202E}`), and bytes of names that are not UTF-8 `\xNN`.
+    static func shown(_ text: String) -> String {
+        let text = PathBytes.display(text)
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            guard needsEscape(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x80:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            default: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F, 0x80..<0xA0: true
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true  // bidirectional controls
+        default: false
+        }
     }
 
     static func clearProgress() {
@@ -20,10 +67,11 @@ enum Output {
         standardError("\r\u{1B}[K")
     }
 
+    /// One line on stderr, made safe as `line(_:)` makes results.
     static func diagnostic(_ text: String) {
         clearProgress()
         fflush(nil)
-        standardError(PathBytes.display(text) + "\n")
+        standardError(shown(text) + "\n")
     }
 
     /// Writes to stderr, ignoring a closed one (FileHandle's write would trap on EPIPE).
@@ -118,9 +166,9 @@ struct FileReportJSON: Encodable {
 }
 
 extension FileReport {
-    /// The human form: verdict line, the label, each site, and the checks that did not pass
-    /// (every check with `allChecks`).
-    func humanDescription(allChecks: Bool = false) -> String {
+    /// The human form, a line each: verdict line, the label, each site, and the checks that did
+    /// not pass (every check with `allChecks`). Print with `Output.lines`, which makes each safe.
+    func humanLines(allChecks: Bool = false) -> [String] {
         var lines = ["\(path): \(verdict.rawValue) (\(carrier.displayName))"]
         if let label {
             // Producer and platform fields apart: who made it, and who passed it on.
@@ -152,6 +200,6 @@ extension FileReport {
                 "  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)"
             )
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 }

@@ -53,7 +53,10 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "One JSON object per line, per file.")
     var ndjson = false
 
-    @Flag(help: "One CSV row per file, with a header.")
+    @Flag(
+        help:
+            "One CSV row per file, with a header (a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text)."
+    )
     var csv = false
 
     @Option(
@@ -126,7 +129,7 @@ struct ScanCommand: ParsableCommand {
         let failVerdicts = failVerdicts
         let started = Date()
         let verifier = Verifier(explicitChecks: explicit, trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
-        if csv { Output.line(CSVRow.header) }
+        if csv { Output.data(CSVRow.header) }
         let progress = ProgressLine("scanned", quiet: quiet || json)
         if filesFrom == nil {
             let paths = paths
@@ -159,7 +162,7 @@ struct ScanCommand: ParsableCommand {
             if ndjson {
                 Output.json(document, pretty: false)
             } else if csv {
-                Output.line(CSVRow(document).text)
+                Output.data(CSVRow(document).text)
             } else if json {
                 documents.append(document)
             }
@@ -173,7 +176,7 @@ struct ScanCommand: ParsableCommand {
         if json {
             Output.json(ScanDocument(files: documents, summary: summary))
         } else if !ndjson && !csv {
-            Output.line(Self.table(summary))
+            Output.lines(Self.table(summary).components(separatedBy: "\n"))
         }
         let seen = summary.files + summary.skipped
         let rate = summary.seconds > 0 ? Double(seen) / summary.seconds : 0
@@ -229,8 +232,11 @@ struct CSVRow {
         text = cells.map(Self.escape).joined(separator: ",")
     }
 
-    /// RFC 4180: quote fields holding a comma, quote or line break; double inner quotes.
+    /// RFC 4180: quote fields holding a comma, quote or line break; double inner quotes. A
+    /// field that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR:
+    /// `=HYPERLINK(…)` in a ProduceID or a file name) gets a leading ' so it stays text.
     static func escape(_ field: String) -> String {
+        let field = field.first.map { "=+-@\t\r".contains($0) } == true ? "'" + field : field
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -70,7 +70,7 @@ struct VerifyCommand: ParsableCommand {
             case .success(let report):
                 if report.verdict != .compliant { allCompliant = false }
                 counts[report.verdict, default: 0] += 1
-                if json { reports.append(FileReportJSON(report)) } else { Output.line(report.humanDescription(allChecks: allChecks)) }
+                if json { reports.append(FileReportJSON(report)) } else { Output.lines(report.humanLines(allChecks: allChecks)) }
             case .failure(let error):
                 if case .unsupportedFile = error, !explicitFiles.contains(entry.path) { return }
                 ioErrors += 1

@@ -34,7 +34,9 @@ package final class FileSource: Sendable {
     init(path: String, followingSymlinks: Bool = true, readingWholeUpTo wholeLimit: Int = FileSource.wholeFileLimit) throws(SynthLabelError)
     {
         self.path = path
-        let descriptor = FileSystem.open(path, O_RDONLY | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
+        // O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; it is refused
+        // below like anything else that is not a regular file. Regular files ignore the flag.
+        let descriptor = FileSystem.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
             if errno == ELOOP && !followingSymlinks {
                 throw .refused(path: path, reason: "it is a symbolic link; label its target instead")
@@ -49,7 +51,15 @@ package final class FileSource: Sendable {
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)
-            throw .cannotRead(path: path, reason: "not a regular file")
+            let kind =
+                switch status.st_mode & S_IFMT {
+                case S_IFIFO: "a FIFO (named pipe)"
+                case S_IFSOCK: "a socket"
+                case S_IFCHR, S_IFBLK: "a device"
+                case S_IFDIR: "a folder"
+                default: "not a regular file"
+                }
+            throw .cannotRead(path: path, reason: "\(kind); only regular files are read")
         }
         self.descriptor = descriptor
         self.size = Int(status.st_size)

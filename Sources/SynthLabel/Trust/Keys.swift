@@ -10,8 +10,9 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     private let handle: KeyHandle
 
     /// Reads a PEM private key (PKCS#8) written by `keys generate` or `openssl genpkey`.
+    /// Reads a private key file (mode 0600, not through a symbolic link).
     public init(contentsOf path: String) throws(SynthLabelError) {
-        try self.init(pem: try KeyFile.read(path), path: path)
+        try self.init(pem: try KeyFile.readSecret(path), path: path)
     }
 
     init(pem: [UInt8], path: String) throws(SynthLabelError) {
@@ -131,6 +132,24 @@ public enum KeyFile {
             done += wrote
         }
         guard fsync(descriptor) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// A secret key file's bytes, refused, as ssh refuses, when it is reached through a
+    /// symbolic link or others can read it: a key anyone can read signs for anyone.
+    static func readSecret(_ path: String) throws(SynthLabelError) -> [UInt8] {
+        guard let status = FileSystem.lstat(path) else {
+            throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
+        }
+        if status.st_mode & S_IFMT == S_IFLNK {
+            throw .refused(path: path, reason: "a private key must not be reached through a symbolic link; give the key file itself")
+        }
+        let mode = status.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw .refused(
+                path: path,
+                reason: "the private key is readable by others (mode \(String(mode, radix: 8))); run chmod 600 \(path) to use it")
+        }
+        return try read(path)
     }
 
     static func read(_ path: String) throws(SynthLabelError) -> [UInt8] {

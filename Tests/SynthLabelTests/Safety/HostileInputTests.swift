@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+@testable import SynthLabel
+
+/// Output that cannot be turned against its reader, and inputs that cannot hang a run or sign
+/// with a key anyone could read (issue 27, items 3, 4, 6 and 8).
+@Suite("hostile input")
+struct HostileInputTests {
+    let folder = TemporaryDirectory()
+    let producer = Fixtures.producer
+
+    /// A PNG whose tEXt label has a ProduceID holding a line break, a forged verdict line and
+    /// terminal escapes (OSC retitle, clear screen), written as JSON escapes.
+    private func forgedLabelPNG(_ path: String, produceID: String) {
+        let json = #"{"AIGC":{"Label":"1","ContentProducer":"P","ProduceID":""# + produceID + #""}}"#
+        let bytes = Containers.png(
+            Fixtures.read(Fixtures.sample("gradient.png")), inserting: Containers.textChunk("AIGC", json), before: "IDAT")
+        Fixtures.write(bytes, to: path)
+    }
+
+    @Test func valuesAndNamesAreShownNotObeyed() throws {
+        let hostileName = folder.file("evil\nx.png: compliant (PNG)\u{1B}]0;owned\u{07}.png")
+        forgedLabelPNG(hostileName, produceID: #"X\n/tmp/forged.png: compliant (PNG)\u001b[2J\u001b]0;owned\u0007\u202e"#)
+
+        for command in [["verify", folder.path], ["scan", folder.path]] {
+            let run = try Fixtures.run(Fixtures.binary, command)
+            let output = run.stdout + run.stderr
+            #expect(!output.contains("\u{1B}") && !output.contains("\u{07}") && !output.contains("\u{202E}"), "\(command[0])")
+            // One line names the file, and no line starts with a path the file made up.
+            let lines = output.split(separator: "\n")
+            #expect(!lines.contains { $0.hasPrefix("/tmp/forged.png") || $0.hasPrefix("x.png") }, "\(output)")
+            #expect(output.contains("evil\\n") && output.contains("\\x1B]0;owned\\x07"), "\(output)")
+        }
+        let verify = try Fixtures.synthlabel("verify", hostileName).stdout
+        #expect(verify.contains("ProduceID=X\\n/tmp/forged.png: compliant (PNG)\\x1B[2J"), "\(verify)")
+
+        // The ledger's own text output too: a file name holding a line break.
+        let ledger = folder.file("ledger.sqlite")
+        let named = folder.file("two\nlines.png")
+        try FileManager.default.copyItem(atPath: Fixtures.sample("gradient.png"), toPath: named)
+        let labelled = try Fixtures.synthlabel(
+            "label", named, "--producer", producer, "--in-place", "--ledger", ledger, "--produce-id", "L1")
+        #expect(labelled.stdout.contains("two\\nlines.png") && !labelled.stdout.contains("two\nlines"), "\(labelled.stdout)")
+        let found = try Fixtures.synthlabel("ledger", "find", "--produce-id", "L1", "--ledger", ledger).stdout
+        #expect(found.contains("two\\nlines.png") && !found.contains("two\nlines"), "\(found)")
+    }
+
+    @Test func csvCellsThatASpreadsheetWouldRunStayText() throws {
+        forgedLabelPNG(folder.file("=cmd.png"), produceID: "=HYPERLINK(\\\"http://x\\\",\\\"y\\\")")
+        let scan = try Media.shell("cd '\(folder.path)' && '\(Fixtures.binary)' scan --csv =cmd.png; true").stdout
+        let row = try #require(scan.split(separator: "\n").last.map(String.init))
+        #expect(row.hasPrefix("'=cmd.png,png,"), "\(row)")
+        #expect(row.contains("\"'=HYPERLINK("), "\(row)")
+        #expect(!row.split(separator: ",").contains { $0.hasPrefix("=") || $0.hasPrefix("\"=") })
+
+        let ledger = folder.file("ledger.sqlite")
+        let copy = folder.copy(Fixtures.sample("gradient.png"), as: "plain.png")
+        _ = try Fixtures.synthlabel("label", copy, "--producer", producer, "--in-place", "--ledger", ledger, "--operator", "@SUM(A1)")
+        let export = try Fixtures.synthlabel("ledger", "export", "--ledger", ledger).stdout
+        #expect(export.contains(",'@SUM(A1),") && !export.contains(",@SUM"), "\(export)")
+    }
+
+    @Test func aFIFOIsRefusedAtOnceNotWaitedOn() throws {
+        let fifo = folder.file("pipe.wav")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        for command in ["verify '\(fifo)'", "label '\(fifo)' --producer \(producer) --in-place --no-ledger"] {
+            let run = try Media.shell("set +e; timeout 20 '\(Fixtures.binary)' \(command); echo \"exit $?\"")
+            #expect(!run.stdout.contains("exit 124"), "\(command) hung")
+            #expect(run.stderr.contains("a FIFO (named pipe); only regular files are read"), "\(run.stderr)")
+        }
+        let listed = try Media.shell(
+            "set +e; printf '%s\\n' '\(fifo)' | timeout 20 '\(Fixtures.binary)' scan --files-from - 2>&1; echo \"exit $?\"")
+        #expect(!listed.stdout.contains("exit 124") && listed.stdout.contains("a FIFO"), "\(listed.stdout)")
+    }
+
+    @Test func aPrivateKeyOthersCanReadOrALinkToOneIsRefused() throws {
+        let keys = folder.file("keys")
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        _ = try Fixtures.synthlabel("keys", "generate", "--out", keys + "/sign")
+        _ = try Fixtures.synthlabel("keys", "generate", "--algorithm", "watermark", "--out", keys + "/mark")
+        let out = folder.file("out")
+        let sign = { (key: String) in
+            try Fixtures.synthlabel(
+                "label", Fixtures.sample("gradient.png"), "--producer", self.producer, "--output", out, "--no-ledger", "--sign", key)
+        }
+        #expect(try sign(keys + "/sign.key").status == 0)
+        #expect(chmod(keys + "/sign.key", 0o644) == 0)
+        let open = try sign(keys + "/sign.key")
+        #expect(open.status == 2 && open.stderr.contains("readable by others (mode 644); run chmod 600"), "\(open.stderr)")
+        #expect(chmod(keys + "/sign.key", 0o600) == 0)
+        #expect(symlink(keys + "/sign.key", keys + "/link.key") == 0)
+        let linked = try sign(keys + "/link.key")
+        #expect(linked.status == 2 && linked.stderr.contains("symbolic link"), "\(linked.stderr)")
+
+        #expect(chmod(keys + "/mark.key", 0o640) == 0)
+        let mark = try Fixtures.synthlabel(
+            "label", Fixtures.sample("gradient.png"), "--producer", producer, "--output", out, "--no-ledger", "--watermark",
+            "--watermark-key", keys + "/mark.key")
+        #expect(mark.status == 2 && mark.stderr.contains("run chmod 600"), "\(mark.stderr)")
+    }
+}
