@@ -46,6 +46,18 @@ public struct SignatureRecord: Sendable, Equatable {
         self.init(algorithm: algorithm, keyID: parts[2].lowercased(), contentDigest: digest, signature: signature)
     }
 
+    /// What makes a value that does not parse look like a damaged SynthLabel record (its prefix,
+    /// a known algorithm, a key ID where ours has one), or nil for another tool's value.
+    static func likeness(_ text: String) -> String? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if let prefix = parts.first, prefix.hasPrefix("SL"), prefix.count > 2, prefix.dropFirst(2).allSatisfy(\.isNumber) {
+            return "prefix \(prefix)"
+        }
+        if parts.count > 1, SignatureAlgorithm(rawValue: parts[1]) != nil { return "algorithm \(parts[1])" }
+        if parts.count > 2, parts[2].count == 16, parts[2].allSatisfy(\.isHexDigit) { return "key ID \(parts[2])" }
+        return nil
+    }
+
     /// The bytes the signature covers.
     static func signedMessage(
         algorithm: SignatureAlgorithm, keyID: String, fields: [(name: String, value: String)], contentDigest: [UInt8]

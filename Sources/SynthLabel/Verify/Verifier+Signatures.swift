@@ -4,7 +4,8 @@
 /// Outcomes: `signature valid` (pass); `signature invalid` — the covered fields or the signature
 /// changed (fail); `content changed` — pixels, samples, text or other metadata changed (fail);
 /// `unknown key` — no trusted public key has the record's key ID (warn); `unsigned` (skip).
-/// A value another tool wrote is shown and left alone (skip).
+/// A value another tool wrote is shown and left alone (skip); one that starts like a SynthLabel
+/// record but does not parse, or a reserved field padded past any field's limit, is invalid (fail).
 extension Verifier {
     func signatureFindings(_ file: FileSource, reading: CarrierReading) -> [Finding] {
         let parsed = reading.sites.compactMap { site in (try? site.parsed.get()).map { (site, $0.label) } }
@@ -18,7 +19,18 @@ extension Verifier {
         -> Finding?
     {
         guard let value = label[field], !value.isEmpty else { return nil }  // unsigned: the silent outcome says so
+        // Padding hides nothing a record needs: a reserved field past any field's limit is not trusted.
+        guard value.count <= AIGCLabel.maximumFieldLength else {
+            return Finding(
+                check, .fail,
+                "signature invalid: \(field.rawValue) is \(value.count) characters long, beyond the \(AIGCLabel.maximumFieldLength) a field may hold"
+            )
+        }
         guard let record = SignatureRecord(parsing: value) else {
+            if let likeness = SignatureRecord.likeness(value) {
+                return Finding(
+                    check, .fail, "signature invalid: \(field.rawValue) starts like a SynthLabel record (\(likeness)) but does not parse")
+            }
             return Finding(check, .skip, "\(field.rawValue) holds a value SynthLabel did not write (\(value.prefix(40))); left alone")
         }
         guard !reading.ownedRanges.isEmpty else {

@@ -99,4 +99,39 @@ struct HostileInputTests {
             "--watermark-key", keys + "/mark.key")
         #expect(mark.status == 2 && mark.stderr.contains("run chmod 600"), "\(mark.stderr)")
     }
+
+    /// A record that starts like ours but was damaged (one character appended, SL1 turned into
+    /// SL2, padded to 60,000 characters) is invalid, with or without trusted keys; another tool's
+    /// value is still left alone.
+    @Test func aDamagedSignatureRecordFails() throws {
+        let keys = folder.file("keys")
+        try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        _ = try Fixtures.synthlabel("keys", "generate", "--out", keys + "/studio")
+        let signed = folder.file("signed.png")
+        let made = try Fixtures.synthlabel(
+            "label", Fixtures.sample("gradient.png"), "--producer", producer, "--produce-id", "S1", "--sign", keys + "/studio.key",
+            "--output", folder.path, "--no-ledger")
+        #expect(made.status == 0, "\(made.stderr)")
+        try FileManager.default.moveItem(atPath: folder.file("gradient.png"), toPath: signed)
+        let record = try #require(try Fixtures.report(signed).label?[.reservedCode1])
+        #expect(try Fixtures.synthlabel("verify", "--trust", keys, signed).status == 0)
+
+        let damaged = [
+            ("appended", record + "A"), ("renamed", "SL2" + record.dropFirst(3)),
+            ("padded", record + String(repeating: "A", count: 60_000)),
+        ]
+        for (name, value) in damaged {
+            let path = folder.file(name + ".png")
+            forgedLabelPNG(path, produceID: #"S1","ReservedCode1":""# + value)
+            for trust in [["--trust", keys], []] {
+                let run = try Fixtures.run(Fixtures.binary, ["verify", "--json"] + trust + [path])
+                #expect(run.status == 1, "\(name) \(trust)")
+                #expect(run.stdout.contains("signature invalid: ReservedCode1"), "\(name): \(run.stdout.prefix(3000))")
+            }
+        }
+        let foreign = folder.file("foreign.png")
+        forgedLabelPNG(foreign, produceID: #"S1","ReservedCode1":"vendor-hash-0123"#)
+        let run = try Fixtures.synthlabel("verify", "--all-checks", foreign)
+        #expect(run.stdout.contains("holds a value SynthLabel did not write"), "\(run.stdout)")
+    }
 }
