@@ -134,4 +134,21 @@ struct HostileInputTests {
         let run = try Fixtures.synthlabel("verify", "--all-checks", foreign)
         #expect(run.stdout.contains("holds a value SynthLabel did not write"), "\(run.stdout)")
     }
+
+    /// A file under a path longer than PATH_MAX (17 folders of 250 characters) cannot hide from
+    /// a scan or a labelling run: the folder that cannot be opened is an error that sets the
+    /// exit status.
+    @Test func aPathTooLongToOpenIsAnErrorNotASilentSkip() throws {
+        let name = String(repeating: "d", count: 250)
+        try Media.shell(
+            "cd '\(folder.path)' && mkdir deep && cd deep && for i in $(seq 17); do mkdir \(name) && cd \(name); done && "
+                + "cp '\(Fixtures.sample("gradient.png"))' hidden.png")
+        let scan = try Fixtures.synthlabel("scan", folder.file("deep"))
+        #expect(scan.status == 2, "\(scan.stderr.suffix(300))")
+        #expect(scan.stderr.contains(": cannot read the folder: File name too long"), "\(scan.stderr.suffix(300))")
+        let label = try Fixtures.synthlabel(
+            "label", folder.file("deep"), "--producer", producer, "--output", folder.file("o"), "--no-ledger")
+        #expect(label.status == 1 && label.stderr.contains("failed 1"), "\(label.stderr.suffix(300))")
+        try Media.shell("cd '\(folder.path)' && rm -rf deep")  // too deep for FileManager's removal
+    }
 }
