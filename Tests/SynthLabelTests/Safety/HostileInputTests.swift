@@ -151,4 +151,44 @@ struct HostileInputTests {
         #expect(label.status == 1 && label.stderr.contains("failed 1"), "\(label.stderr.suffix(300))")
         try Media.shell("cd '\(folder.path)' && rm -rf deep")  // too deep for FileManager's removal
     }
+
+    /// A second label behind the first: two stacked ID3v2 tags, and a DOCX with two
+    /// docProps/custom.xml entries (Python's zipfile reads the second). Every copy is read, so
+    /// the two disagree and the file is not compliant; the MP3 is not relabelled over it.
+    @Test func aSecondLabelBehindTheFirstIsSeen() throws {
+        let first = folder.file("a.mp3")
+        let second = folder.file("b.mp3")
+        try Fixtures.labelFile(Fixtures.sample("chirp.mp3"), to: first, with: Fixtures.label(id: "FIRST"))
+        try Fixtures.labelFile(Fixtures.sample("chirp.mp3"), to: second, with: Fixtures.label(id: "SECOND"))
+        let a = Fixtures.read(first)
+        let b = Fixtures.read(second)
+        let tagSize = { (bytes: [UInt8]) in 10 + (MP3Adapter.syncsafe(bytes[6..<10]) ?? 0) }
+        let stacked = folder.file("stacked.mp3")
+        Fixtures.write(Array(a.prefix(tagSize(a))) + b, to: stacked)
+        let report = try Fixtures.report(stacked)
+        #expect(report.verdict == .noncompliant, "\(report.findings)")
+        #expect(report.sites.contains { $0.location.contains("stacked tag 2") && $0.text.contains("SECOND") })
+        #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(stacked, to: stacked, with: Fixtures.label(id: "FIRST")) }
+
+        let docx = folder.file("two.docx")
+        let property = { (id: String) in
+            "<Properties xmlns:vt='http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes'><property name='AIGC'>"
+                + "<vt:lpwstr>{&quot;AIGC&quot;:{&quot;Label&quot;:&quot;1&quot;,&quot;ContentProducer&quot;:&quot;P&quot;,"
+                + "&quot;ProduceID&quot;:&quot;\(id)&quot;}}</vt:lpwstr></property></Properties>"
+        }
+        let script = """
+            import sys, zipfile, warnings
+            warnings.simplefilter('ignore')
+            with zipfile.ZipFile(sys.argv[1], 'w') as z:
+                z.writestr('[Content_Types].xml', '<Types/>')
+                z.writestr('docProps/custom.xml', sys.argv[2])
+                z.writestr('docProps/custom.xml', sys.argv[3])
+            print(zipfile.ZipFile(sys.argv[1]).read('docProps/custom.xml').decode().count('SECOND'))
+            """
+        let made = try Fixtures.run("python3", ["-c", script, docx, property("FIRST"), property("SECOND")])
+        #expect(made.stdout == "1\n", "\(made.stderr)")  // Python takes the second
+        let office = try Fixtures.report(docx)
+        #expect(office.verdict == .noncompliant, "\(office.findings)")
+        #expect(office.sites.map(\.text).contains { $0.contains("SECOND") })
+    }
 }

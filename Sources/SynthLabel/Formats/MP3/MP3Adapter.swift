@@ -43,28 +43,29 @@ struct MP3Adapter: CarrierAdapter {
         return 10 + size + (head[5] & 0x10 != 0 ? 10 : 0)
     }
 
-    static func tag(of file: FileSource) throws(FormatError) -> Tag? {
-        let header = try file.bytes(upTo: 10, at: 0)
+    /// The ID3v2 tag at `start` (0, or just past another tag for a stacked one).
+    static func tag(of file: FileSource, at start: Int = 0) throws(FormatError) -> Tag? {
+        let header = try file.bytes(upTo: 10, at: start)
         guard header.starts(with: "ID3") else {
             guard header.count >= 2, header[0] == 0xFF, header[1] & 0xE0 == 0xE0 else {
                 throw FormatError(.corrupt, at: 0, "neither an ID3v2 tag nor an MPEG audio frame")
             }
             return nil
         }
-        guard header.count == 10 else { throw FormatError(.truncated, at: 0, "ID3v2 header cut off") }
+        guard header.count == 10 else { throw FormatError(.truncated, at: start, "ID3v2 header cut off") }
         let version = header[3]
         let flags = header[5]
         guard let size = syncsafe(header[6..<10]) else {
-            throw FormatError(.corrupt, at: 6, "ID3v2 tag size is not a syncsafe integer")
+            throw FormatError(.corrupt, at: start + 6, "ID3v2 tag size is not a syncsafe integer")
         }
         guard (2...4).contains(version) else {
-            throw FormatError(.unsupported, at: 3, "ID3v2.\(version) tag is not a version this tool reads")
+            throw FormatError(.unsupported, at: start + 3, "ID3v2.\(version) tag is not a version this tool reads")
         }
         let footer = version == 4 && flags & 0x10 != 0 ? 10 : 0
-        guard 10 + size + footer <= file.size else {
-            throw FormatError(.truncated, at: 0, "ID3v2 tag of \(size) bytes runs past the end of the file")
+        guard start + 10 + size + footer <= file.size else {
+            throw FormatError(.truncated, at: start, "ID3v2 tag of \(size) bytes runs past the end of the file")
         }
-        var body = try file.bytes(at: 10, count: size)
+        var body = try file.bytes(at: start + 10, count: size)
         if flags & 0x80 != 0 && version < 4 { body = Self.resynchronised(body) }
         var cursor = 0
         if flags & 0x40 != 0 {
@@ -72,7 +73,7 @@ struct MP3Adapter: CarrierAdapter {
             let extendedSize =
                 version == 4 ? (syncsafe(body.prefix(4)) ?? -1) : Int((try? body.uint32BE(at: 0)) ?? 0) + 4
             guard extendedSize >= 4, extendedSize <= body.count else {
-                throw FormatError(.corrupt, at: 10, "ID3v2 extended header size is wrong")
+                throw FormatError(.corrupt, at: start + 10, "ID3v2 extended header size is wrong")
             }
             cursor = extendedSize
         }
@@ -88,23 +89,23 @@ struct MP3Adapter: CarrierAdapter {
             case 3: frameSize = Int(try body.uint32BE(at: cursor + 4))
             default:
                 guard let size = syncsafe(body[(cursor + 4)..<(cursor + 8)]) else {
-                    throw FormatError(.corrupt, at: 10 + cursor, "frame '\(id)' size is not syncsafe")
+                    throw FormatError(.corrupt, at: start + 10 + cursor, "frame '\(id)' size is not syncsafe")
                 }
                 frameSize = size
             }
             guard cursor + headerSize + frameSize <= body.count else {
-                throw FormatError(.corrupt, at: 10 + cursor, "frame '\(id)' of \(frameSize) bytes runs past the end of the tag")
+                throw FormatError(.corrupt, at: start + 10 + cursor, "frame '\(id)' of \(frameSize) bytes runs past the end of the tag")
             }
             let formatFlags = version == 2 ? 0 : body[cursor + 9]
             frames.append(
                 Frame(
-                    offset: 10 + cursor, id: id, range: cursor..<cursor + headerSize + frameSize, headerSize: headerSize,
+                    offset: start + 10 + cursor, id: id, range: cursor..<cursor + headerSize + frameSize, headerSize: headerSize,
                     formatFlags: formatFlags))
             cursor += headerSize + frameSize
         }
         return Tag(
-            version: version, flags: flags, framesStart: 10 + framesStart, framesEnd: 10 + size, end: 10 + size + footer, frames: frames,
-            body: body)
+            version: version, flags: flags, framesStart: start + 10 + framesStart, framesEnd: start + 10 + size,
+            end: start + 10 + size + footer, frames: frames, body: body)
     }
 
     /// Undoes ID3 unsynchronisation (0xFF 0x00 → 0xFF).
@@ -185,14 +186,30 @@ struct MP3Adapter: CarrierAdapter {
             reading.damage.append(error)
             return reading
         }
+        // Tags stacked after the first are read too: other readers take a label from any of
+        // them, so every copy counts for the duplicate and disagreement checks.
+        let stacked: [Tag]
+        do { stacked = try Self.stackedTags(after: tag, in: file) } catch {
+            reading.damage.append(error)
+            return reading
+        }
         // Truncated audio is damage like a truncated tag: such a file is neither labelled nor
         // called compliant.
         do {
-            if let damage = try MPEGAudioStream.damage(in: file, from: tag?.end ?? 0) { reading.damage.append(damage) }
+            if let damage = try MPEGAudioStream.damage(in: file, from: (stacked.last ?? tag)?.end ?? 0) { reading.damage.append(damage) }
         } catch {
             reading.damage.append(error)
         }
         guard let tag else { return reading }
+        for (index, later) in stacked.enumerated() {
+            for frame in later.frames where Self.isUserText(frame) {
+                guard let text = try? Self.userText(frame, in: later), text.description.contains("AIGC") else { continue }
+                reading.sites.append(
+                    LabelSite(
+                        location: "ID3v2.\(later.version) \(frame.id) frame \"\(text.description)\" in stacked tag \(index + 2)",
+                        offset: frame.offset, isCanonical: false, text: text.value.trimmingWhitespace))
+            }
+        }
         // Owned: the tag size field and the padding, which change when the label grows, and
         // each label frame (added below).
         let lastFrameEnd = tag.frames.last.map { $0.offset + $0.range.count } ?? tag.framesStart
@@ -216,12 +233,32 @@ struct MP3Adapter: CarrierAdapter {
                 reading.notes.append(error.description)
             }
         }
-        if !reading.sites.isEmpty { reading.ownedRanges = owned }
+        // Signing covers the first tag's label only; a label in a stacked tag is not owned.
+        if !reading.sites.isEmpty && stacked.isEmpty { reading.ownedRanges = owned }
         return reading
+    }
+
+    /// ID3v2 tags that follow the one at the start, back to back.
+    static func stackedTags(after first: Tag?, in file: FileSource) throws(FormatError) -> [Tag] {
+        var tags: [Tag] = []
+        var next = first?.end ?? 0
+        while first != nil, tags.count < 16, try file.bytes(upTo: 3, at: next) == Array("ID3".utf8), let tag = try tag(of: file, at: next) {
+            tags.append(tag)
+            next = tag.end
+        }
+        return tags
     }
 
     func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
         let existing = try Self.tag(of: file)
+        let labelledLater = try Self.stackedTags(after: existing, in: file).contains { later in
+            later.frames.contains { Self.isUserText($0) && (try? Self.userText($0, in: later))?.description.contains("AIGC") == true }
+        }
+        if labelledLater {
+            throw FormatError(
+                .unsupported, at: existing?.end,
+                "a second, stacked ID3v2 tag also holds a label; stacked tags are not rewritten (merge them into one first)")
+        }
         let version = existing?.version ?? 3
         if let existing {
             guard existing.version >= 3 else {

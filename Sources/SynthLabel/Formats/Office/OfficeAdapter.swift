@@ -12,11 +12,18 @@ struct OfficeAdapter: CarrierAdapter {
             guard zip.entries.contains(where: { $0.name == "[Content_Types].xml" }) else {
                 throw FormatError(.corrupt, at: 0, "a ZIP archive without [Content_Types].xml is not an Office document")
             }
-            guard let part = zip.entries.first(where: { $0.name == Self.customPart }) else { return reading }
-            let xml = try zip.contents(of: part, limit: 16 << 20)
-            for value in Self.propertyValues(named: "AIGC", in: String(decoding: xml, as: UTF8.self)) {
-                reading.sites.append(
-                    LabelSite(location: "\(Self.customPart) property AIGC", offset: part.localHeaderOffset, isCanonical: true, text: value))
+            // Every entry of that name: a ZIP may hold two, and readers differ on which they take
+            // (Python's zipfile the last), so each copy's label counts for the duplicate checks.
+            let parts = zip.entries.filter { $0.name == Self.customPart }
+            for (index, part) in parts.enumerated() {
+                let xml = try zip.contents(of: part, limit: 16 << 20)
+                let copy = parts.count > 1 ? " (entry \(index + 1) of \(parts.count))" : ""
+                for value in Self.propertyValues(named: "AIGC", in: String(decoding: xml, as: UTF8.self)) {
+                    reading.sites.append(
+                        LabelSite(
+                            location: "\(Self.customPart) property AIGC\(copy)", offset: part.localHeaderOffset, isCanonical: true,
+                            text: value))
+                }
             }
         } catch {
             if error.kind == .corrupt && error.offset == 0 { throw error }
