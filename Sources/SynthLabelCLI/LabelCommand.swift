@@ -55,7 +55,7 @@ struct LabelCommand: ParsableCommand {
             channels and bit depth) read back from music or speech, and from 10 s excerpts, \
             after MP3, Vorbis, AAC and Opus, resampling, filters, added noise, mono downmix or \
             +-2 % speed: 91-100 % of 35 programmes at the default 30.5 dB, the lowest after \
-            MP3 and Opus at 32 kbit/s (see README, "Not yet"). --watermark-snr trades quality \
+            MP3 and Opus at 32 kbit/s (see docs/watermark.md, "Not yet"). --watermark-snr trades quality \
             for strength: at 27.5 dB the mark is twice as strong and came back from all 35 \
             after every one of those attacks.
 

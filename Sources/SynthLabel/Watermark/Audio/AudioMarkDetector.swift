@@ -1,8 +1,8 @@
 import Glibc
 
 /// Looks for the audio mark in a stream, blindly: no original, any excerpt, any sample rate,
-/// speed changes up to ±3 %. Most music and speech decodes within 10–30 s (see README, "Not
-/// yet").
+/// speed changes up to ±3 %. Most music and speech decodes within 10–30 s (see
+/// docs/watermark.md, "Not yet").
 ///
 /// Each channel is cut into Hann frames (a quarter-frame hop), and the bins' log powers (half
 /// the channels' mean power's, half their mix's: `addFrame`) are kept, as running sums over
