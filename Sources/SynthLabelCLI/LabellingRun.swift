@@ -138,8 +138,7 @@ struct LabellingRun {
         }
         let progress = ProgressLine(verb, quiet: options.quiet || json, total: work.count)
         Interruption.progress = progress
-        var inputs = work.map(\.entry).makeIterator()
-        let destinations = Dictionary(work.map { ($0.entry.path, $0.destination) }, uniquingKeysWith: { first, _ in first })
+        var inputs = work.makeIterator()
 
         // Files are read and planned on every core, then written a batch at a time on this
         // thread; those that replace originals reach the disk with one sync per batch, and
@@ -147,8 +146,7 @@ struct LabellingRun {
         // Explicit labels hold each redrawn file in memory until its batch is written, so those
         // batches are one file per core (two batches are in flight at once).
         let batchSize = labeller.explicit == nil ? 64 : ProcessInfo.processInfo.activeProcessorCount
-        BatchRunner(batchSize: batchSize, progress: progress).run(&inputs) { entry in
-            let destination = destinations[entry.path] ?? entry.path
+        BatchRunner(batchSize: batchSize, progress: progress).run(&inputs) { entry, destination in
             let result = Result { () throws(SynthLabelError) -> Prepared in
                 if let output, !dryRun {
                     let folder = FileSystem.parentFolder(of: destination)

@@ -25,7 +25,7 @@ enum ImageWatermarker {
         case .marked(let marked):
             // Read back as `verify` would, from the bytes about to be written.
             let readBack = try? detect(marked, carrier: carrier, with: watermark, path: path)
-            guard let readBack, readBack.present, readBack.payload == payload else { return nil }
+            guard readBack?.carries(payload) == true else { return nil }
             return (FileSource(bytes: marked, path: path, mode: file.mode), WatermarkDetection.hex(payload))
         case .alreadyMarked: return (file, WatermarkDetection.hex(payload))
         }

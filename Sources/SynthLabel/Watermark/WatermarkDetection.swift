@@ -21,6 +21,9 @@ public struct WatermarkDetection: Sendable, Equatable {
 
     public static func == (a: Self, b: Self) -> Bool { a.present == b.present && a.payload == b.payload }
 
+    /// Whether the mark found is exactly this payload's: what marking checks by reading back.
+    func carries(_ payload: UInt64) -> Bool { present && self.payload == payload }
+
     /// Before marking with `payload`: true when the file already carries that very mark; an
     /// error when it carries a mark under this key for another label, because a second mark
     /// would garble the first, whose record must stay findable.

@@ -178,6 +178,13 @@ struct MP3Adapter: CarrierAdapter {
 
     static func isUserText(_ frame: Frame) -> Bool { frame.id == "TXXX" || frame.id == "TXX" }
 
+    /// A user-text frame whose description names AIGC: its description and value; nil for any
+    /// other frame or one that does not decode.
+    static func labelText(_ frame: Frame, in tag: Tag) -> (description: String, value: String)? {
+        guard isUserText(frame), let text = try? userText(frame, in: tag), text.description.contains("AIGC") else { return nil }
+        return text
+    }
+
     func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
         var reading = CarrierReading()
         let tag: Tag?
@@ -202,8 +209,8 @@ struct MP3Adapter: CarrierAdapter {
         }
         guard let tag else { return reading }
         for (index, later) in stacked.enumerated() {
-            for frame in later.frames where Self.isUserText(frame) {
-                guard let text = try? Self.userText(frame, in: later), text.description.contains("AIGC") else { continue }
+            for frame in later.frames {
+                guard let text = Self.labelText(frame, in: later) else { continue }
                 reading.sites.append(
                     LabelSite(
                         location: "ID3v2.\(later.version) \(frame.id) frame \"\(text.description)\" in stacked tag \(index + 2)",
@@ -252,7 +259,7 @@ struct MP3Adapter: CarrierAdapter {
     func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
         let existing = try Self.tag(of: file)
         let labelledLater = try Self.stackedTags(after: existing, in: file).contains { later in
-            later.frames.contains { Self.isUserText($0) && (try? Self.userText($0, in: later))?.description.contains("AIGC") == true }
+            later.frames.contains { Self.labelText($0, in: later) != nil }
         }
         if labelledLater {
             throw FormatError(
@@ -271,9 +278,7 @@ struct MP3Adapter: CarrierAdapter {
         var frames: [UInt8] = []
         if let existing {
             for frame in existing.frames {
-                if Self.isUserText(frame), let text = try? Self.userText(frame, in: existing), text.description.contains("AIGC") {
-                    continue
-                }
+                if Self.labelText(frame, in: existing) != nil { continue }
                 frames += existing.body[frame.range]
             }
         }

@@ -69,14 +69,14 @@ enum MPEGAudioStream {
             return FormatError(.truncated, at: start, "no MPEG audio after the ID3v2 tag: the file ends at byte \(file.size)")
         }
         let head = try file.bytes(upTo: searchLimit + 4, at: start)
-        guard let skip = (0..<max(0, head.count - 3)).first(where: { FrameHeader(head[$0...]) != nil }) else {
+        guard let (skip, first) = (0..<max(0, head.count - 3)).lazy.compactMap({ at in FrameHeader(head[at...]).map { (at, $0) } }).first
+        else {
             if head.count < searchLimit {
                 return FormatError(.truncated, at: start, "no whole MPEG audio frame header in the \(head.count) bytes after the tag")
             }
             return FormatError(.corrupt, at: start, "no MPEG audio frame sync within \(searchLimit) bytes after the tag")
         }
         let frameStart = start + skip
-        guard let first = FrameHeader(head[skip...]) else { return nil }
         guard frameStart + first.length <= file.size else {
             return FormatError(
                 .truncated, at: frameStart,

@@ -46,7 +46,7 @@ enum AudioWatermarker {
         }
         let marked = try output.finish(mode: file.mode)
         let readBack = try? detect(marked, layout: layout, path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: false)
-        guard let readBack, readBack.present, readBack.payload == payload else { return nil }
+        guard readBack?.carries(payload) == true else { return nil }
         return (marked, WatermarkDetection.hex(payload))
     }
 
