@@ -137,6 +137,14 @@ struct FileReportJSON: Encodable {
         var confidence: Double
         /// 16 hex digits, only when present.
         var payload: String?
+        /// Whether the mark was made for this content: confirmed, copied or unconfirmed.
+        var binding: BindingJSON?
+    }
+
+    struct BindingJSON: Encodable {
+        var verdict: String
+        var score: Double
+        var expected: Double
     }
 
     init(_ report: FileReport) {
@@ -152,7 +160,13 @@ struct FileReportJSON: Encodable {
         }
         checks = report.findings
         digitalSourceType = report.digitalSourceType
-        watermark = report.watermark.map { WatermarkJSON(present: $0.present, confidence: $0.confidence, payload: $0.payloadHex) }
+        watermark = report.watermark.map { found in
+            WatermarkJSON(
+                present: found.present, confidence: found.confidence, payload: found.payloadHex,
+                binding: found.binding.map {
+                    BindingJSON(verdict: $0.verdict.rawValue, score: ($0.score * 10).rounded() / 10, expected: ($0.expected * 10).rounded() / 10)
+                })
+        }
     }
 
     /// A file that could not be read at all: inconclusive, with the reason.

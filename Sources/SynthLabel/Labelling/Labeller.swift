@@ -257,7 +257,7 @@ public struct Labeller: Sendable {
     static func unmarkedReason(_ carrier: Carrier) -> String {
         switch carrier {
         case _ where ImageWatermarker.carriers.contains(carrier):
-            "the mark did not read back from the marked image (too little of it is opaque, or too flat, to hold it)"
+            "the mark did not read back from the marked image tied to it (too little of it is opaque, or too flat, to hold it)"
         case _ where AudioWatermarker.carriers.contains(carrier):
             "the mark did not read back from the marked audio (too short, silent or noise-like to hold it; about 10 s of sound is needed)"
         case .webp: "WebP images are not watermarked yet (PNG and JPEG are)"

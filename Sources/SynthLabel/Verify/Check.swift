@@ -31,6 +31,7 @@ public enum Check: String, Sendable, CaseIterable, Codable {
     case platformSignature = "signature.platform"
     case imageWatermark = "watermark.image"
     case audioWatermark = "watermark.audio"
+    case copiedWatermark = "watermark.copied"
 }
 
 /// How a check came out.

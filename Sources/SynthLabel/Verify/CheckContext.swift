@@ -69,6 +69,9 @@ struct CheckContext {
         case .audioWatermark:
             guard AudioWatermarker.carriers.contains(carrier) else { return (.skip, "not audio SynthLabel watermarks") }
             return (.skip, "no watermark key given (--watermark-key)")
+        case .copiedWatermark:
+            guard carrier.takesWatermark else { return (.skip, "not a format SynthLabel watermarks") }
+            return (.skip, "no watermark key given (--watermark-key)")
         }
     }
 }

@@ -31,11 +31,11 @@ public struct Verifier: Sendable {
         } catch {
             reading = CarrierReading(damage: [error])
         }
-        let watermark = watermarkFinding(file, carrier: carrier, reading: reading)
+        let watermark = watermarkFindings(file, carrier: carrier, reading: reading)
         var report = judge(
             reading, path: path, carrier: carrier, size: file.size,
             explicit: explicitFindings(file, carrier: carrier, reading: reading) + signatureFindings(file, reading: reading)
-                + (watermark.map { [$0.finding] } ?? []))
+                + (watermark?.findings ?? []))
         report.watermark = watermark?.detection
         return report
     }

@@ -21,6 +21,7 @@ import Glibc
 struct ImageWatermark: Sendable {
     let key: WatermarkKey
     let layout: ChipLayout
+    let binding: ImageBinding
 
     /// The shortest side an image must have to be marked: two tiles.
     static let minimumSide = 256
@@ -30,6 +31,7 @@ struct ImageWatermark: Sendable {
     init(key: WatermarkKey) {
         self.key = key
         layout = TileLayout.chips(key: key)
+        binding = ImageBinding(key: key)
     }
 
     /// The 64-bit payload for a label (see `WatermarkKey.payload(for:)`).
@@ -47,31 +49,42 @@ struct ImageWatermark: Sendable {
         let height = plane.height
         let mean = plane.boxMean(radius: 3)
         let meanOfSquares = LumaPlane(width: width, height: height, values: plane.values.map { $0 * $0 }).boxMean(radius: 3)
-        var strength = [Float](repeating: 0, count: width * height)
-        for index in strength.indices {
-            let deviation = max(0, meanOfSquares[index] - mean[index] * mean[index]).squareRoot()
-            strength[index] = Self.strength(luminance: mean[index], deviation: deviation)
-        }
         let signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
+        let binding = self.binding.chips(plane)
+        var amplitude = MarkAmplitude(width: width, height: height)
+        for y in 0..<height {
+            let tileRow = (y % TileLayout.tileSize) / TileLayout.cellSize * TileLayout.cellsPerSide
+            let bindingRow = y / TileLayout.cellSize * binding.columns
+            for x in 0..<width {
+                let index = y * width + x
+                let deviation = max(0, meanOfSquares[index] - mean[index] * mean[index]).squareRoot()
+                let chip = signs[tileRow + (x % TileLayout.tileSize) / TileLayout.cellSize]
+                let bound = ImageBinding.relativeStrength * binding.chips[bindingRow + x / TileLayout.cellSize]
+                let strength = Self.strength(luminance: mean[index], deviation: deviation)
+                amplitude.tile[index] = strength * chip
+                // The binding's share is of the tile's change as written: a whole level at least.
+                amplitude.bound[index] = max(1, strength) * bound
+            }
+        }
         // The shift near white and black adds to what is written, so the cap is checked on
         // the changes as made and the strength lowered until they fit.
-        var scale = Self.scaleKeepingRMS(strength)
+        var scale = Self.scaleKeepingRMS(amplitude)
         var marked = raster
-        var rms = apply(signs, strength: strength, scale: scale, to: &marked, orientation: orientation, transparentKey: transparentKey)
+        var rms = apply(amplitude, scale: scale, to: &marked, orientation: orientation, transparentKey: transparentKey)
         for _ in 0..<4 where rms > Double(Self.rmsCap) {
             scale *= Float(Double(Self.rmsCap) / rms) * 0.98
             marked = raster
-            rms = apply(signs, strength: strength, scale: scale, to: &marked, orientation: orientation, transparentKey: transparentKey)
+            rms = apply(amplitude, scale: scale, to: &marked, orientation: orientation, transparentKey: transparentKey)
         }
         raster = marked
         return rms
     }
 
-    /// Writes the mark (cell signs × strength × scale) into the raster's colour samples and
+    /// Writes the mark (each pixel's change at `scale`) into the raster's colour samples and
     /// returns the RMS change, in 8-bit levels.
-    private func apply(
-        _ signs: [Float], strength: [Float], scale: Float, to raster: inout Raster, orientation: Orientation, transparentKey: [Int]?
-    ) -> Double {
+    private func apply(_ amplitude: MarkAmplitude, scale: Float, to raster: inout Raster, orientation: Orientation, transparentKey: [Int]?)
+        -> Double
+    {
         let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
         let width = view.width
         let height = view.height
@@ -102,10 +115,8 @@ struct ImageWatermark: Sendable {
                 return true
             }
             for y in 0..<height {
-                let cellRow = (y % TileLayout.tileSize) / TileLayout.cellSize * TileLayout.cellsPerSide
                 for x in 0..<width {
-                    let sign = signs[cellRow + (x % TileLayout.tileSize) / TileLayout.cellSize]
-                    var delta = Int((sign * (strength[y * width + x] * scale).rounded()) * unit)
+                    var delta = Int(amplitude.change(y * width + x, x: x, y: y, scale: scale) * unit)
                     guard delta != 0 else { continue }
                     let (sx, sy) =
                         orientation == .normal
@@ -156,16 +167,18 @@ struct ImageWatermark: Sendable {
         min(4.5, flatStrength(luminance: luminance) + 0.1 * deviation)
     }
 
-    /// The factor on `strength` that keeps the RMS of the changes as written (rounded to whole
-    /// levels) at or under `rmsCap`.
-    static func scaleKeepingRMS(_ strength: [Float]) -> Float {
+    /// The factor on each pixel's amplitude that keeps the RMS of the changes as written
+    /// (in whole levels) at or under `rmsCap`.
+    static func scaleKeepingRMS(_ amplitude: MarkAmplitude) -> Float {
         func rms(_ scale: Float) -> Float {
             var sum: Float = 0
-            for value in strength {
-                let step = (value * scale).rounded()
-                sum += step * step
+            for y in 0..<amplitude.height {
+                for x in 0..<amplitude.width {
+                    let step = amplitude.change(y * amplitude.width + x, x: x, y: y, scale: scale)
+                    sum += step * step
+                }
             }
-            return (sum / Float(max(1, strength.count))).squareRoot()
+            return (sum / Float(max(1, amplitude.tile.count))).squareRoot()
         }
         var scale: Float = 1
         var current = rms(scale)
@@ -180,7 +193,8 @@ struct ImageWatermark: Sendable {
 
     /// Looks for the mark; the payload is given only when its CRC holds.
     func detect(in raster: Raster, orientation: Orientation) -> WatermarkDetection {
-        let weighted = Self.weightedResidual(LumaPlane(raster, orientation: orientation))
+        let plane = LumaPlane(raster, orientation: orientation)
+        let weighted = Self.weightedResidual(plane)
         var attempts = 0
         var bestSync: Float = 0
         var tried: [Lattice] = []
@@ -210,9 +224,13 @@ struct ImageWatermark: Sendable {
                     guard attempts < WatermarkCode.attemptLimit else { break }
                     attempts += 1
                     if let payload = WatermarkCode.decode(softBits(cells, offset: offset)) {
+                        let grid = TileGrid(lattice: guess, offset: offset, plane: plane)
+                        let reading = binding.read(
+                            plane, residual: weighted, grid: grid, tileSigns: layout.cellSigns(coded: WatermarkCode.encode(payload)))
                         return WatermarkDetection(
                             present: true, payload: payload, confidence: 1 - WatermarkCode.falsePositiveBound,
-                            scale: (guess.x / Double(TileLayout.tileSize), guess.y / Double(TileLayout.tileSize)), attempts: attempts)
+                            scale: (guess.x / Double(TileLayout.tileSize), guess.y / Double(TileLayout.tileSize)), attempts: attempts,
+                            binding: WatermarkBinding(score: reading.score, expected: reading.expected))
                     }
                 }
             }
@@ -584,6 +602,34 @@ struct ImageWatermark: Sendable {
             soft[cell.bit!] += cell.chip * cells[position]
         }
         return soft
+    }
+}
+
+/// Each pixel's change before the cap, in levels: its strength times its cell's tile chip, and
+/// its strength times the binding layer's (`ImageBinding`).
+struct MarkAmplitude {
+    let width: Int
+    let height: Int
+    var tile: [Float]
+    var bound: [Float]
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        tile = [Float](repeating: 0, count: width * height)
+        bound = [Float](repeating: 0, count: width * height)
+    }
+
+    /// An ordered dither over a cell's four 2 × 2 quarters, (rank + ½) / 4: a fraction of a level
+    /// becomes whole levels on whole quarters, which a halving resize and requantisation keep.
+    private static let dither: [Float] = [0, 2, 3, 1].map { (Float($0) + 0.5) / 4 }
+
+    /// The whole levels written at a pixel. The tile's part is rounded as it is (one level on
+    /// flat areas); the binding's, a fraction of a level there, is dithered over the cell's
+    /// quarters so that its mean survives rounding.
+    @inline(__always)
+    func change(_ index: Int, x: Int, y: Int, scale: Float) -> Float {
+        (tile[index] * scale).rounded() + (bound[index] * scale + Self.dither[(y & 2) | (x & 2) >> 1]).rounded(.down)
     }
 }
 

@@ -13,8 +13,8 @@ enum ImageWatermarker {
 
     /// The labeller's step: `file` marked with the payload of `label` under `key` (unchanged
     /// when it already carries that very mark), and the payload in hex; nil when the marked
-    /// image does not give the payload back (mostly transparent, or too flat to hold it), so no
-    /// mark is claimed that `verify` would not find.
+    /// image does not give the payload back tied to itself (mostly transparent, or too flat to
+    /// hold it), so no mark is claimed that `verify` would not attribute.
     static func mark(
         _ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, jpegQuality: Int?, path: String
     ) throws(SynthLabelError) -> (FileSource, payload: String)? {
@@ -23,9 +23,10 @@ enum ImageWatermarker {
         let bytes = try ExplicitLabel.wholeFile(file, path: path)
         switch try mark(bytes, carrier: carrier, payload: payload, with: watermark, jpegQuality: jpegQuality, path: path) {
         case .marked(let marked):
-            // Read back as `verify` would, from the bytes about to be written.
+            // Read back as `verify` would, from the bytes about to be written: the payload, and
+            // its tie to this picture.
             let readBack = try? detect(marked, carrier: carrier, with: watermark, path: path)
-            guard readBack?.carries(payload) == true else { return nil }
+            guard let readBack, readBack.carries(payload), readBack.binding?.verdict == .confirmed else { return nil }
             return (FileSource(bytes: marked, path: path, mode: file.mode), WatermarkDetection.hex(payload))
         case .alreadyMarked: return (file, WatermarkDetection.hex(payload))
         }

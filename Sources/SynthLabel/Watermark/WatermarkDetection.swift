@@ -10,6 +10,21 @@ public struct WatermarkDetection: Sendable, Equatable {
     public var scale: (x: Double, y: Double)?
     /// Decoding attempts made (each may match by chance with probability 2⁻³²).
     public var attempts: Int
+    /// Whether the mark found was made for this content (see `WatermarkBinding`); nil when
+    /// no mark was found.
+    public var binding: WatermarkBinding?
+
+    public init(
+        present: Bool, payload: UInt64?, confidence: Double, scale: (x: Double, y: Double)? = nil, attempts: Int,
+        binding: WatermarkBinding? = nil
+    ) {
+        self.present = present
+        self.payload = payload
+        self.confidence = confidence
+        self.scale = scale
+        self.attempts = attempts
+        self.binding = binding
+    }
 
     /// The payload as 16 lowercase hex digits.
     public var payloadHex: String? { payload.map(Self.hex) }
@@ -43,4 +58,34 @@ public struct WatermarkDetection: Sendable, Equatable {
 extension Carrier {
     /// Whether `label --watermark` marks this format's pixels or samples.
     public var takesWatermark: Bool { ImageWatermarker.carriers.contains(self) || AudioWatermarker.carriers.contains(self) }
+}
+
+/// Whether a mark found belongs to the content it is in: the correlation of the mark's
+/// content-bound layer with the content (`ImageBinding`), as a z-score, against what a mark made
+/// for this content would give.
+public struct WatermarkBinding: Sendable, Equatable {
+    public enum Verdict: String, Sendable {
+        /// The mark was made for this content.
+        case confirmed
+        /// The mark was made for other content and copied here: it attributes nothing.
+        case copied
+        /// The content-bound layer is too weak here to tell (a flat picture, or one degraded
+        /// until the mark only just reads).
+        case unconfirmed
+    }
+
+    /// The correlation as a z-score: about N(0, 1) for a copied mark.
+    public var score: Double
+    /// The score a mark made for this content would give if nothing had changed it.
+    public var expected: Double
+
+    public var verdict: Verdict {
+        if score >= Self.confirmedFrom { return .confirmed }
+        if expected >= Self.decisiveFrom && score < Self.copiedBelow { return .copied }
+        return .unconfirmed
+    }
+
+    static let confirmedFrom = 4.0
+    static let copiedBelow = 2.0
+    static let decisiveFrom = 8.0
 }
