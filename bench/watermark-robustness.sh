@@ -5,7 +5,7 @@
 # positives on unmarked images and on images marked under another key.
 #
 #   bash bench/watermark-robustness.sh [IMAGE_FOLDER]   (default: 100 generated images)
-#   UNMARKED=2000 sets how many unmarked variants are checked.
+#   UNMARKED=2000 sets how many unmarked variants are checked, FORGED=100 how many forgeries are tried.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -x /opt/swift/usr/bin/swift ]] && export PATH="$PATH:/opt/swift/usr/bin"
@@ -40,3 +40,14 @@ count_present() { "$bin" verify "$1" --watermark-key "$2" --json 2>/dev/null | p
 echo "false positives: $(count_present "$work/unmarked" "$work/key.key") of $(ls "$work/unmarked" | wc -l) unmarked variants," \
   "$(count_present "$images" "$work/key.key") of $(ls "$images" | wc -l) originals," \
   "$(count_present "$work/marked" "$work/other.key") of $(ls "$work/marked" | wc -l) images marked under another key"
+
+# Forgeries (issue 27): each marked image's tile, estimated without the key, added to another
+# original. A forgery may decode; it must not be tied to its victim.
+$harness forge "$images" "$work/marked" "$work/forged" "${FORGED:-100}"
+"$bin" verify "$work/forged" --watermark-key "$work/key.key" --json 2>/dev/null | python3 -c "
+import json, sys
+files = json.load(sys.stdin)['files']
+marks = [f['watermark'] for f in files if (f.get('watermark') or {}).get('present')]
+verdicts = [(m.get('binding') or {}).get('verdict') for m in marks]
+print(f'forgeries: {len(files)}; the mark decoded in {len(marks)}; tied to its victim {verdicts.count(\"confirmed\")},',
+      f'called copied {verdicts.count(\"copied\")}, not tied {verdicts.count(\"unconfirmed\")}')"

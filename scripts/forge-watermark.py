@@ -72,11 +72,12 @@ def luma(pixels):
     return 0.299 * pixels[:, :, 0] + 0.587 * pixels[:, :, 1] + 0.114 * pixels[:, :, 2]
 
 
-def forge_image(out, victim_path, marked_paths):
+def estimate_tile(marked_pixels):
+    """The tile as the attack sees it: the fine residual of every image averaged over its tiles."""
     sums = np.zeros((TILE, TILE))
     counts = np.zeros((TILE, TILE))
-    for path in marked_paths:
-        plane = luma(read_pnm(path))
+    for pixels in marked_pixels:
+        plane = luma(pixels)
         residual = plane - box_mean(plane, 2)
         height, width = residual.shape
         for top in range(0, height, TILE):
@@ -84,14 +85,21 @@ def forge_image(out, victim_path, marked_paths):
                 piece = residual[top : top + TILE, left : left + TILE]
                 sums[: piece.shape[0], : piece.shape[1]] += piece
                 counts[: piece.shape[0], : piece.shape[1]] += 1
-    tile = sums / np.maximum(counts, 1)
-    victim = read_pnm(victim_path)
+    return sums / np.maximum(counts, 1)
+
+
+def apply_tile(victim, tile):
+    """The victim (height x width x channels, 0-255) with the tile added to every channel."""
     height, width = victim.shape[:2]
     pattern = np.tile(tile, (height // TILE + 1, width // TILE + 1))[:height, :width]
-    forged = victim + pattern[:, :, None]
+    return np.clip(np.rint(victim + pattern[:, :, None]), 0, 255)
+
+
+def forge_image(out, victim_path, marked_paths):
+    victim = read_pnm(victim_path)
+    forged = apply_tile(victim, estimate_tile(read_pnm(path) for path in marked_paths))
     write_pnm(out, forged)
-    difference = np.clip(np.rint(forged), 0, 255) - victim
-    psnr = 10 * np.log10(255**2 / max(np.mean(difference**2), 1e-12))
+    psnr = 10 * np.log10(255**2 / max(np.mean((forged - victim) ** 2), 1e-12))
     print(f"forged {out}: tile from {len(marked_paths)} image(s), PSNR {psnr:.1f} dB against the victim")
 
 

@@ -15,6 +15,20 @@ final class SoundFileReader {
     }
 
     init(_ file: FileSource, path: String) throws(SynthLabelError) {
+        // libogg gathers a packet whole before the decoder sees it, so a packet that never ends
+        // would be read into memory to the end of the file.
+        if (try? file.bytes(upTo: 4, at: 0)) == Array("OggS".utf8) {
+            let overlong: Int?
+            do throws(FormatError) { overlong = try OggAdapter.overlongPacket(in: file) } catch {
+                throw .refused(path: path, reason: "its samples were not decoded: \(error)")
+            }
+            if let overlong {
+                throw .refused(
+                    path: path,
+                    reason: "its samples were not decoded: the Ogg packet starting in the page at byte \(overlong) runs on past \(OggAdapter.longestPacket >> 20) MiB"
+                )
+            }
+        }
         cursor = Cursor(file)
         var io = SF_VIRTUAL_IO(
             get_filelen: { user in sf_count_t(Unmanaged<Cursor>.fromOpaque(user!).takeUnretainedValue().file.size) },

@@ -2,9 +2,10 @@ import Glibc
 
 /// The secret that chooses a watermark's pattern: 32 random bytes.
 ///
-/// Without it the mark can be neither found nor forged from the published algorithm: every
-/// chip sign, sync cell and bit position, and the payload itself, come from HMAC-SHA-256
-/// under this key. Stored as `NAME.key`, a PEM block of base64, mode 0600.
+/// Without it no mark can be made for a chosen payload, nor found, from the published
+/// algorithm: every chip sign, sync cell and bit position, and the payload itself, come from
+/// HMAC-SHA-256 under this key. (A mark already made can be copied; `ImageBinding` is why a
+/// copied image mark attributes nothing.) Stored as `NAME.key`, a PEM block of base64, mode 0600.
 public struct WatermarkKey: Sendable, CustomStringConvertible {
     let secret: [UInt8]
 

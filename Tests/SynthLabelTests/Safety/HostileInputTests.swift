@@ -74,6 +74,37 @@ struct HostileInputTests {
         #expect(!listed.stdout.contains("exit 124") && listed.stdout.contains("a FIFO"), "\(listed.stdout)")
     }
 
+    /// An Ogg Vorbis file whose last packet never ends (70 MiB of pages, every lacing value
+    /// 255, each page's CRC right) is not handed to the decoder, whose packet assembly would
+    /// hold it all in memory: verify says why and stays small.
+    @Test func anOggPacketThatNeverEndsIsNotDecoded() throws {
+        let plain = folder.file("plain.ogg")
+        let ogg = folder.file("endless.ogg")
+        try Media.shell("oggenc -Q -o '\(plain)' '\(Fixtures.sample("chirp.wav"))'")
+        try Fixtures.labelFile(plain, to: ogg)  // a labelled file is listened to for its prompt
+        var bytes = Fixtures.read(ogg)
+        let serial = Array(bytes[14..<18])
+        let body = [UInt8](repeating: 0x55, count: 255 * 255)
+        for sequence in UInt32(1000)..<1100 + 1000 {
+            // The first page starts the packet; the others continue it.
+            var page = Array("OggS".utf8) + [0, sequence == 1000 ? 0 : 1] + [UInt8](repeating: 0xFF, count: 8) + serial
+            page.appendUInt32LE(sequence)
+            page.appendUInt32LE(0)
+            page += [255] + [UInt8](repeating: 255, count: 255) + body
+            var crc = [UInt8]()
+            crc.appendUInt32LE(OggCRC.checksum(page[...]))
+            page.replaceSubrange(22..<26, with: crc)
+            bytes += page
+        }
+        Fixtures.write(bytes, to: ogg)
+        let run = try Media.shell(
+            "set +e; timeout 120 /usr/bin/time -f 'peak %M KiB' '\(Fixtures.binary)' verify --all-checks '\(ogg)' 2>&1; echo \"exit $?\"")
+        #expect(!run.stdout.contains("exit 124"), "verify hung")
+        #expect(run.stdout.contains("runs on past 64 MiB"), "\(run.stdout)")
+        let peak = run.stdout.split(separator: "\n").first { $0.hasPrefix("peak ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        #expect((peak ?? .max) < 64_000, "\(run.stdout)")  // the packet alone would be 70 MiB
+    }
+
     @Test func aPrivateKeyOthersCanReadOrALinkToOneIsRefused() throws {
         let keys = folder.file("keys")
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)

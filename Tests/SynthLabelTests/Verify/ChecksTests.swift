@@ -70,6 +70,7 @@ struct ChecksTests {
             (signed(platform: true), .platformSignature, .warn),
             (watermarkedForAnotherLabel(), .imageWatermark, .fail),
             (audioWatermarkedForAnotherLabel(), .audioWatermark, .fail),
+            (watermarkCopiedFromAnotherPicture(), .copiedWatermark, .fail),
         ]
     }
 
@@ -84,6 +85,26 @@ struct ChecksTests {
         _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: picture, with: Fixtures.label(id: "A"), writingTo: marked)
         _ = try? Fixtures.labelFile(marked, to: relabelled, with: Fixtures.label(id: "B"))
         return relabelled
+    }
+
+    /// A picture carrying the exact change another picture's marking made (the strongest copy
+    /// there is): the mark decodes at full strength, but its content-bound layer is the other
+    /// picture's.
+    func watermarkCopiedFromAnotherPicture() -> String {
+        let source = folder.file("copy-source.png")
+        let marked = folder.file("copy-marked.png")
+        let victim = folder.file("copy-victim.png")
+        let copied = folder.file("copied.png")
+        _ = try? Media.shell(
+            "ppmpat -anticamo -randomseed 4 512 384 | pnmtopng > '\(source)'; pgmnoise -randomseed 9 512 384 | pgmtoppm white > '\(victim).n';"
+                + " ppmpat -camo -randomseed 9 512 384 | pamarith -add - <(pamfunc -divisor 5 '\(victim).n') | pnmtopng > '\(victim)'")
+        _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: source, with: Fixtures.label(id: "A"), writingTo: marked)
+        guard let before = try? Media.picture(source), let after = try? Media.picture(marked), let target = try? Media.picture(victim)
+        else { return copied }
+        let samples = target.samples.indices.map { UInt8(max(0, min(255, Int(target.samples[$0]) + Int(after.samples[$0]) - Int(before.samples[$0])))) }
+        Fixtures.write(Array("P6\n\(target.width) \(target.height)\n255\n".utf8) + samples, to: copied + ".ppm")
+        _ = try? Media.shell("pnmtopng '\(copied).ppm' > '\(copied)'")
+        return copied
     }
 
     /// The same for a WAV: a 40 s programme marked for one label, its metadata now holding another.
@@ -152,7 +173,7 @@ struct ChecksTests {
         #expect(covered.union(alwaysPassing) == Set(Check.allCases))
         for (path, check, outcome) in corpus {
             let report =
-                [.imageWatermark, .audioWatermark].contains(check)
+                [.imageWatermark, .audioWatermark, .copiedWatermark].contains(check)
                 ? try Verifier(watermarkKey: Self.watermarkKey).verify(fileAt: path) : try Fixtures.report(path)
             #expect(
                 report.findings.contains { $0.check == check && $0.outcome == outcome },

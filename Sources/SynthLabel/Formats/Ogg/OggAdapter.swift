@@ -117,6 +117,30 @@ struct OggAdapter: CarrierAdapter {
         try VorbisComments(parsing: headers.packets[1].dropFirst(headers.codec.commentMagic.count), at: headers.pages[0].end)
     }
 
+    /// The longest packet a decoder is handed: far above any Vorbis or Opus audio packet (a few
+    /// KiB) and a comment header with cover art, far below what a packet that never ends would
+    /// make libogg gather in memory.
+    static let longestPacket = 64 << 20
+
+    /// The offset of the page where a packet grows past `longestPacket`, or nil when none does.
+    /// Only page headers are read.
+    static func overlongPacket(in file: FileSource) throws(FormatError) -> Int? {
+        var offset = 0
+        var running = 0
+        var started = 0
+        while offset < file.size {
+            let page = try page(at: offset, in: file)
+            for value in page.lacing {
+                if running == 0 { started = page.offset }
+                running += Int(value)
+                if running > longestPacket { return started }
+                if value < 255 { running = 0 }
+            }
+            offset = page.end
+        }
+        return nil
+    }
+
     /// A cut Ogg file ends inside a page: the last page must end at the end of the file
     /// and pass its CRC. Only the tail is read.
     static func endDamage(of file: FileSource, after start: Int) throws(FormatError) -> FormatError? {
