@@ -78,7 +78,7 @@ enum Output {
     static func standardError(_ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { Glibc.write(DecoderNoise.terminal, $0.baseAddress, $0.count) }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { return }
             bytes = bytes.dropFirst(written)
@@ -164,7 +164,8 @@ struct FileReportJSON: Encodable {
             WatermarkJSON(
                 present: found.present, confidence: found.confidence, payload: found.payloadHex,
                 binding: found.binding.map {
-                    BindingJSON(verdict: $0.verdict.rawValue, score: ($0.score * 10).rounded() / 10, expected: ($0.expected * 10).rounded() / 10)
+                    BindingJSON(
+                        verdict: $0.verdict.rawValue, score: ($0.score * 10).rounded() / 10, expected: ($0.expected * 10).rounded() / 10)
                 })
         }
     }

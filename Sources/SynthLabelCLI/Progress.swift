@@ -20,7 +20,7 @@ final class ProgressLine: Sendable {
 
     init(_ label: String, quiet: Bool = false, total: Int? = nil) {
         self.label = label
-        enabled = !quiet && isatty(STDERR_FILENO) == 1
+        enabled = !quiet && isatty(DecoderNoise.terminal) == 1
         knownTotal.store(total ?? -1, ordering: .relaxed)
     }
 

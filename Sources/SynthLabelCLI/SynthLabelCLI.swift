@@ -31,6 +31,7 @@ public struct SynthLabelCLI: ParsableCommand {
     /// that is not UTF-8 reaches the commands intact.
     public static func main(_ arguments: [String]? = nil) -> Never {
         Interruption.install()
+        DecoderNoise.install()
         do {
             var command = try parseAsRoot(arguments ?? rawArguments())
             try command.run()

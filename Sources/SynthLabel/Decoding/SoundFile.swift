@@ -25,7 +25,8 @@ final class SoundFileReader {
             if let overlong {
                 throw .refused(
                     path: path,
-                    reason: "its samples were not decoded: the Ogg packet starting in the page at byte \(overlong) runs on past \(OggAdapter.longestPacket >> 20) MiB"
+                    reason:
+                        "its samples were not decoded: the Ogg packet starting in the page at byte \(overlong) runs on past \(OggAdapter.longestPacket >> 20) MiB"
                 )
             }
         }

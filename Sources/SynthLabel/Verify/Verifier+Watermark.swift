@@ -23,7 +23,8 @@ extension Verifier {
     private func copiedFinding(_ detection: WatermarkDetection?) -> Finding {
         guard let detection, detection.present else { return Finding(.copiedWatermark, .skip, "no watermark found") }
         guard let binding = detection.binding else {
-            return Finding(.copiedWatermark, .skip, "audio marks are not tied to their content yet: a mark copied from other audio is not told apart")
+            return Finding(
+                .copiedWatermark, .skip, "audio marks are not tied to their content yet: a mark copied from other audio is not told apart")
         }
         func tenths(_ value: Double) -> String { String(Double((value * 10).rounded()) / 10) }
         let figures = "z \(tenths(binding.score)), where a mark made for it would give about \(tenths(binding.expected))"
@@ -32,7 +33,8 @@ extension Verifier {
             return Finding(.copiedWatermark, .pass, "the mark was made for this picture (\(figures))")
         case .copied:
             return Finding(
-                .copiedWatermark, .fail, "the mark was made for another picture and copied onto this one (\(figures)): it attributes nothing")
+                .copiedWatermark, .fail,
+                "the mark was made for another picture and copied onto this one (\(figures)): it attributes nothing")
         case .unconfirmed:
             return Finding(
                 .copiedWatermark, .warn,

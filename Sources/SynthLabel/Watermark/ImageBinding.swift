@@ -103,7 +103,8 @@ struct ImageBinding: Sendable {
     func read(_ plane: LumaPlane, residual: LumaPlane, grid: TileGrid, tileSigns: [Float]) -> Reading {
         let scale = grid.scale
         let smoothed = LumaPlane(
-            width: plane.width, height: plane.height, values: plane.boxMean(radius: max(1, Int((Double(Self.smoothingRadius) * scale).rounded()))))
+            width: plane.width, height: plane.height,
+            values: plane.boxMean(radius: max(1, Int((Double(Self.smoothingRadius) * scale).rounded()))))
         let sums = SummedArea(residual)
         let levels = SummedArea(plane)
         let squaredLevels = SummedArea(LumaPlane(width: plane.width, height: plane.height, values: plane.values.map { $0 * $0 }))
@@ -155,7 +156,8 @@ struct ImageBinding: Sendable {
         let deviation = byPosition.reduce(0) { $0 + $1 * $1 }.squareRoot()
         guard deviation > 0 else { return Reading(score: 0, expected: 0, cells: cellResidual.count) }
         return Reading(
-            score: sum / deviation, expected: Double(Self.relativeStrength) * max(0, boundPull) * reach / deviation, cells: cellResidual.count)
+            score: sum / deviation, expected: Double(Self.relativeStrength) * max(0, boundPull) * reach / deviation,
+            cells: cellResidual.count)
     }
 }
 

@@ -105,6 +105,25 @@ struct HostileInputTests {
         #expect((peak ?? .max) < 64_000, "\(run.stdout)")  // the packet alone would be 70 MiB
     }
 
+    /// A labelled MP3 whose frames are damaged after the first fifth: libmpg123 writes a line
+    /// per bad frame to stderr, which the command counts and reports once.
+    @Test func theMP3DecodersComplaintsComeOnceNotPerFrame() throws {
+        let labelled = folder.file("labelled.mp3")
+        try Fixtures.labelFile(Fixtures.sample("chirp.mp3"), to: labelled)
+        var bytes = Fixtures.read(labelled)
+        var state: UInt32 = 12345
+        for index in (bytes.count / 5)..<(bytes.count - 2000) {
+            state = state &* 1_103_515_245 &+ 12345
+            if state >> 16 % 10 < 3 { bytes[index] = UInt8(truncatingIfNeeded: state >> 8) }
+        }
+        Fixtures.write(bytes, to: labelled)
+        let run = try Fixtures.run(Fixtures.binary, ["verify", labelled, "--all-checks"])
+        #expect(run.stdout.contains("explicit.audio-prompt"), "\(run.stdout)")
+        #expect(!run.stderr.contains("libmpg123/") || run.stderr.contains("the first: [src/libmpg123/"), "\(run.stderr)")
+        #expect(run.stderr.contains("the audio decoders reported"), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count <= 2, "\(run.stderr)")
+    }
+
     @Test func aPrivateKeyOthersCanReadOrALinkToOneIsRefused() throws {
         let keys = folder.file("keys")
         try FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)

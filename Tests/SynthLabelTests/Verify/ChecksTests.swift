@@ -101,7 +101,9 @@ struct ChecksTests {
         _ = try? Labeller(watermarkKey: Self.watermarkKey).label(fileAt: source, with: Fixtures.label(id: "A"), writingTo: marked)
         guard let before = try? Media.picture(source), let after = try? Media.picture(marked), let target = try? Media.picture(victim)
         else { return copied }
-        let samples = target.samples.indices.map { UInt8(max(0, min(255, Int(target.samples[$0]) + Int(after.samples[$0]) - Int(before.samples[$0])))) }
+        let samples = target.samples.indices.map {
+            UInt8(max(0, min(255, Int(target.samples[$0]) + Int(after.samples[$0]) - Int(before.samples[$0]))))
+        }
         Fixtures.write(Array("P6\n\(target.width) \(target.height)\n255\n".utf8) + samples, to: copied + ".ppm")
         _ = try? Media.shell("pnmtopng '\(copied).ppm' > '\(copied)'")
         return copied

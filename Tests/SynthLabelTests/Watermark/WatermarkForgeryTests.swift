@@ -74,7 +74,9 @@ struct WatermarkForgeryTests {
     @Test func theCommandLineSaysTheCopiedMarkAttributesNothing() throws {
         let forged = try forge(from: [try picture("source.png")], onto: try picture("victim.png", pattern: "-camo", seed: 11))
         let keyFile = folder.file("test.key")
-        Fixtures.write(Array("-----BEGIN SYNTHLABEL WATERMARK KEY-----\n\(Base64.encode(key.secret))\n-----END SYNTHLABEL WATERMARK KEY-----\n".utf8), to: keyFile)
+        Fixtures.write(
+            Array("-----BEGIN SYNTHLABEL WATERMARK KEY-----\n\(Base64.encode(key.secret))\n-----END SYNTHLABEL WATERMARK KEY-----\n".utf8),
+            to: keyFile)
         try Media.shell("chmod 600 '\(keyFile)'")
         let run = try Fixtures.run(Fixtures.binary, ["verify", forged, "--watermark-key", keyFile, "--all-checks"])
         #expect(run.stdout.contains("watermark.copied") && run.stdout.contains("attributes nothing"), "\(run.stdout)")
