@@ -7,7 +7,8 @@ import Glibc
 /// averaging the fine residual over the tiles, and added to another. This layer does not
 /// repeat: every cell of the image adds `relativeStrength` × b, where b (±1, or 0 where the
 /// picture is flat) is the sign of a keyed feature of the picture's coarse luminance around the
-/// cell: two smoothed samples at keyed places up to four cells away, less two others. Averaging
+/// cell: two smoothed samples at keyed places two to four cells away, less two others, times a
+/// keyed sign per tile position. Averaging
 /// over tiles or images cancels it, and on other content the same feature has unrelated signs.
 /// The detector, once the payload has decoded and the grid is known, computes the feature from
 /// the image it is given (coarse luminance, which recompression, resizing, noise and brightness
@@ -40,7 +41,6 @@ struct ImageBinding: Sendable {
 
     init(key: WatermarkKey) {
         let cells = TileLayout.cellsPerSide * TileLayout.cellsPerSide
-        let span = 2 * Self.reach + 1
         // Offsets at least two cells away on one axis: a tap on the cell itself would share its
         // fine detail with the residual the layer is read from.
         let offsets = (-Self.reach...Self.reach).flatMap { dy in (-Self.reach...Self.reach).map { dx in (dx, dy) } }
@@ -71,7 +71,7 @@ struct ImageBinding: Sendable {
     }
 
     /// The layer's chip for every cell of an unmarked image at its own size (row-major over
-    /// `cellColumns` × `cellRows`): ±1, or 0 where the picture is too flat or a tap falls outside.
+    /// `columns` × `rows`): ±1, or 0 where the picture is too flat or a tap falls outside.
     func chips(_ plane: LumaPlane) -> (columns: Int, rows: Int, chips: [Float]) {
         let grid = TileGrid(lattice: Lattice(x: Double(TileLayout.tileSize), y: Double(TileLayout.tileSize)), offset: (0, 0), plane: plane)
         let smoothed = LumaPlane(width: plane.width, height: plane.height, values: plane.boxMean(radius: Self.smoothingRadius))
@@ -89,9 +89,11 @@ struct ImageBinding: Sendable {
 
     /// What the correlation of the layer with an image found.
     struct Reading: Sendable {
-        /// The correlation as a z-score: about N(0, 1) for a mark made for other content.
+        /// The correlation as a z-score: a mark made for other content reaches z with
+        /// probability below exp(−z²/2).
         var score: Double
-        /// The score a mark made for this picture would give with no cell's feature changed.
+        /// About the score a mark made for this picture would give from its textured cells
+        /// alone, with no cell's feature changed: low where the test cannot tell.
         var expected: Double
         /// Cells read.
         var cells: Int

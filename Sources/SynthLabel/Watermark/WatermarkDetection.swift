@@ -74,11 +74,14 @@ public struct WatermarkBinding: Sendable, Equatable {
         case unconfirmed
     }
 
-    /// The correlation as a z-score: about N(0, 1) for a copied mark.
+    /// The correlation as a z-score: a copied mark reaches z with probability below exp(−z²/2).
     public var score: Double
-    /// The score a mark made for this content would give if nothing had changed it.
+    /// About the score a mark made for this content would give, from its textured parts alone.
     public var expected: Double
 
+    /// Tied from z 4 (a copy gets there with probability below 3.4e-4); copied only where a
+    /// genuine mark would have shown plainly (8 from the textured parts alone) and z stays under
+    /// 2; otherwise too little is left to tell.
     public var verdict: Verdict {
         if score >= Self.confirmedFrom { return .confirmed }
         if expected >= Self.decisiveFrom && score < Self.copiedBelow { return .copied }
