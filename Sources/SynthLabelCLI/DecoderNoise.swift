@@ -13,6 +13,8 @@ enum DecoderNoise {
     nonisolated(unsafe) private static var count = 0
     nonisolated(unsafe) private static var first: String?
     private static let drained = DispatchSemaphore(value: 0)
+    /// The handlers the crash signals had before (the Swift runtime's backtracer, say), by number.
+    nonisolated(unsafe) private static var previous: [sigaction] = Array(repeating: sigaction(), count: 32)
 
     /// Lines the decoders print about damaged data.
     static func isNoise(_ line: String) -> Bool {
@@ -42,10 +44,10 @@ enum DecoderNoise {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { number in
                 DecoderNoise.passOnPending()
-                signal(number, SIG_DFL)
+                sigaction(number, &DecoderNoise.previous[Int(number)], nil)
                 raise(number)
             }
-            sigaction(number, &action, nil)
+            sigaction(number, &action, &previous[Int(number)])
         }
     }
 
