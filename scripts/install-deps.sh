@@ -13,6 +13,7 @@ packages=(
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
   webp ffmpeg qpdf vorbis-tools opus-tools            # makers and readers of the other carriers' test files
   pandoc python3-yaml                                 # Markdown front matter witnesses
+  python3-numpy                                       # the watermark forgery attack the tests run
 )
 source "$(dirname "$0")/lib/apt-install.sh"
 apt_install "${packages[@]}"
