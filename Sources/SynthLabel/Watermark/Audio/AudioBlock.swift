@@ -1,25 +1,18 @@
 import Glibc
 
-/// The audio mark's repeating block: 48 time slots of 0.1 s (4.8 s) by 40 frequency bands from
-/// 150 Hz to 6.5 kHz. Each chip raises or lowers its band's magnitudes during its slot by a few
-/// per cent. The block repeats for the whole programme, so any 10 s excerpt holds two whole
-/// blocks; the grid is in seconds and hertz, not samples, so it reads the same at any sample
-/// rate.
+/// The audio mark's repeating block: 48 time slots of 0.1 s (4.8 s) by 40 frequency bands from 150
+/// Hz to 6.5 kHz. Each chip raises or lowers its band's magnitudes during its slot by a few per
+/// cent. The block repeats for the whole programme, so any 10 s excerpt holds two whole blocks; the
+/// grid is in seconds and hertz, not samples, so it reads the same at any sample rate.
 ///
-/// The bands start at 150 Hz so that bass-heavy music and low voices carry the mark (one
-/// published system starts at 860 Hz and leaves such content unmarked), and stop at 6.5 kHz:
-/// resampling to 16 kHz keeps them all, and MP3 at 32 kbit/s (which resamples to 16 kHz and keeps
-/// little above 5.5 kHz) loses only the top two, which then add noise to the detector. The ten
-/// lowest are 50 Hz wide (about two bins of a 46 ms frame), the thirty above spaced evenly in log
-/// frequency, each 8 % wider than the one below, so a 2 % speed change moves an edge by a quarter
-/// of its band at most (the detector searches speed). A band narrower than two bins is read from
-/// one bin, whose log power swings by several decibels from frame to frame by itself.
-/// (Against 40 bands log-spaced from 150 Hz to 7 kHz, whose lowest ten were 15–40 Hz wide: on 35
-/// programmes, eight attack sets, under two keys, 261 and 262 read back before, 272 and 272 after;
-/// speech after noise 6 and 6 of 10 → 8 and 9, speech in 10 s excerpts 6 and 5 → 10 and 10. With
-/// the 50 Hz bands, a top at 7 kHz read MP3 at 32 kbit/s back for 28 and 29 of 35, 6.5 kHz for 34
-/// and 33, 6 kHz for 32 and 33. 40 or 60 Hz read 265 and 269–271 in all, and the log spacing
-/// alone, cut at 6.5 kHz, 257 and 255.)
+/// The bands start at 150 Hz so that bass-heavy music and low voices carry the mark (one published
+/// system starts at 860 Hz and leaves such content unmarked), and stop at 6.5 kHz: resampling to 16
+/// kHz keeps them all, and MP3 at 32 kbit/s (which resamples to 16 kHz and keeps little above 5.5
+/// kHz) loses only the top two, which then add noise to the detector. The ten lowest are 50 Hz wide
+/// (about two bins of a 46 ms frame), the thirty above spaced evenly in log frequency, each 8 %
+/// wider than the one below, so a 2 % speed change moves an edge by a quarter of its band at most
+/// (the detector searches speed). A band narrower than two bins is read from one bin, whose log
+/// power swings by several decibels from frame to frame by itself.
 enum AudioBlock {
     static let slotSeconds = 0.1
     static let slots = 48
@@ -51,15 +44,10 @@ enum AudioBlock {
     /// Sync chips and coded bits go by 2 × 2 groups of cells: two slots by two bands, a band and
     /// the one two above it, with the signs of a checkerboard (+ − over − +). The detector reads
     /// each cell against the slots either side and the bands two away, so within a group each
-    /// cell's neighbours move against it, and the group's change reads about twice as strongly
-    /// for the same energy (2.25× against the slots alone, 1.9× with the detector's reference),
-    /// where the music's own change, smooth from cell to cell, hardly does.
-    /// (In a replica of the embedder and detector on 14 programmes, against single cells at
-    /// keyed places: the soft values' z per 10 s up by 29 % at the median unattacked, 41 % after
-    /// MP3 at 32 kbit/s, 32 % after noise at 21 dB.) Of the block's 480 groups, 96 are sync and
-    /// 384 carry the 306 coded bits, 78 of them, spread evenly over the word, twice. (Against
-    /// the first 78 twice, on 35 programmes, eight attack sets summed: 255 and 252 read back under
-    /// two keys, 264 and 263 spread.)
+    /// cell's neighbours move against it, and the group's change reads about twice as strongly for
+    /// the same energy (2.25× against the slots alone, 1.9× with the detector's reference), where
+    /// the music's own change, smooth from cell to cell, hardly does. Of the block's 480 groups, 96
+    /// are sync and 384 carry the 306 coded bits, 78 of them, spread evenly over the word, twice.
     static func chips(key: WatermarkKey) -> ChipLayout {
         let groups = ChipLayout(
             key: key, columns: slots / 2, rows: bandCount / 2, purpose: "audio block layout", syncCount: syncGroups)
@@ -87,10 +75,8 @@ enum AudioBlock {
         return size
     }
 
-    /// The detector's frame: the power of two nearest 50 ms (1024 at 16 kHz, 64 ms), so that
-    /// the low bands, a few tens of hertz wide, get whole bins at every rate. (With the
-    /// embedder's 32 ms frame at 16 kHz, 6 of 14 programmes resampled to 16 kHz came back;
-    /// with this one, 8.)
+    /// The detector's frame: the power of two nearest 50 ms (1024 at 16 kHz, 64 ms), so that the
+    /// low bands, a few tens of hertz wide, get whole bins at every rate.
     static func analysisFrameSize(sampleRate: Int) -> Int {
         let size = frameSize(sampleRate: sampleRate)
         let seconds = Double(size) / Double(sampleRate)

@@ -1,27 +1,23 @@
 import Glibc
 
-/// Looks for the audio mark in a stream, blindly: no original, any excerpt, any sample rate,
-/// speed changes up to ±3 %. Most music and speech decodes within 10–30 s (see
-/// docs/watermark.md, "Not yet").
+/// Looks for the audio mark in a stream, blindly: no original, any excerpt, any sample rate, speed
+/// changes up to ±3 %. Most music and speech decodes within 10–30 s (see docs/watermark.md, "Not
+/// yet").
 ///
-/// Each channel is cut into Hann frames (a quarter-frame hop), and the bins' log powers (half
-/// the channels' mean power's, half their mix's: `addFrame`) are kept, as running sums over
-/// frequency, for a window of two blocks (9.6 s). Each window is read for every speed on a
-/// 0.4 % grid (band edges and slot lengths scaled alike, as resampling does) and four slot phases:
-/// each band's mean log power per slot, less that of the slots either side and the band's mean
-/// (half each) and of the bands two away, scaled to unit noise per band, weighted by the
-/// strength the embedder would have given the cell, folded modulo the block. The sync chips
-/// (checkerboard groups of four, `AudioBlock.chips`) are correlated at every cyclic slot
-/// offset; the best three candidates are decoded, six in the first window (bands weighted by
-/// their sync cells, list Viterbi to a depth `listPaths` sets, CRC). Slots are counted from the
-/// start of the stream, so each speed and phase's folds also add up over the windows read so
-/// far, and their best three are decoded too: a long programme gathers what one window cannot.
-/// Windows overlap by three and a half slots and each slot goes into the totals once, so none is
-/// lost at a window's edge, and the stream's last part, however short, adds its slots too.
-/// (Windows end to end lost about 7 % of a 30 s programme: three slots at each edge and the last
-/// 1.2 s. Re-reading the same attacked files of 35 programmes, eight attack sets, under six keys:
-/// 1,657 read back became 1,662, noise at 21 dB 206 → 208; with three slots of overlap, 1,659,
-/// as the windows' edges fall elsewhere.)
+/// Each channel is cut into Hann frames (a quarter-frame hop), and the bins' log powers (half the
+/// channels' mean power's, half their mix's: `addFrame`) are kept, as running sums over frequency,
+/// for a window of two blocks (9.6 s). Each window is read for every speed on a 0.4 % grid (band
+/// edges and slot lengths scaled alike, as resampling does) and four slot phases: each band's mean
+/// log power per slot, less that of the slots either side and the band's mean (half each) and of
+/// the bands two away, scaled to unit noise per band, weighted by the strength the embedder would
+/// have given the cell, folded modulo the block. The sync chips (checkerboard groups of four,
+/// `AudioBlock.chips`) are correlated at every cyclic slot offset; the best three candidates are
+/// decoded, six in the first window (bands weighted by their sync cells, list Viterbi to a depth
+/// `listPaths` sets, CRC). Slots are counted from the start of the stream, so each speed and
+/// phase's folds also add up over the windows read so far, and their best three are decoded too: a
+/// long programme gathers what one window cannot. Windows overlap by three and a half slots and
+/// each slot goes into the totals once, so none is lost at a window's edge, and the stream's last
+/// part, however short, adds its slots too.
 struct AudioMarkDetector {
     static let windowBlocks = 2
     /// How far a window reaches back into the one before, in slots (at the slowest speed).
@@ -40,10 +36,7 @@ struct AudioMarkDetector {
     /// makes has that many chances of 2⁻³² to pass the CRC, so the depth goes where payloads are
     /// found. That is the first window's six candidates (a 10 s excerpt is one window), and the
     /// best of the running totals for the seven windows after; the others get 8, and past the
-    /// eighth window every attempt gets 1. (Re-reading the same attacked files of 35 programmes,
-    /// eight attack sets, against 8 paths everywhere: 227 read back → 246; 10 s excerpts 22 →
-    /// 27, noise 24 → 30, Vorbis q2 24 → 28, Opus 32k 26 → 29. 256 paths everywhere read 247,
-    /// 1,024 everywhere 250.)
+    /// eighth window every attempt gets 1.
     static func listPaths(window: Int, leadingTotal: Bool) -> Int {
         if window == 0 { return 256 }
         if window >= 8 { return 1 }
@@ -182,13 +175,10 @@ struct AudioMarkDetector {
         return WatermarkDetection(present: false, payload: nil, confidence: traces, scale: nil, attempts: attempts)
     }
 
-    /// Reads the frame at `start` (in frames of `input`): each channel transformed, and each
-    /// bin's log power taken half from the channels' mean power and half from their mix's.
-    /// The embedder changes both (`AudioMarkEmbedder.split`), and codecs keep one or the other
-    /// better: MP3's and Vorbis's joint stereo the mix, Opus the channels' own levels. (On 35 programmes marked
-    /// with own parts in every stereo frame, eight attack sets summed, re-reading the same
-    /// attacked files: 276 read back through the mix alone, 273 through the channels' power
-    /// alone, 277 through both; a 0.3 or 0.7 share of the mix, 276.)
+    /// Reads the frame at `start` (in frames of `input`): each channel transformed, and each bin's
+    /// log power taken half from the channels' mean power and half from their mix's. The embedder
+    /// changes both (`AudioMarkEmbedder.split`), and codecs keep one or the other better: MP3's and
+    /// Vorbis's joint stereo the mix, Opus the channels' own levels.
     private mutating func addFrame(at start: Int) {
         let size = size
         let channels = channels
@@ -240,13 +230,11 @@ struct AudioMarkDetector {
         frameEnergies.append(total)
     }
 
-    /// The strengths the embedder's rule gives the window's cells at its nominal budget, the
-    /// window taken as one block. A loud cell gets 1.5 %, a quiet one up to 20 %: weighting cells
-    /// by these, rather than alike, raised the soft bits' SNR in 10 s excerpts of 14 programmes
-    /// by a median of 1.4 dB (0.41 to 0.56). But a high-pass filter or added noise changes which
-    /// cells look quiet, so no cell weighs less than `leastWeight` of the strongest. (On 35
-    /// programmes, against weighting alike: unattacked 21 → 27 read back, MP3 64k 15 → 20, 10 s
-    /// excerpts 4 → 6, high-pass 18 → 17, noise 11 → 11; with no floor, high-pass fell to 12.)
+    /// The strengths the embedder's rule gives the window's cells at its nominal budget, the window
+    /// taken as one block. A loud cell gets 1.5 %, a quiet one up to 20 %: weighting cells by
+    /// these, rather than alike, raised the soft bits' SNR in 10 s excerpts of 14 programmes by a
+    /// median of 1.4 dB (0.41 to 0.56). But a high-pass filter or added noise changes which cells
+    /// look quiet, so no cell weighs less than `leastWeight` of the strongest.
     private mutating func expectStrengths() {
         let strengths = AudioMarkEmbedder.allocate(
             block: bandEnergies, shares: frameEnergies.map { AudioMarkEmbedder.nominalBudget * $0 })
@@ -292,9 +280,8 @@ struct AudioMarkDetector {
         }
         var best: [Candidate] = []
         var bestTotal: [Candidate] = []
-        // The first window has no running totals to decode yet, so all six of its attempts go
-        // to its own candidates (a 10 s excerpt is one window). (Of 35 10 s excerpts under two
-        // keys, 14 and 12 came back with three, 14 and 15 with six.)
+        // The first window has no running totals to decode yet, so all six of its attempts go to
+        // its own candidates (a 10 s excerpt is one window).
         let kept = windows == 0 ? 6 : 3
         func keep(_ candidates: [Candidate], in list: inout [Candidate]) {
             list = Array((list + candidates).sorted { $0.score > $1.score }.prefix(kept))
@@ -373,10 +360,6 @@ struct AudioMarkDetector {
         }
         // Each cell less a reference: half the mean of the slots either side, half the band's mean
         // over the window. A held note cancels, the chip, which changes from slot to slot, stays.
-        // (Within a checkerboard group the band's level cancels anyway; against the slots alone,
-        // re-reading the same attacked files of 35 programmes, eight attack sets, 229 and 225 read
-        // back became 237 and 229, most of it from 10 s excerpts and noise; a 0.8 or 0.3 share of
-        // the slots read 233 and 228.)
         var valid = [Bool](repeating: false, count: count)
         for slot in 1..<max(1, count - 1) { valid[slot] = usable[slot - 1] && usable[slot] && usable[slot + 1] }
         var bandMeans = [Float](repeating: 0, count: bands)
@@ -392,10 +375,8 @@ struct AudioMarkDetector {
             }
         }
         // Then less the same change two bands either side: a syllable or a drum hit moves a whole
-        // region of the spectrum at once, and cancels too. The bands right next door share part
-        // of the cell's own chip through the window's leakage, so they are skipped. (On
-        // FluidSynth renderings and espeak-ng speech this raised the chip's z-value by 1.4x for
-        // music and 2.4x for speech; taking out the adjacent bands instead lowered it.)
+        // region of the spectrum at once, and cancels too. The bands right next door share part of
+        // the cell's own chip through the window's leakage, so they are skipped.
         var residual = change
         for slot in 0..<count where valid[slot] {
             let row = slot * bands
@@ -462,14 +443,10 @@ struct AudioMarkDetector {
         return Array(scored.sorted { $0.score > $1.score }.prefix(3))
     }
 
-    /// Each coded bit's cells summed, each band weighted by what the sync cells of the bands
-    /// around it (±`evidenceSpread`) show of the mark there: their mean signed value over the
-    /// bands' power (maximum-ratio combining again, now measured). So the bands an attack
-    /// emptied, a codec's dropped highs or a filter's cut, count for little. (On 35 programmes
-    /// under one key, against no such weights: after MP3 at 32 kbit/s 11 → 12 read back, Opus at
-    /// 32 kbit/s 9 → 11, Vorbis q2 12 → 16, noise 16 → 19, high-pass 21 → 26, MP3 at 64 kbit/s
-    /// 21 → 23, 10 s excerpts 9 → 14, unattacked 28 → 29. Two bands either side did a little
-    /// worse, nine about as well.)
+    /// Each coded bit's cells summed, each band weighted by what the sync cells of the bands around
+    /// it (±`evidenceSpread`) show of the mark there: their mean signed value over the bands' power
+    /// (maximum-ratio combining again, now measured). So the bands an attack emptied, a codec's
+    /// dropped highs or a filter's cut, count for little.
     private func softBits(_ folded: [Float], offset: Int) -> [Float] {
         let slots = AudioBlock.slots
         let bands = AudioBlock.bandCount

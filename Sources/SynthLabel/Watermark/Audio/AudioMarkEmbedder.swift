@@ -1,58 +1,37 @@
 import Glibc
 
 /// Adds the audio mark to a programme as it streams past, in the short-time spectrum of each
-/// channel: each frame's bins in a band are scaled by 1 ± α as the chip of that band in the
-/// frame's time slot says, and the difference (the inverse transform, overlap-added with a
-/// square-root Hann window on both sides, which sums to exactly one) is what is added. With
-/// several channels, the change is shared between their mix and each channel's own part
-/// (`split`), so a mono downmix keeps the whole mark. Memory does not depend on length.
-/// Frames are held until their whole block has been read, so that each coded bit's strength can
-/// follow the music's own lean on it (`InformedStrengths`).
+/// channel: each frame's bins in a band are scaled by 1 ± α as the chip of that band in the frame's
+/// time slot says, and the difference (the inverse transform, overlap-added with a square-root Hann
+/// window on both sides, which sums to exactly one) is what is added. With several channels, the
+/// change is shared between their mix and each channel's own part (`split`), so a mono downmix
+/// keeps the whole mark. Memory does not depend on length. Frames are held until their whole block
+/// has been read, so that each coded bit's strength can follow the music's own lean on it
+/// (`InformedStrengths`).
 ///
-/// Strength follows the signal, cell by cell in each block: every band of every frame gets at
-/// least 1.5 %, and the change the block's frames can take (about 0.09 % of each one's energy)
-/// is pooled and spent on the block's quietest cells first, up to 20 % each. A change costs
-/// energy in proportion to the cell's level, and the detector hears it as well in a quiet cell
-/// as in a loud one, so quiet bands (the highs of most music, the lows of a thin voice) and quiet
-/// moments (a consonant, a decay) carry most of the mark; loud ones, where a change would cost
-/// most, little. ±20 % is a level change of about 1.7 dB per tenth of a second, inside the
-/// band's own content, whose level moves by about 2 dB from one tenth of a second to the next
-/// anyway. Within a frame the loud bands mask the change in the quiet ones; a quiet frame has no
-/// such cover, so no cell gets more than its frame's own rule would give it with eight times the
-/// frame's share (`frameShareLimit`), and a quiet frame's loudest bands stay below its quiet ones.
-/// (Pooling over the block, against each frame spending its own share, on 35 programmes under one
-/// key, summed over eight attack sets, before the cells went by groups (`AudioBlock.chips`): 154
-/// and 142 read back before, 176 and 178 after; the speech read back unattacked 2–5 of 10
-/// before, 6–7 after. Wide-band PESQ on the speech went from 4.37–4.50 (min–median) to
-/// 4.15–4.43. Pooling without the limit read 174 and 180 back at a PESQ of 3.98–4.34; a limit of
-/// twice the share, 155 at 4.28–4.46. With the cells in groups, eight times the share against
-/// four, under six keys (the last four with the same payloads both ways): 276, 274, 273, 277,
-/// 273, 276 read back became 278, 278, 275, 278, 274, 277, three more each after MP3 at 32
-/// kbit/s, noise at 21 dB (30 s of 16 kHz speech) and in 10 s excerpts, at a PESQ of 4.12–4.40
-/// against 4.20–4.43; twice the share read 272 and 276, six and twelve times 272–277.)
-/// (Keeping strength out of the quietest bands, which codecs and added noise take first, lowered
-/// the mark's strength after MP3, Opus and noise as well as before, on FluidSynth renderings and
-/// espeak-ng speech.)
+/// Strength follows the signal, cell by cell in each block: every band of every frame gets at least
+/// 1.5 %, and the change the block's frames can take (about 0.09 % of each one's energy) is pooled
+/// and spent on the block's quietest cells first, up to 20 % each. A change costs energy in
+/// proportion to the cell's level, and the detector hears it as well in a quiet cell as in a loud
+/// one, so quiet bands (the highs of most music, the lows of a thin voice) and quiet moments (a
+/// consonant, a decay) carry most of the mark; loud ones, where a change would cost most, little.
+/// ±20 % is a level change of about 1.7 dB per tenth of a second, inside the band's own content,
+/// whose level moves by about 2 dB from one tenth of a second to the next anyway. Within a frame
+/// the loud bands mask the change in the quiet ones; a quiet frame has no such cover, so no cell
+/// gets more than its frame's own rule would give it with eight times the frame's share
+/// (`frameShareLimit`), and a quiet frame's loudest bands stay below its quiet ones.
 ///
-/// What a frame can take is steered by the SNR of the whole programme so far: where quiet bands
-/// are already at 20 %, the frames that follow may spend more (up to twice the nominal), and
-/// where the overlap of frames made the change add up to more than planned, less. So every
-/// programme ends near 30.5 dB, as a steady one would, rather than between 30 and 33 dB as music
-/// did with a fixed budget per frame.
+/// What a frame can take is steered by the SNR of the whole programme so far: where quiet bands are
+/// already at 20 %, the frames that follow may spend more (up to twice the nominal), and where the
+/// overlap of frames made the change add up to more than planned, less. So every programme ends
+/// near 30.5 dB, as a steady one would, rather than between 30 and 33 dB as music did with a fixed
+/// budget per frame.
 ///
-/// The SNR is the file's: the change against the channels' own energy, both as the channels'
-/// mean square. Where the channels are much louder than their mix (wide stereo, whose sides
-/// cancel in the mix), the part common to every channel is made stronger in the mix, up to 6 dB
-/// (`commonAllowance`), so a mono downmix still hears the change 24.5 dB under it; each
-/// channel's own part takes the rest of the budget. (Counting the mix alone left three bass
-/// programmes whose mix is 9 dB under their channels at 39 dB. With the common part alone, on 35
-/// programmes, eight attack sets, under one key: 272 read back counting the mix, 275 counting
-/// the channels up to 4× the mix. With each channel's own part too, 277 and 276 under two keys,
-/// against 275 and 275: Opus at 32 kbit/s, whose stereo coding loses a change in the mix of
-/// wide stereo (its mono downmix keeps the mark even at 16 kbit/s), 32 → 34 and 32 → 33; on the
-/// three wide-stereo bass programmes under six keys, 0 → 9 of 18. Transforming every stereo
-/// frame channel by channel, not only the wide ones, read 277 and 277 back and made the whole
-/// command 40 % slower.)
+/// The SNR is the file's: the change against the channels' own energy, both as the channels' mean
+/// square. Where the channels are much louder than their mix (wide stereo, whose sides cancel in
+/// the mix), the part common to every channel is made stronger in the mix, up to 6 dB
+/// (`commonAllowance`), so a mono downmix still hears the change 24.5 dB under it; each channel's
+/// own part takes the rest of the budget.
 struct AudioMarkEmbedder {
     static let weakest: Float = 0.015
     static let strongest: Float = 0.2

@@ -1,21 +1,12 @@
-/// Informed embedding, block by block. The embedder knows the programme, so before it marks a
-/// block it can read the block as the detector will: each coded bit's soft value from the music
-/// alone, which is noise to the detector and as large as the mark itself. A bit the music already
-/// leans towards needs less strength; one it leans against needs more. Each bit's cells are
-/// scaled by 1 − λ·(music's lean ÷ the mark's nominal pull), within 0…2, and the block is then
-/// scaled back to the energy it had, so the SNR does not change. Each block is settled alone, so
-/// any excerpt of whole blocks gains, not only the whole file. Both the lean and the pull are read
-/// through the detector's own residual, so the pull counts what a checkerboard group's cells add
-/// to each other's reading.
-///
-/// (In a model with Gaussian music noise, this lifts the soft bits' SNR of a two-block window by
-/// about 2 dB where the music dominates, and by less where a codec's noise does. On 35
-/// programmes under one key, before the groups, read back unattacked / after MP3 at 64 kbit/s /
-/// from 10 s excerpts: λ = 0 21 / 15 / 4, λ = 0.4 22 / 16 / 6, λ = 0.7 27 / 20 / 6, λ = 1
-/// 23 / 16 / 5. Allowing up to 3× and 40 % changed nothing. With the groups, reading through the
-/// slots alone and taking each cell's pull as its own 2α, eight attack sets summed: 246 read back
-/// under each of two keys; through the detector's residual, 257 and 252; under the first key,
-/// λ = 1 257, λ = 1.3 251.)
+/// Informed embedding, block by block. The embedder knows the programme, so before it marks a block
+/// it can read the block as the detector will: each coded bit's soft value from the music alone,
+/// which is noise to the detector and as large as the mark itself. A bit the music already leans
+/// towards needs less strength; one it leans against needs more. Each bit's cells are scaled by 1 −
+/// λ·(music's lean ÷ the mark's nominal pull), within 0…2, and the block is then scaled back to the
+/// energy it had, so the SNR does not change. Each block is settled alone, so any excerpt of whole
+/// blocks gains, not only the whole file. Both the lean and the pull are read through the
+/// detector's own residual, so the pull counts what a checkerboard group's cells add to each
+/// other's reading.
 enum InformedStrengths {
     static let cancellation: Float = 0.7
     static let largest: Float = 2
