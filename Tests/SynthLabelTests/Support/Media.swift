@@ -4,6 +4,18 @@ import Foundation
 
 /// Media made and read by real tools for the explicit-label tests.
 enum Media {
+    /// A textured PNG from netpbm: `ppmpat`'s `pattern` (seeded) plus grey noise (seeded) divided
+    /// by `noiseDivisor`: the pictures the watermark tests mark, attack and copy marks onto.
+    static func texturedPicture(
+        _ path: String, pattern: String = "-anticamo", seed: Int, noiseSeed: Int, width: Int = 640, height: Int = 512,
+        noiseDivisor: Int = 12
+    ) throws {
+        try shell(
+            "ppmpat \(pattern) -randomseed \(seed) \(width) \(height) > '\(path).a.ppm';"
+                + " pgmnoise -randomseed \(noiseSeed) \(width) \(height) | pgmtoppm white > '\(path).b.ppm';"
+                + " pamarith -add '\(path).a.ppm' <(pamfunc -divisor \(noiseDivisor) '\(path).b.ppm') | pnmtopng > '\(path)'")
+    }
+
     /// Runs a bash pipeline (with pipefail); fails the test when it fails.
     @discardableResult
     static func shell(_ script: String) throws -> Fixtures.Run {

@@ -15,9 +15,7 @@ struct ImageWatermarkTests {
     /// A 640 × 512 picture: netpbm's camouflage pattern with texture added.
     func picture(_ name: String = "picture.png") throws -> String {
         let path = folder.file(name)
-        try Media.shell(
-            "ppmpat -anticamo -randomseed 7 640 512 > '\(path).a.ppm'; pgmnoise -randomseed 3 640 512 | pgmtoppm white > '\(path).b.ppm';"
-                + " pamarith -add '\(path).a.ppm' <(pamfunc -divisor 12 '\(path).b.ppm') | pnmtopng > '\(path)'")
+        try Media.texturedPicture(path, seed: 7, noiseSeed: 3)
         return path
     }
 

@@ -16,9 +16,7 @@ struct WatermarkForgeryTests {
     /// A textured 640 × 512 picture from netpbm's pattern makers; `seed` and `pattern` make others.
     func picture(_ name: String, pattern: String = "-anticamo", seed: Int = 7) throws -> String {
         let path = folder.file(name)
-        try Media.shell(
-            "ppmpat \(pattern) -randomseed \(seed) 640 512 > '\(path).a.ppm'; pgmnoise -randomseed \(seed + 1) 640 512 | pgmtoppm white > '\(path).b.ppm';"
-                + " pamarith -add '\(path).a.ppm' <(pamfunc -divisor 12 '\(path).b.ppm') | pnmtopng > '\(path)'")
+        try Media.texturedPicture(path, pattern: pattern, seed: seed, noiseSeed: seed + 1)
         return path
     }
 
@@ -75,7 +73,7 @@ struct WatermarkForgeryTests {
         let forged = try forge(from: [try picture("source.png")], onto: try picture("victim.png", pattern: "-camo", seed: 11))
         let keyFile = folder.file("test.key")
         Fixtures.write(
-            Array("-----BEGIN SYNTHLABEL WATERMARK KEY-----\n\(Base64.encode(key.secret))\n-----END SYNTHLABEL WATERMARK KEY-----\n".utf8),
+            Array("-----BEGIN \(WatermarkKey.pemLabel)-----\n\(Base64.encode(key.secret))\n-----END \(WatermarkKey.pemLabel)-----\n".utf8),
             to: keyFile)
         try Media.shell("chmod 600 '\(keyFile)'")
         let run = try Fixtures.run(Fixtures.binary, ["verify", forged, "--watermark-key", keyFile, "--all-checks"])
