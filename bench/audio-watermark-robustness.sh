@@ -3,7 +3,7 @@
 # whose whole 64-bit payload came back; the SNR of the marked files, and the wide-band PESQ of
 # the speech among them (an objective witness of its quality); the time marking and detection
 # took (in multiples of real time); and the false positives on unmarked 10 s clips and on
-# files marked under another key.
+# files marked under another key; and the transplant attack of issue 27.
 #
 #   bash bench/audio-watermark-robustness.sh [AUDIO_FOLDER]   (default: 35 generated programmes)
 #   COUNT=35 sets how many programmes are generated; UNMARKED=1000 how many unmarked clips;
@@ -52,3 +52,8 @@ count_present() { "$bin" verify "$1" --watermark-key "$2" --json 2>/dev/null | p
 echo "false positives: $(count_present "$work/unmarked" "$work/key.key") of $(ls "$work/unmarked" | wc -l) unmarked clips," \
   "$(count_present "$audio" "$work/key.key") of $(ls "$audio" | wc -l) originals," \
   "$(count_present "$work/marked" "$work/other.key") of $(ls "$work/marked" | wc -l) files marked under another key"
+
+# Forgeries (issue 27): each marked programme's block, estimated without the key, imposed on the
+# next original. A forgery may decode; it must not be tied to its victim.
+$harness forge "$audio" "$work/marked" "$work/forged"
+"$bin" verify "$work/forged" --watermark-key "$work/key.key" --json 2>/dev/null | python3 bench/lib/count_forgeries.py

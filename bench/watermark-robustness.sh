@@ -44,10 +44,4 @@ echo "false positives: $(count_present "$work/unmarked" "$work/key.key") of $(ls
 # Forgeries (issue 27): each marked image's tile, estimated without the key, added to another
 # original. A forgery may decode; it must not be tied to its victim.
 $harness forge "$images" "$work/marked" "$work/forged" "${FORGED:-100}"
-"$bin" verify "$work/forged" --watermark-key "$work/key.key" --json 2>/dev/null | python3 -c "
-import json, sys
-files = json.load(sys.stdin)['files']
-marks = [f['watermark'] for f in files if (f.get('watermark') or {}).get('present')]
-verdicts = [(m.get('binding') or {}).get('verdict') for m in marks]
-print(f'forgeries: {len(files)}; the mark decoded in {len(marks)}; tied to its victim {verdicts.count(\"confirmed\")},',
-      f'called copied {verdicts.count(\"copied\")}, not tied {verdicts.count(\"unconfirmed\")}')"
+"$bin" verify "$work/forged" --watermark-key "$work/key.key" --json 2>/dev/null | python3 bench/lib/count_forgeries.py

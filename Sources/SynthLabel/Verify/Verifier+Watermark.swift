@@ -8,37 +8,37 @@
 /// was made for another label (fail); a labelled file without the mark (warn); an unlabelled
 /// file without it (skip).
 ///
-/// `watermark.copied` says whether an image's mark was made for this picture (`ImageBinding`):
-/// tied to it (pass), made for other content and copied here (fail), or too little of its
-/// content-bound layer left to tell (warn); audio marks are not tied to their content yet (skip).
+/// `watermark.copied` says whether the mark was made for this picture or programme (its
+/// content-bound layer: `ImageBinding`, `AudioBinding`): tied to it (pass), made for other
+/// content and copied here (fail), or too little of that layer left to tell (warn).
 extension Verifier {
     func watermarkFindings(_ file: FileSource, carrier: Carrier, reading: CarrierReading)
         -> (findings: [Finding], detection: WatermarkDetection?)?
     {
         guard let (finding, detection) = watermarkFinding(file, carrier: carrier, reading: reading) else { return nil }
-        return ([finding, copiedFinding(detection)], detection)
+        let content = ImageWatermarker.carriers.contains(carrier) ? "picture" : "programme"
+        return ([finding, copiedFinding(detection, content: content)], detection)
     }
 
-    /// `watermark.copied`: whether the mark found belongs to this content.
-    private func copiedFinding(_ detection: WatermarkDetection?) -> Finding {
-        guard let detection, detection.present else { return Finding(.copiedWatermark, .skip, "no watermark found") }
-        guard let binding = detection.binding else {
-            return Finding(
-                .copiedWatermark, .skip, "audio marks are not tied to their content yet: a mark copied from other audio is not told apart")
+    /// `watermark.copied`: whether the mark found belongs to this content (a "picture" or a
+    /// "programme").
+    private func copiedFinding(_ detection: WatermarkDetection?, content: String) -> Finding {
+        guard let detection, detection.present, let binding = detection.binding else {
+            return Finding(.copiedWatermark, .skip, "no watermark found")
         }
         func tenths(_ value: Double) -> String { String(Double((value * 10).rounded()) / 10) }
         let figures = "z \(tenths(binding.score)), where a mark made for it would give about \(tenths(binding.expected))"
         switch binding.verdict {
         case .confirmed:
-            return Finding(.copiedWatermark, .pass, "the mark was made for this picture (\(figures))")
+            return Finding(.copiedWatermark, .pass, "the mark was made for this \(content) (\(figures))")
         case .copied:
             return Finding(
                 .copiedWatermark, .fail,
-                "the mark was made for another picture and copied onto this one (\(figures)): it attributes nothing")
+                "the mark was made for another \(content) and copied onto this one (\(figures)): it attributes nothing")
         case .unconfirmed:
             return Finding(
                 .copiedWatermark, .warn,
-                "the mark could not be tied to this picture (\(figures)): it may have been copied from another, or the picture changed too much to tell; it attributes nothing"
+                "the mark could not be tied to this \(content) (\(figures)): it may have been copied from another, or the \(content) changed too much to tell; it attributes nothing"
             )
         }
     }
@@ -69,11 +69,12 @@ extension Verifier {
             return (Finding(check, label == nil ? .skip : .warn, message), detection)
         }
         guard let label else {
-            if let binding = detection.binding, binding.verdict != .confirmed {
+            if detection.binding?.verdict != .confirmed {
+                let content = isImage ? "picture" : "programme"
                 return (
                     Finding(
                         check, .warn,
-                        "watermark \(hex) found though the metadata label is gone, but not tied to this picture (see watermark.copied): it shows neither that this file is AI-generated nor whose it is"
+                        "watermark \(hex) found though the metadata label is gone, but not tied to this \(content) (see watermark.copied): it shows neither that this file is AI-generated nor whose it is"
                     ), detection
                 )
             }

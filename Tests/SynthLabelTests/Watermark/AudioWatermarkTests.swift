@@ -12,18 +12,23 @@ struct AudioWatermarkTests {
     let folder = TemporaryDirectory()
     let key = WatermarkKey(secret: Array("an audio test watermark key, 32!".utf8))
 
-    /// Pink-ish noise with a few held tones, reproducible.
-    static func programme(seconds: Double, sampleRate: Int, seed: UInt64 = 1) -> [Float] {
+    /// Pink-ish noise with two tones, reproducible. Its level changes every quarter of a second
+    /// as a voice's or a tune's does (the mark's binding layer needs some change to bind to),
+    /// unless `held`.
+    static func programme(seconds: Double, sampleRate: Int, seed: UInt64 = 1, held: Bool = false) -> [Float] {
         var state = seed
         func random() -> Float {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Float(Int64(bitPattern: state >> 11) % 1_000_000) / 1_000_000
         }
         var previous: Float = 0
+        var level: Float = 1
+        let quarter = sampleRate / 4
         return (0..<Int(seconds * Double(sampleRate))).map { index in
             let time = Float(index) / Float(sampleRate)
+            if index % quarter == 0, !held { level = 0.3 + 0.7 * random() }
             previous = 0.9 * previous + 0.1 * random()
-            return 0.2 * previous + 0.05 * sin(2 * .pi * 440 * time) + 0.03 * sin(2 * .pi * 1250 * time)
+            return level * (0.2 * previous + 0.05 * sin(2 * .pi * 440 * time) + 0.03 * sin(2 * .pi * 1250 * time))
         }
     }
 
@@ -38,7 +43,8 @@ struct AudioWatermarkTests {
         _ programme: [Float], sampleRate: Int, chunk: Int, key: WatermarkKey? = nil, snr: Double = AudioMarkEmbedder.defaultSNR
     ) -> [Float] {
         var embedder = AudioMarkEmbedder(
-            layout: AudioBlock.chips(key: key ?? self.key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: sampleRate, snr: snr)
+            layout: AudioBlock.chips(key: key ?? self.key), binding: AudioBinding(key: key ?? self.key), payload: 0x1234_5678_9ABC_DEF0,
+            sampleRate: sampleRate, snr: snr)
         var out: [Float] = []
         var start = 0
         while start < programme.count {
@@ -236,11 +242,13 @@ struct AudioWatermarkTests {
     /// most (`commonAllowance`), and in wide stereo each channel's own part carries the rest.
     @Test(arguments: [1, 3] as [Float]) func stereoIsMarkedAgainstItsChannelsInTheMixAndInEachChannel(sideGain: Float) {
         let rate = 44100
-        let mid = Self.programme(seconds: 15, sampleRate: rate, seed: 3)
-        let side = Self.programme(seconds: 15, sampleRate: rate, seed: 4).map { $0 * sideGain }
+        // Held levels: the share of mix and sides stays what the test computes for the whole.
+        let mid = Self.programme(seconds: 15, sampleRate: rate, seed: 3, held: true)
+        let side = Self.programme(seconds: 15, sampleRate: rate, seed: 4, held: true).map { $0 * sideGain }
         let samples = Self.stereo(mid: mid, side: side)
         var embedder = AudioMarkEmbedder(
-            layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate, channels: 2)
+            layout: AudioBlock.chips(key: key), binding: AudioBinding(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate,
+            channels: 2)
         let delta = samples.withUnsafeBufferPointer { embedder.append($0) } + embedder.finish()
         #expect(delta.count == samples.count)
         func energy(_ values: some Sequence<Float>) -> Double { values.reduce(0.0) { $0 + Double($1 * $1) } }
@@ -269,7 +277,8 @@ struct AudioWatermarkTests {
         let side = Self.programme(seconds: 40, sampleRate: rate, seed: 5)
         let samples = Self.stereo(mid: [Float](repeating: 0, count: side.count), side: side)
         var embedder = AudioMarkEmbedder(
-            layout: AudioBlock.chips(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate, channels: 2)
+            layout: AudioBlock.chips(key: key), binding: AudioBinding(key: key), payload: 0x1234_5678_9ABC_DEF0, sampleRate: rate,
+            channels: 2)
         let delta = samples.withUnsafeBufferPointer { embedder.append($0) } + embedder.finish()
         let marked = zip(samples, delta).map { $0 + $1 }
         var detector = AudioMarkDetector(layout: AudioBlock.chips(key: key), sampleRate: rate, channels: 2)
@@ -437,7 +446,8 @@ struct AudioWatermarkTests {
     @Test func aFLACStaysAFLACOfTheSameShape() throws {
         let source = folder.file("noise.flac")
         try Media.shell(
-            "ffmpeg -loglevel error -f lavfi -i 'anoisesrc=d=14:c=pink:r=48000:a=0.2' -ac 2 -sample_fmt s32 -c:a flac '\(source)'")
+            "ffmpeg -loglevel error -f lavfi -i 'anoisesrc=d=14:c=pink:r=48000:a=0.2' -af tremolo=f=1.3:d=0.9 -ac 2 -sample_fmt s32 -c:a flac '\(source)'"
+        )
         let file = try FileSource(path: source, readingWholeUpTo: 0)
         let (marked, payload) = try #require(
             try AudioWatermarker.mark(file, carrier: .flac, for: Fixtures.label(id: "AW-1"), key: key, path: source))

@@ -4,8 +4,9 @@ import Testing
 @testable import SynthLabel
 
 /// The transplant attacks of issue 27, run by `scripts/forge-watermark.py` (numpy only) on
-/// pictures made here: a mark estimated from marked images without the key and added to another
-/// picture still decodes, but it is not tied to that picture, so it attributes nothing.
+/// pictures and programmes made here: a mark estimated from marked images or audio without the
+/// key and imposed on other content may still decode, but it is not tied to that content, so it
+/// attributes nothing.
 @Suite("watermark forgery")
 struct WatermarkForgeryTests {
     let folder = TemporaryDirectory()
@@ -44,13 +45,36 @@ struct WatermarkForgeryTests {
         return png
     }
 
-    func expectNoAttribution(_ report: FileReport) {
+    /// Marks `sources` (16-bit WAV) with the one label, then forges the mark onto `victim` from
+    /// all of them.
+    func forgeAudio(from sources: [String], onto victim: String) throws -> String {
+        var marked: [String] = []
+        for source in sources {
+            let output = source.replacingOccurrences(of: ".wav", with: "-marked.wav")
+            try Labeller(watermarkKey: key).label(fileAt: source, with: Self.label, writingTo: output)
+            #expect(try verify(output).watermark?.binding?.verdict == .confirmed, "\(output)")
+            marked.append(output)
+        }
+        let forged = folder.file("forged.wav")
+        let run = try Fixtures.run("python3", [Self.script, "audio", forged, victim] + marked)
+        #expect(run.status == 0, "\(run.stderr)")
+        return forged
+    }
+
+    /// A 40 s programme of its own (`AudioWatermarkTests.programme`), as a 16-bit WAV.
+    func programme(_ name: String, seed: UInt64) -> String {
+        let path = folder.file(name)
+        AudioWatermarkTests.writeProgramme(to: path, seconds: 40, sampleRate: 44100, seed: seed)
+        return path
+    }
+
+    func expectNoAttribution(_ report: FileReport, check: Check = .imageWatermark) {
         // Without the tie the mark may still decode: what matters is that nothing is attributed.
         if let found = report.watermark, found.present {
             #expect(found.binding?.verdict != .confirmed, "\(String(describing: found.binding))")
         }
-        let image = report.findings.first { $0.check == .imageWatermark }
-        #expect(image?.outcome != .pass, "\(String(describing: image))")
+        let mark = report.findings.first { $0.check == check }
+        #expect(mark?.outcome != .pass, "\(String(describing: mark))")
         let copied = report.findings.first { $0.check == .copiedWatermark }
         #expect(copied?.outcome != .pass, "\(String(describing: copied))")
     }
@@ -66,6 +90,16 @@ struct WatermarkForgeryTests {
         let sources = try (0..<3).map { try picture("source-\($0).png", seed: 20 + $0) }
         let forged = try forge(from: sources, onto: try picture("victim.png", pattern: "-camo", seed: 40))
         expectNoAttribution(try verify(forged))
+    }
+
+    /// The audio block repeats every 4.8 s; estimated from three marked programmes, it still
+    /// decodes on a fourth, but is not tied to it.
+    @Test func anAudioMarkCopiedFromThreeProgrammesAttributesNothing() throws {
+        let sources = (0..<3).map { programme("source-\($0).wav", seed: 30 + UInt64($0)) }
+        let report = try verify(try forgeAudio(from: sources, onto: programme("victim.wav", seed: 40)))
+        #expect(report.watermark?.present == true, "the attack still carries the payload across")
+        #expect(report.watermark?.binding?.verdict == .copied, "\(String(describing: report.watermark?.binding))")
+        expectNoAttribution(report, check: .audioWatermark)
     }
 
     /// The finding says so in words a person acts on, and `--json` gives the figures.

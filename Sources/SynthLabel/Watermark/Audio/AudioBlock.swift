@@ -61,6 +61,17 @@ enum AudioBlock {
         return ChipLayout(columns: slots, rows: bandCount, sync: groups.sync.flatMap(cells), data: groups.data.flatMap(cells))
     }
 
+    /// The group of a block cell (band-major: band × slots + slot), numbered as `chips` numbers
+    /// them (row-major over 24 × 20), with the cell's checkerboard sign in it.
+    static func group(ofCell cell: Int) -> (group: Int, sign: Float) {
+        let slot = cell % slots
+        let band = cell / slots
+        let bandStep = band % 4 >= 2 ? 2 : 0
+        let lowest = band - bandStep
+        let row = lowest / 4 * 2 + lowest % 4
+        return (row * (slots / 2) + slot / 2, (slot % 2 == 0) == (bandStep == 0) ? 1 : -1)
+    }
+
     /// Sync groups per block: a fifth of the cells, as before the groups (64 read back about as
     /// well: 224 summed over eight attack sets, against 226–236 with 96).
     static let syncGroups = 96

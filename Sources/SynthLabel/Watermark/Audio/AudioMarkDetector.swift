@@ -22,7 +22,7 @@ struct AudioMarkDetector {
     static let windowBlocks = 2
     /// How far a window reaches back into the one before, in slots (at the slowest speed).
     static let windowOverlapSlots = 3.5
-    static let speeds = (-8...8).map { 1 + 0.004 * Double($0) }
+    static let speeds = (-8...8).map { 1 + speedStep * Double($0) }
     static let phases = 4
     static let leastWeight: Float = 0.3
     /// The slots either side's share of a cell's reference; the band's mean over the window has
@@ -99,6 +99,15 @@ struct AudioMarkDetector {
     private var totalledThrough: [Int] = []
     private var totalledCounts: [Int] = []
     private var found: UInt64?
+    /// Where the payload's block lay, once one decoded.
+    private(set) var alignment: Alignment?
+    /// When reading the binding layer (`reading(binding:near:chips:)`), what to read and where
+    /// (the phases tried; the score at which reading stops), what it has found so far, and the
+    /// end of the last slot read (seconds into the stream).
+    private var bindingRead: (binding: AudioBinding, chips: [Float], phases: [Int], enough: Double)?
+    private var tally = AudioBinding.Tally()
+    private var boundThrough = -Double.infinity
+    private var bindingSettled = false
     /// A frame; the mix's spectrum, then for several channels each one's (`ChannelSpectra.mix`);
     /// and per bin the channels' mean power.
     private var scratch: (frame: [Float], real: [Float], imaginary: [Float], power: [Float])
@@ -107,11 +116,49 @@ struct AudioMarkDetector {
     /// transform, with half the transforms (a half-frame hop) and with `quickListPaths` (a
     /// tenth of the decoding): enough to find a mark this tool wrote into this very file.
     init(layout: ChipLayout, sampleRate: Int, channels: Int = 1, windowLimit: Int = Self.windowLimit, thorough: Bool = true) {
+        self.init(layout: layout, sampleRate: sampleRate, channels: channels, windowLimit: windowLimit, thorough: thorough, binding: nil)
+    }
+
+    /// A detector that reads the binding layer of a programme whose payload has decoded at
+    /// `speed`, with the block's chips for that payload (`ChipLayout.cellSigns`). It reads up to
+    /// `windowLimit` windows, every slot once; `finishBinding` then gives the binding.
+    ///
+    /// One window places the block well enough to decode, but not to read a whole programme by:
+    /// a speed one step off the true one drifts by a quarter of a slot a minute. So each window
+    /// is placed anew, at that speed and the steps either side and at every phase and offset,
+    /// where the block's chips for the payload correlate best; the binding's keyed signs play no
+    /// part in the choice, so the bound on its score holds. `asWritten` is for a programme this
+    /// tool has just marked: its grid is known (the speed 1, the first phase).
+    ///
+    /// Reading stops once the score reaches `enough` (by default `bindingEnough`).
+    static func reading(
+        binding: AudioBinding, near speed: Double, asWritten: Bool = false, chips: [Float], layout: ChipLayout, sampleRate: Int,
+        channels: Int, windowLimit: Int = Self.windowLimit, enough: Double = Self.bindingEnough
+    ) -> Self {
+        Self(
+            layout: layout, sampleRate: sampleRate, channels: channels, windowLimit: windowLimit, thorough: !asWritten,
+            binding: (binding, chips, asWritten ? [0] : Array(0..<Self.phases), enough),
+            speeds: asWritten ? [1] : [speed - Self.speedStep, speed, speed + Self.speedStep])
+    }
+
+    /// The binding's score at which reading stops: looked at after each of up to 64 windows, a
+    /// mark not made for the programme reaches it at one of them with probability below
+    /// 64·exp(−18), 1e-6, so stopping there adds next to nothing to the bound at 4.
+    static let bindingEnough = 6.0
+
+    /// The step between the speeds searched.
+    static let speedStep = 0.004
+
+    private init(
+        layout: ChipLayout, sampleRate: Int, channels: Int, windowLimit: Int, thorough: Bool,
+        binding: (binding: AudioBinding, chips: [Float], phases: [Int], enough: Double)? = nil, speeds: [Double]? = nil
+    ) {
         precondition(channels >= 1, "at least one channel")
         self.layout = layout
         self.channels = channels
         self.thorough = thorough
-        searchedSpeeds = thorough ? Self.speeds : [1]
+        bindingRead = binding
+        searchedSpeeds = speeds ?? (thorough ? Self.speeds : [1])
         self.windowLimit = min(windowLimit, Self.windowLimit)
         self.sampleRate = sampleRate
         let size = AudioBlock.analysisFrameSize(sampleRate: sampleRate)
@@ -128,7 +175,10 @@ struct AudioMarkDetector {
         bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         framesPerWindow = Int(AudioBlock.seconds * Double(Self.windowBlocks) * Double(sampleRate) / Double(hop))
         let slowestSlot = AudioBlock.slotSeconds / Self.speeds.first!
-        overlapFrames = Int((Self.windowOverlapSlots * slowestSlot * Double(sampleRate) / Double(hop)).rounded(.up))
+        // The binding's features look `reach` slots either side of a cell, so its windows
+        // overlap by as many more on each side.
+        let overlapSlots = Self.windowOverlapSlots + (binding == nil ? 0 : 2 * Double(AudioBinding.reach))
+        overlapFrames = Int((overlapSlots * slowestSlot * Double(sampleRate) / Double(hop)).rounded(.up))
         let bins = [Float](repeating: 0, count: size / 2 + 1)
         let parts = [Float](repeating: 0, count: (channels > 1 ? channels + 1 : 1) * (size / 2 + 1))
         scratch = ([Float](repeating: 0, count: size), parts, parts, bins)
@@ -136,6 +186,7 @@ struct AudioMarkDetector {
 
     /// How many slots the totals hold at the programme's own speed and the first phase.
     var totalledSlots: Int {
+        guard bindingRead == nil else { return totalledCounts.first ?? 0 }
         let own = searchedSpeeds.firstIndex(of: 1)! * Self.phases
         return totalledCounts.isEmpty ? 0 : totalledCounts[own]
     }
@@ -145,7 +196,7 @@ struct AudioMarkDetector {
 
     /// True once a payload has decoded or the window limit is reached (the rest of the stream
     /// need not be read).
-    var isDone: Bool { found != nil || windows >= windowLimit }
+    var isDone: Bool { found != nil || bindingSettled || windows >= windowLimit }
 
     /// Takes the next samples, the channels interleaved.
     mutating func append(_ samples: UnsafeBufferPointer<Float>) {
@@ -164,15 +215,27 @@ struct AudioMarkDetector {
     /// What the stream showed. The last part is read too: as a window of its own when it spans
     /// a block, and for the totals when it adds a slot to them.
     mutating func finish() -> WatermarkDetection {
-        let fresh = windows == 0 ? frames : frames - overlapFrames
-        let needed = windows == 0 ? AudioBlock.seconds : AudioBlock.slotSeconds
-        if !isDone, Double(fresh * hop) / Double(sampleRate) >= needed { analyseWindow() }
+        analyseRest()
         if let found {
             return WatermarkDetection(
                 present: true, payload: found, confidence: 1 - Self.falsePositiveBound, scale: nil, attempts: attempts)
         }
         let traces = Double(min(0.49, max(0, (bestSync - 4) / 12)))
         return WatermarkDetection(present: false, payload: nil, confidence: traces, scale: nil, attempts: attempts)
+    }
+
+    /// What the binding layer showed, for a detector `reading(binding:…)`.
+    mutating func finishBinding() -> WatermarkBinding {
+        precondition(bindingRead != nil, "a detector reading the binding layer")
+        analyseRest()
+        let reading = tally.reading
+        return WatermarkBinding(score: reading.score, expected: reading.expected)
+    }
+
+    private mutating func analyseRest() {
+        let fresh = windows == 0 ? frames : frames - overlapFrames
+        let needed = windows == 0 ? AudioBlock.seconds : AudioBlock.slotSeconds
+        if !isDone, Double(fresh * hop) / Double(sampleRate) >= needed { analyseWindow() }
     }
 
     /// Reads the frame at `start` (in frames of `input`): each channel transformed, and each bin's
@@ -253,10 +316,18 @@ struct AudioMarkDetector {
         return prefixes[base + low] * (1 - fraction) + prefixes[base + upper] * fraction
     }
 
+    /// Where a payload's block lies on the stream: the speed the programme was read at, the
+    /// phase of the slot grid (in quarters of a slot) and the sync's cyclic slot offset.
+    struct Alignment: Sendable {
+        var speed: Double
+        var phase: Int
+        var offset: Int
+    }
+
     private struct Candidate {
         var score: Float
         var folded: [Float]
-        var offset: Int
+        var alignment: Alignment
     }
 
     private mutating func analyseWindow() {
@@ -272,7 +343,6 @@ struct AudioMarkDetector {
             windows += 1
         }
         let frameSeconds = Double(hop) / Double(sampleRate)
-        let start = Double(firstFrame * hop + size / 2) / Double(sampleRate)
         if totals.isEmpty {
             totals = [[Float]](repeating: [], count: searchedSpeeds.count * Self.phases)
             totalledThrough = [Int](repeating: -1, count: totals.count)  // slots count from 0
@@ -286,25 +356,24 @@ struct AudioMarkDetector {
         func keep(_ candidates: [Candidate], in list: inout [Candidate]) {
             list = Array((list + candidates).sorted { $0.score > $1.score }.prefix(kept))
         }
-        var levels = [Float](repeating: 0, count: frames * bands)
-        for (speedIndex, speed) in searchedSpeeds.enumerated() {
-            let widths = (0..<bands).map { Float((AudioBlock.edges[$0 + 1] - AudioBlock.edges[$0]) * speed / binHz) }
-            for frame in 0..<frames {
-                var below = logPower(frame: frame, below: AudioBlock.edges[0] * speed)
-                for band in 0..<bands {
-                    let above = logPower(frame: frame, below: AudioBlock.edges[band + 1] * speed)
-                    levels[frame * bands + band] = (above - below) / widths[band]
-                    below = above
-                }
+        if let bindingRead {
+            if let (cells, alignment) = placeBlock(chips: bindingRead.chips, phases: bindingRead.phases) {
+                readBinding(cells, at: alignment)
+                bindingSettled = tally.reading.score >= bindingRead.enough
             }
+            return
+        }
+        for (speedIndex, speed) in searchedSpeeds.enumerated() {
+            let levels = bandLevels(speed: speed)
             let slotFrames = AudioBlock.slotSeconds / speed / frameSeconds
             for phase in 0..<Self.phases {
-                let shift = Double(phase) / Double(Self.phases)
                 let slot = speedIndex * Self.phases + phase
-                let folded = fold(
-                    levels, slotOf: { frame in (start + Double(frame) * frameSeconds) * speed / AudioBlock.slotSeconds - shift },
-                    slotFrames: slotFrames, after: totalledThrough[slot])
-                if !folded.window.isEmpty { keep(syncCandidates(folded.window), in: &best) }
+                guard let cells = cellResiduals(levels, slotOf: slotOf(speed: speed, phase: phase), slotFrames: slotFrames) else {
+                    continue
+                }
+                let folded = fold(cells, after: totalledThrough[slot])
+                let alignment = Alignment(speed: speed, phase: phase, offset: 0)
+                if !folded.window.isEmpty { keep(syncCandidates(folded.window, alignment), in: &best) }
                 guard let through = folded.freshSlots.last else { continue }
                 totalledThrough[slot] = through
                 totalledCounts[slot] += folded.freshSlots.count
@@ -312,7 +381,7 @@ struct AudioMarkDetector {
                     totals[slot] = folded.fresh
                 } else {
                     for index in folded.fresh.indices { totals[slot][index] += folded.fresh[index] }
-                    keep(syncCandidates(totals[slot]), in: &bestTotal)
+                    keep(syncCandidates(totals[slot], alignment), in: &bestTotal)
                 }
             }
         }
@@ -323,22 +392,113 @@ struct AudioMarkDetector {
             bestSync = max(bestSync, candidate.score)
             attempts += 1
             let paths = thorough ? Self.listPaths(window: windows, leadingTotal: leading) : Self.quickListPaths
-            found = WatermarkCode.decode(softBits(candidate.folded, offset: candidate.offset), paths: paths)
+            found = WatermarkCode.decode(softBits(candidate.folded, offset: candidate.alignment.offset), paths: paths)
+            if found != nil { alignment = candidate.alignment }
         }
     }
 
-    /// Per-slot mean log power of each band, less that of the slots either side and of the bands
-    /// two away, scaled to unit noise per band and weighted by what its chip is worth, folded
-    /// into one block (band × slots): all the window's slots (empty unless they span a block),
-    /// and for the running totals only those past slot `after`, with the list of them.
-    private func fold(
-        _ levels: [Float], slotOf: (Int) -> Double, slotFrames: Double, after: Int
-    ) -> (window: [Float], fresh: [Float], freshSlots: [Int]) {
+    /// Each frame's mean log power per band (frame-major), the band edges scaled by `speed`.
+    private func bandLevels(speed: Double) -> [Float] {
+        let bands = AudioBlock.bandCount
+        var levels = [Float](repeating: 0, count: frames * bands)
+        let widths = (0..<bands).map { Float((AudioBlock.edges[$0 + 1] - AudioBlock.edges[$0]) * speed / binHz) }
+        for frame in 0..<frames {
+            var below = logPower(frame: frame, below: AudioBlock.edges[0] * speed)
+            for band in 0..<bands {
+                let above = logPower(frame: frame, below: AudioBlock.edges[band + 1] * speed)
+                levels[frame * bands + band] = (above - below) / widths[band]
+                below = above
+            }
+        }
+        return levels
+    }
+
+    /// The slot (counted from the start of the stream, fractional) of each frame of the window,
+    /// at `speed` and slot phase `phase`.
+    private func slotOf(speed: Double, phase: Int) -> (Int) -> Double {
+        let frameSeconds = Double(hop) / Double(sampleRate)
+        let start = Double(firstFrame * hop + size / 2) / Double(sampleRate)
+        let shift = Double(phase) / Double(Self.phases)
+        return { frame in (start + Double(frame) * frameSeconds) * speed / AudioBlock.slotSeconds - shift }
+    }
+
+    /// The window's cells on the grid where the block's `chips` correlate best with them, among
+    /// the searched speeds, every phase and every cyclic offset; nil when the window is too short.
+    private func placeBlock(chips: [Float], phases: [Int]) -> (Cells, Alignment)? {
+        let frameSeconds = Double(hop) / Double(sampleRate)
         let bands = AudioBlock.bandCount
         let slots = AudioBlock.slots
+        var best: (score: Float, cells: Cells, alignment: Alignment)?
+        for speed in searchedSpeeds {
+            let levels = bandLevels(speed: speed)
+            for phase in phases {
+                let slotFrames = AudioBlock.slotSeconds / speed / frameSeconds
+                guard let cells = cellResiduals(levels, slotOf: slotOf(speed: speed, phase: phase), slotFrames: slotFrames) else {
+                    continue
+                }
+                let folded = fold(cells, after: -1).fresh
+                for offset in 0..<slots {
+                    var score: Float = 0
+                    for band in 0..<bands {
+                        for slot in 0..<slots { score += chips[band * slots + slot] * folded[band * slots + (slot + offset) % slots] }
+                    }
+                    if score > best?.score ?? -.infinity {
+                        best = (score, cells, Alignment(speed: speed, phase: phase, offset: offset))
+                    }
+                }
+            }
+        }
+        return best.map { ($0.cells, $0.alignment) }
+    }
+
+    /// Adds the window's slots not yet read to the binding's tally: each cell whose feature can
+    /// be computed (its band's neighbourhood has frames `reach` slots either side), at its place
+    /// in the block. A slot is new when it starts after the last one read ended (give or take
+    /// half a slot: windows may be placed a little differently).
+    private mutating func readBinding(_ cells: Cells, at alignment: Alignment) {
+        guard let (binding, chips, _, _) = bindingRead else { return }
+        let bands = AudioBlock.bandCount
+        let slots = AudioBlock.slots
+        let reach = AudioBinding.reach
+        let slotLevels: [[Float]?] = (0..<cells.count).map { slot in
+            cells.slotCount[slot] > 0 ? Array(cells.logs[(slot * bands)..<((slot + 1) * bands)]) : nil
+        }
+        let shift = Double(alignment.phase) / Double(Self.phases)
+        func seconds(_ slot: Int) -> Double { (Double(cells.first + slot) + shift) * AudioBlock.slotSeconds / alignment.speed }
+        guard reach < cells.count - reach else { return }
+        for slot in reach..<(cells.count - reach) where cells.valid[slot] && seconds(slot) >= boundThrough - AudioBlock.slotSeconds / 2 {
+            let position = ((cells.first + slot - alignment.offset) % slots + slots) % slots
+            for band in 0..<bands {
+                let cell = band * slots + position
+                guard let feature = binding.feature(cell: cell, level: { slotLevels[slot + $0] }) else { continue }
+                tally.add(cell: cell, value: cells.values[slot * bands + band], chip: chips[cell], weight: AudioBinding.weight(feature))
+            }
+            boundThrough = seconds(slot + 1)
+            totalledCounts[0] += 1
+        }
+    }
+
+    /// A window's cells on one slot grid: each slot's mean log power per band (slot-major), how
+    /// many frames it has, whether it can be read (it and the slots either side nearly whole),
+    /// and each readable cell's value (`cellResiduals`).
+    private struct Cells {
+        /// The first slot, counted from the start of the stream, and how many.
+        var first: Int
+        var count: Int
+        var logs: [Float]
+        var slotCount: [Int]
+        var valid: [Bool]
+        var values: [Float]
+    }
+
+    /// Per-slot mean log power of each band, less that of the slots either side and of the bands
+    /// two away, scaled to unit noise per band and weighted by what its chip is worth; nil when
+    /// the window holds fewer than three slots.
+    private func cellResiduals(_ levels: [Float], slotOf: (Int) -> Double, slotFrames: Double) -> Cells? {
+        let bands = AudioBlock.bandCount
         let first = Int(slotOf(0).rounded(.up))
         let last = Int(slotOf(frames - 1).rounded(.down)) - 1
-        guard last - first >= 2 else { return ([], [], []) }
+        guard last - first >= 2 else { return nil }
         let count = last - first + 1
         var sums = [Float](repeating: 0, count: count * bands)
         var weights = [Float](repeating: 0, count: count * bands)
@@ -386,11 +546,7 @@ struct AudioMarkDetector {
                 residual[row + band] = change[row + band] - Self.bandsTwoAway(below: below, above: above)
             }
         }
-        var folded = [Float](repeating: 0, count: bands * slots)
-        var fresh = folded
-        // Slots from this index on are new to the totals.
-        let firstFresh = max(0, after + 1 - first)
-        let freshSlots = (0..<count).filter { valid[$0] && $0 >= firstFresh }.map { first + $0 }
+        var values = [Float](repeating: 0, count: count * bands)
         for band in 0..<bands {
             // The noise from the median magnitude (at least 0.05); outliers clipped so they
             // cannot drown the band. Each cell is then weighted as its chip is worth (maximum-
@@ -401,12 +557,31 @@ struct AudioMarkDetector {
             for slot in 0..<count where valid[slot] {
                 let index = slot * bands + band
                 let weight = weights[index] / Float(slotCount[slot]) / noise
-                let value = weight * max(-2.5, min(2.5, residual[index] / noise))
-                folded[band * slots + (first + slot) % slots] += value
-                if slot >= firstFresh { fresh[band * slots + (first + slot) % slots] += value }
+                values[index] = weight * max(-2.5, min(2.5, residual[index] / noise))
             }
         }
-        return (last - first >= slots ? folded : [], fresh, freshSlots)
+        return Cells(first: first, count: count, logs: logs, slotCount: slotCount, valid: valid, values: values)
+    }
+
+    /// A window's cell values folded into one block (band × slots): all its slots (empty unless
+    /// they span a block), and for the running totals only those past slot `after`, with the
+    /// list of them.
+    private func fold(_ cells: Cells, after: Int) -> (window: [Float], fresh: [Float], freshSlots: [Int]) {
+        let bands = AudioBlock.bandCount
+        let slots = AudioBlock.slots
+        var folded = [Float](repeating: 0, count: bands * slots)
+        var fresh = folded
+        // Slots from this index on are new to the totals.
+        let firstFresh = max(0, after + 1 - cells.first)
+        let freshSlots = (0..<cells.count).filter { cells.valid[$0] && $0 >= firstFresh }.map { cells.first + $0 }
+        for slot in 0..<cells.count where cells.valid[slot] {
+            for band in 0..<bands {
+                let value = cells.values[slot * bands + band]
+                folded[band * slots + (cells.first + slot) % slots] += value
+                if slot >= firstFresh { fresh[band * slots + (cells.first + slot) % slots] += value }
+            }
+        }
+        return (cells.count > slots ? folded : [], fresh, freshSlots)
     }
 
     /// A cell's level less its reference: half the mean of the slots either side
@@ -421,9 +596,10 @@ struct AudioMarkDetector {
     }
 
     /// The best cyclic slot offset of the sync chips in a folded block, and the two next best,
-    /// each scored as a z-value (unit noise). The sum of each group of four is one term: the
-    /// music's residuals in a group are correlated, and the checkerboard adds them up.
-    private func syncCandidates(_ folded: [Float]) -> [Candidate] {
+    /// each scored as a z-value (unit noise), on the grid of `alignment` (whose offset is
+    /// ignored). The sum of each group of four is one term: the music's residuals in a group
+    /// are correlated, and the checkerboard adds them up.
+    private func syncCandidates(_ folded: [Float], _ alignment: Alignment) -> [Candidate] {
         guard !folded.isEmpty else { return [] }
         let slots = AudioBlock.slots
         var scored: [Candidate] = []
@@ -438,7 +614,11 @@ struct AudioMarkDetector {
                 sum += term
                 squares += term * term
             }
-            if squares > 0 { scored.append(Candidate(score: sum / squares.squareRoot(), folded: folded, offset: offset)) }
+            if squares > 0 {
+                var aligned = alignment
+                aligned.offset = offset
+                scored.append(Candidate(score: sum / squares.squareRoot(), folded: folded, alignment: aligned))
+            }
         }
         return Array(scored.sorted { $0.score > $1.score }.prefix(3))
     }

@@ -6,8 +6,9 @@ import Glibc
 /// window on both sides, which sums to exactly one) is what is added. With several channels, the
 /// change is shared between their mix and each channel's own part (`split`), so a mono downmix
 /// keeps the whole mark. Memory does not depend on length. Frames are held until their whole block
-/// has been read, so that each coded bit's strength can follow the music's own lean on it
-/// (`InformedStrengths`).
+/// and the few slots after it have been read, so that each coded bit's strength can follow the
+/// music's own lean on it (`InformedStrengths`), and each cell's tie to the music around it
+/// (`AudioBinding`) can be worked out.
 ///
 /// Strength follows the signal, cell by cell in each block: every band of every frame gets at least
 /// 1.5 %, and the change the block's frames can take (about 0.09 % of each one's energy) is pooled
@@ -70,6 +71,7 @@ struct AudioMarkEmbedder {
     /// ±1 per block cell, row-major (band × slot), and the coded bit of each cell (-1: sync).
     private let signs: [Float]
     private let bits: [Int]
+    private let binding: AudioBinding
     private let logFloor: Float
 
     /// A frame analysed and waiting until its block is settled.
@@ -94,8 +96,9 @@ struct AudioMarkEmbedder {
         var plan: (signal: Double, change: Double)
     }
     private var pending: [PendingFrame] = []
-    /// The last slot of the block before, as the next block's left neighbour.
-    private var previousSlotLevels: [Float]?
+    /// The last `AudioBinding.reach` slots of the block before, as the next block's left
+    /// neighbours (nil where the programme has none).
+    private var previousSlotLevels = [[Float]?](repeating: nil, count: AudioBinding.reach)
 
     /// Samples, the channels interleaved, from absolute frame index `inputStart`.
     private var input: [Float] = []
@@ -119,7 +122,7 @@ struct AudioMarkEmbedder {
     private var steering: Float = 1
 
     /// - snr: the programme's SNR to end near, in dB (`snrRange`): lower is stronger.
-    init(layout: ChipLayout, payload: UInt64, sampleRate: Int, channels: Int = 1, snr: Double = Self.defaultSNR) {
+    init(layout: ChipLayout, binding: AudioBinding, payload: UInt64, sampleRate: Int, channels: Int = 1, snr: Double = Self.defaultSNR) {
         precondition(channels >= 1, "at least one channel")
         precondition(Self.snrRange.contains(snr), "an SNR within \(Self.snrRange) dB")
         self.sampleRate = sampleRate
@@ -135,6 +138,7 @@ struct AudioMarkEmbedder {
         var bits = [Int](repeating: -1, count: AudioBlock.slots * AudioBlock.bandCount)
         for cell in layout.data { bits[cell.y * AudioBlock.slots + cell.x] = cell.bit! }
         self.bits = bits
+        self.binding = binding
         logFloor = Float(size * size) / 16 * 1e-10
         frameStart = -size / 2
         let bins = [Float](repeating: 0, count: size / 2 + 1)
@@ -143,7 +147,7 @@ struct AudioMarkEmbedder {
 
     /// Takes the next samples (the channels interleaved, at full scale ±1); returns the change
     /// for the next samples of output, interleaved alike (fewer than given at first: the output
-    /// lags by up to a block and a slot, 4.9 s).
+    /// lags by up to a block and `AudioBinding.reach` slots, 5.2 s).
     mutating func append(_ samples: UnsafeBufferPointer<Float>) -> [Float] {
         precondition(samples.count % channels == 0, "whole frames of every channel")
         input.append(contentsOf: samples)
@@ -159,8 +163,11 @@ struct AudioMarkEmbedder {
         while final ? frameStart < available : frameStart + size <= available {
             analyseFrame(available: available)
             frameStart += hop
-            // A block is settled once the slot after it is whole: a frame of the one after that has begun.
-            while let first = pending.first, let last = pending.last, last.slot > (first.slot / AudioBlock.slots + 1) * AudioBlock.slots {
+            // A block is settled once the slots the binding looks at after it are whole: a frame
+            // of the one after those has begun.
+            while let first = pending.first, let last = pending.last,
+                last.slot >= (first.slot / AudioBlock.slots + 1) * AudioBlock.slots + AudioBinding.reach
+            {
                 markBlock(available: available)
             }
         }
@@ -448,41 +455,51 @@ struct AudioMarkEmbedder {
         for (position, index) in marked.enumerated() {
             pending[index].strengths = Array(strengths[(position * bands)..<((position + 1) * bands)])
         }
-        // Mean log power and strength per slot of the block (and the slots either side).
-        var sums = [[Float]](repeating: [Float](repeating: 0, count: bands), count: slots + 2)
-        var frameCounts = [Int](repeating: 0, count: slots + 2)
+        // Mean log power per slot, from `reach` slots before the block to `reach` after it, and
+        // strength per slot of the block.
+        let reach = AudioBinding.reach
+        var sums = [[Float]](repeating: [Float](repeating: 0, count: bands), count: slots + 2 * reach)
+        var frameCounts = [Int](repeating: 0, count: slots + 2 * reach)
         var strengthSums = [Float](repeating: 0, count: slots * bands)
         for frame in pending where !frame.levels.isEmpty {
-            let index = frame.slot - block * slots + 1
-            guard index <= slots + 1 else { break }
+            let index = frame.slot - block * slots + reach
+            guard index < slots + 2 * reach else { break }
             frameCounts[index] += 1
             for band in 0..<bands {
                 sums[index][band] += frame.levels[band]
-                if index >= 1 && index <= slots { strengthSums[band * slots + index - 1] += frame.strengths[band] }
+                if index >= reach && index < reach + slots { strengthSums[band * slots + index - reach] += frame.strengths[band] }
             }
         }
-        var levels: [[Float]?] = (0..<(slots + 2)).map { index in
+        var levels: [[Float]?] = (0..<(slots + 2 * reach)).map { index in
             frameCounts[index] > 0 ? sums[index].map { $0 / Float(frameCounts[index]) } : nil
         }
-        levels[0] = previousSlotLevels
-        previousSlotLevels = levels[slots]
+        levels.replaceSubrange(0..<reach, with: previousSlotLevels)
+        previousSlotLevels = Array(levels[slots..<(slots + reach)])
         for band in 0..<bands {
-            for slot in 0..<slots where frameCounts[slot + 1] > 0 { strengthSums[band * slots + slot] /= Float(frameCounts[slot + 1]) }
+            for slot in 0..<slots where frameCounts[slot + reach] > 0 {
+                strengthSums[band * slots + slot] /= Float(frameCounts[slot + reach])
+            }
         }
-        let factors = InformedStrengths.factors(levels: levels, strengths: strengthSums, signs: signs, bits: bits)
-        // The block keeps the energy of its nominal change (its frames' plans).
+        let bound = (0..<(bands * slots)).map { cell in
+            AudioBinding.chip(binding.feature(cell: cell) { step in levels[cell % slots + reach + step] })
+        }
+        let factors = InformedStrengths.factors(
+            levels: Array(levels[(reach - 1)...(reach + slots)]), strengths: strengthSums, signs: signs, bits: bits)
+        // The block keeps the energy of its nominal change (its frames' plans), binding layer and all.
+        let boundShare = AudioBinding.relativeStrength * AudioBinding.relativeStrength
         let nominal = pending[0..<count].reduce(0) { $0 + $1.plan.change }
         var informed: Double = 0
         for frame in pending[0..<count] where !frame.levels.isEmpty {
             let slot = frame.slot % slots
             for band in 0..<bands {
-                let raised = min(InformedStrengths.ceiling, frame.strengths[band] * factors[band * slots + slot])
-                informed += Double(frame.energies[band] * raised * raised)
+                let cell = band * slots + slot
+                let raised = min(InformedStrengths.ceiling, frame.strengths[band] * factors[cell])
+                informed += Double(frame.energies[band] * raised * raised * (1 + boundShare * bound[cell] * bound[cell]))
             }
         }
         let rescale = informed > 0 ? Float((nominal / informed).squareRoot()) : 1
         for index in 0..<count {
-            synthesize(pending[index], factors: factors, rescale: rescale)
+            synthesize(pending[index], factors: factors, bound: bound, rescale: rescale)
             countFinished(by: pending[index].start, available: available)
             plannedMarked.signal += pending[index].plan.signal
             plannedMarked.change += pending[index].plan.change
@@ -490,11 +507,12 @@ struct AudioMarkEmbedder {
         pending.removeFirst(count)
     }
 
-    /// Adds a frame's change to `change`: the bands scaled by ±strength, inverse-transformed and
+    /// Adds a frame's change to `change`: the bands scaled by ±strength (the block's chip, plus
+    /// the binding layer's `bound` chip at its relative strength), inverse-transformed and
     /// windowed; a silent frame is left unchanged. With several channels, the mix's change is
     /// common to all and each channel's own part is added to it, where any band has one (only
     /// in wide stereo); two channels' own parts are each other's negation.
-    private mutating func synthesize(_ pendingFrame: PendingFrame, factors: [Float], rescale: Float) {
+    private mutating func synthesize(_ pendingFrame: PendingFrame, factors: [Float], bound: [Float], rescale: Float) {
         guard !pendingFrame.levels.isEmpty else { return }
         let size = size
         let bins = size / 2 + 1
@@ -510,7 +528,7 @@ struct AudioMarkEmbedder {
         for band in gains.indices {
             let cell = band * AudioBlock.slots + slot
             let strength = min(InformedStrengths.ceiling, pendingFrame.strengths[band] * factors[cell] * rescale)
-            gains[band] = strength * signs[cell]
+            gains[band] = strength * (signs[cell] + AudioBinding.relativeStrength * bound[cell])
         }
         for bin in 0..<bins where bandOfBin[bin] >= 0 {
             let band = bandOfBin[bin]

@@ -23,7 +23,7 @@ enum AudioWatermarker {
     ) throws(SynthLabelError) -> (FileSource, payload: String)? {
         let payload = key.payload(for: label)
         let layout = AudioBlock.chips(key: key)
-        let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, thorough: false)
+        let earlier = try detect(file, layout: layout, path: path, windowLimit: earlierMarkWindows, thorough: false).0
         if try earlier.alreadyCarries(payload, path: path) {
             return (file, WatermarkDetection.hex(payload))
         }
@@ -31,7 +31,8 @@ enum AudioWatermarker {
         let output = try SoundFileWriter(like: input.info, carrier: carrier, path: path)
         output.copyStrings(from: input.handle)
         var embedder = AudioMarkEmbedder(
-            layout: layout, payload: payload, sampleRate: input.sampleRate, channels: input.channels, snr: snr)
+            layout: layout, binding: AudioBinding(key: key), payload: payload, sampleRate: input.sampleRate, channels: input.channels,
+            snr: snr)
         if let bits = input.integerBits {
             // Whole steps of the file's own depth, held in the top bits of an Int32.
             let step = Int64(1) << (32 - bits)
@@ -45,8 +46,15 @@ enum AudioWatermarker {
                 grid: SampleGrid(lower: -1, upper: 1), write: { output.write($0, frames: $1) })
         }
         let marked = try output.finish(mode: file.mode)
-        let readBack = try? detect(marked, layout: layout, path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: false)
-        guard readBack?.carries(payload) == true else { return nil }
+        guard
+            let (readBack, alignment) = try? detect(
+                marked, layout: layout, path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: false),
+            readBack.carries(payload), let alignment,
+            let binding = try? readBinding(
+                marked, binding: AudioBinding(key: key), near: alignment.speed, asWritten: true, payload: payload, layout: layout,
+                path: path),
+            binding.verdict == .confirmed
+        else { return nil }
         return (marked, WatermarkDetection.hex(payload))
     }
 
@@ -97,27 +105,50 @@ enum AudioWatermarker {
     }
 
     /// Looks for the mark in the programme, reading it once, in blocks, and stopping as soon
-    /// as a payload decodes.
+    /// as a payload decodes; then, for a mark found, reads the programme again on the grid that
+    /// found it, for the binding layer (`AudioBinding`): whether the mark was made for it.
     static func detect(_ file: FileSource, key: WatermarkKey, path: String) throws(SynthLabelError) -> WatermarkDetection {
-        try detect(file, layout: AudioBlock.chips(key: key), path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: true)
+        let layout = AudioBlock.chips(key: key)
+        var (found, alignment) = try detect(file, layout: layout, path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: true)
+        guard let payload = found.payload, let alignment else { return found }
+        found.binding = try readBinding(
+            file, binding: AudioBinding(key: key), near: alignment.speed, payload: payload, layout: layout, path: path)
+        return found
     }
 
     private static func detect(
         _ file: FileSource, layout: ChipLayout, path: String, windowLimit: Int, thorough: Bool
-    ) throws(SynthLabelError)
-        -> WatermarkDetection
-    {
+    ) throws(SynthLabelError) -> (WatermarkDetection, AudioMarkDetector.Alignment?) {
         let input = try SoundFileReader(file, path: path)
-        let channels = input.channels
         var detector = AudioMarkDetector(
-            layout: layout, sampleRate: input.sampleRate, channels: channels, windowLimit: windowLimit, thorough: thorough)
+            layout: layout, sampleRate: input.sampleRate, channels: input.channels, windowLimit: windowLimit, thorough: thorough)
+        stream(input, into: &detector)
+        return (detector.finish(), detector.alignment)
+    }
+
+    /// The binding layer of a programme whose mark decoded to `payload` at `speed`.
+    private static func readBinding(
+        _ file: FileSource, binding: AudioBinding, near speed: Double, asWritten: Bool = false, payload: UInt64, layout: ChipLayout,
+        path: String
+    ) throws(SynthLabelError) -> WatermarkBinding {
+        let input = try SoundFileReader(file, path: path)
+        var reader = AudioMarkDetector.reading(
+            binding: binding, near: speed, asWritten: asWritten, chips: layout.cellSigns(coded: WatermarkCode.encode(payload)),
+            layout: layout, sampleRate: input.sampleRate, channels: input.channels,
+            enough: asWritten ? WatermarkBinding.confirmedFrom : AudioMarkDetector.bindingEnough)
+        stream(input, into: &reader)
+        return reader.finishBinding()
+    }
+
+    /// Feeds the programme to a detector, in blocks, until it is done or the programme ends.
+    private static func stream(_ input: SoundFileReader, into detector: inout AudioMarkDetector) {
+        let channels = input.channels
         var buffer = [Double](repeating: 0, count: block * channels)
         var scaled = [Float](repeating: 0, count: block * channels)
         while !detector.isDone, case let read = input.read(into: &buffer, frames: block), read > 0 {
             fullScale(buffer, count: read * channels, into: &scaled)
             scaled.withUnsafeBufferPointer { detector.append(UnsafeBufferPointer(rebasing: $0[0..<(read * channels)])) }
         }
-        return detector.finish()
     }
 }
 
