@@ -172,9 +172,10 @@ int ctrust_digest_update(void *context, const uint8_t *data, size_t length) {
     return EVP_DigestUpdate((EVP_MD_CTX *)context, data, length) == 1 ? 0 : -1;
 }
 
+/* With out NULL, the context is only freed (a hasher dropped unfinished). */
 int ctrust_digest_final(void *context, uint8_t *out) {
     unsigned int length = 0;
-    int ok = EVP_DigestFinal_ex((EVP_MD_CTX *)context, out, &length) == 1 && length == 32;
+    int ok = out && EVP_DigestFinal_ex((EVP_MD_CTX *)context, out, &length) == 1 && length == 32;
     EVP_MD_CTX_free((EVP_MD_CTX *)context);
     return ok ? 0 : -1;
 }

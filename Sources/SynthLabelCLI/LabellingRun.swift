@@ -60,8 +60,9 @@ struct LabellingRun {
 
     /// What the parallel step hands the writing step for one file.
     private enum Prepared {
-        /// To be written, with the act to record (nil without a ledger).
-        case write(PlannedLabel, LedgerAct?)
+        /// To be written, with the act to record (nil without a ledger) and the original's
+        /// digest when it was taken already.
+        case write(PlannedLabel, LedgerAct?, knownBefore: String?)
         /// A recorded act already made exactly this file; a pending one is completed.
         case alreadyLabelled(LedgerAct)
     }
@@ -167,11 +168,12 @@ struct LabellingRun {
                 }
                 let planned = try labeller.plan(
                     fileAt: entry.path, request: request(), writingTo: destination, mayReplaceOriginal: output == nil)
-                guard ledger != nil else { return .write(planned, nil) }
+                guard ledger != nil else { return .write(planned, nil, knownBefore: nil) }
+                let knownBefore = destination == entry.path ? existingDigest : nil
                 let act = try Self.act(
                     for: planned, from: actTemplate, path: Self.absolute(entry.path), output: absoluteDestination,
-                    sha256Before: destination == entry.path ? existingDigest : nil)
-                return .write(planned, act)
+                    sha256Before: knownBefore)
+                return .write(planned, act, knownBefore: knownBefore)
             }
             return (entry, destination, result)
         } settle: { batch in
@@ -181,10 +183,13 @@ struct LabellingRun {
             }
             var plans: [PlannedLabel] = []
             var drafts: [LedgerAct?] = []
+            // Acts whose digests are taken as their files are written (large files).
+            var digesting: [Int: String?] = [:]
             var finishedEarlier: [Int64] = []
             for case .success(let prepared) in batch.map(\.2) {
                 switch prepared {
-                case .write(let plan, let act):
+                case .write(let plan, let act, let knownBefore):
+                    if let act, act.sha256After.isEmpty { digesting[plans.count] = knownBefore }
                     plans.append(plan)
                     drafts.append(act)
                 case .alreadyLabelled(let act):
@@ -195,8 +200,12 @@ struct LabellingRun {
             let written: [Result<LabelOutcome, SynthLabelError>] =
                 dryRun
                 ? plans.map { .success($0.outcome) }
-                : Labeller.write(plans) { ready in
+                : Labeller.write(plans, digesting: digesting) { ready, digests in
                     guard let ledger else { return nil }
+                    for (index, digest) in digests {
+                        drafts[index]?.sha256Before = digest.before
+                        drafts[index]?.sha256After = digest.after
+                    }
                     do {
                         for (index, act) in zip(ready, try ledger.begin(ready.compactMap { drafts[$0] })) { recorded[index] = act }
                         return nil
@@ -315,7 +324,10 @@ struct LabellingRun {
         act.path = path
         act.output = output
         act.format = planned.outcome.carrier.rawValue
-        (act.sha256Before, act.sha256After) = try planned.sha256Digests(before: known)
+        // A large file's digests are left empty here and taken as it is written.
+        if let digests = try planned.digestsInMemory(before: known) {
+            (act.sha256Before, act.sha256After) = (digests.before, digests.after)
+        }
         act.label = planned.outcome.label
         act.explicit = planned.outcome.explicit
         act.watermark = planned.outcome.watermark

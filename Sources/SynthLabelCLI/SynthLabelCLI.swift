@@ -21,7 +21,10 @@ public struct SynthLabelCLI: ParsableCommand {
             output, not the work.
             """,
         version: version,
-        subcommands: [LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self, LedgerCommand.self]
+        subcommands: [
+            LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self, LedgerCommand.self,
+            FormatsCommand.self,
+        ]
     )
 
     public init() {}

@@ -32,8 +32,8 @@ public struct ExplicitLabel: Sendable {
     }
 
     func apply(to file: FileSource, carrier: Carrier, reading: CarrierReading, path: String) throws(SynthLabelError) -> Result? {
-        switch carrier {
-        case .png, .jpeg:
+        switch carrier.profile.explicitLabel {
+        case .caption:
             if let caption = reading.caption {
                 return Result(file: nil, caption: nil, summary: "caption \"\(caption.text)\" already drawn; not drawn again")
             }
@@ -56,7 +56,7 @@ public struct ExplicitLabel: Sendable {
             return Result(
                 file: FileSource(bytes: drawn.bytes, path: path, mode: file.mode), caption: drawn.record,
                 summary: "caption \"\(text)\" \(drawn.record.textHeight) px high at \(captionPlacement.rawValue)")
-        case .markdown, .text:
+        case .notice:
             let head = try Self.wholeFile(file, path: path, limit: TextNotice.window)
             let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
             if let found = TextNotice.find(head: head, tail: tail).first {
@@ -72,10 +72,10 @@ public struct ExplicitLabel: Sendable {
             return Result(
                 file: FileSource(bytes: written, path: path, mode: file.mode), caption: nil,
                 summary: "notice \"\(wording)\" \(position.phrase)")
-        case .wav, .flac, .ogg, .mp3:
+        case .audioPrompt:
             return try AudioPromptWriter(kind: audioPrompt, rhythm: rhythm, position: position).apply(
                 to: file, carrier: carrier, path: path)
-        default:
+        case nil:
             return nil
         }
     }

@@ -11,4 +11,10 @@ public enum FileDigest {
             throw .cannotRead(path: file.path, reason: error.description)
         }
     }
+
+    /// `known` when there is one, else the file's digest.
+    static func sha256(of file: FileSource, unlessKnown known: String?) throws(SynthLabelError) -> String {
+        if let known { return known }
+        return try sha256(of: file)
+    }
 }

@@ -19,6 +19,8 @@ enum FileSink {
         var destination: String
         /// Replaces an original and is not on disk yet: `flush(_:)` must run before the rename.
         var needsFlush: Bool
+        /// The file's digests as it was and as written, when asked for.
+        var digests: FileDigests?
     }
 
     /// Writes the plan to a temporary file in the destination's folder.
@@ -29,9 +31,13 @@ enum FileSink {
     /// group (so a file labelled by root stays its owner's), permission bits, and extended
     /// attributes (user attributes, ACLs). What cannot be kept fails the file rather than
     /// changing it silently.
-    static func stage(_ plan: EditPlan, from source: FileSource, to destination: String, replacing original: FileSource?, flushNow: Bool)
-        throws(SynthLabelError) -> Staged
-    {
+    ///
+    /// With `digesting`, the original's and the new file's SHA-256 are taken as it writes
+    /// (`DigestingWriter`); `knownBefore` is the original's when the caller has it.
+    static func stage(
+        _ plan: EditPlan, from source: FileSource, to destination: String, replacing original: FileSource?, flushNow: Bool,
+        digesting: (original: FileSource, knownBefore: String?)? = nil
+    ) throws(SynthLabelError) -> Staged {
         let replacesOriginal = original != nil
         let directory = parentDirectory(of: destination)
         let name = destination.split(separator: "/").last.map(String.init) ?? destination
@@ -51,8 +57,19 @@ enum FileSink {
         }
         defer { close(descriptor) }
         do throws(SynthLabelError) {
+            var digests: FileDigests?
             if let whole = source.assembled(plan) {
                 try writeAll(descriptor, whole[...])  // small file: one write
+                if let digesting {
+                    var hasher = Hasher256(.sha256)
+                    hasher.update(whole)
+                    digests = FileDigests(
+                        before: try FileDigest.sha256(of: digesting.original, unlessKnown: digesting.knownBefore),
+                        after: hasher.finish().hex)
+                }
+            } else if let digesting {
+                digests = try DigestingWriter.write(
+                    plan, from: source, to: descriptor, original: digesting.original, knownBefore: digesting.knownBefore)
             } else {
                 for piece in plan.pieces {
                     switch piece {
@@ -68,7 +85,8 @@ enum FileSink {
             guard !needsChmod || fchmod(descriptor, source.mode) == 0, !flushed || fdatasync(descriptor) == 0 else {
                 throw .cannotWrite(path: destination, reason: String(cString: strerror(errno)))
             }
-            return Staged(temporaryPath: temporaryPath, destination: destination, needsFlush: replacesOriginal && !flushed)
+            return Staged(
+                temporaryPath: temporaryPath, destination: destination, needsFlush: replacesOriginal && !flushed, digests: digests)
         } catch {
             FileSystem.unlink(temporaryPath)
             if case .cannotWrite(_, let reason) = error { throw .cannotWrite(path: destination, reason: reason) }

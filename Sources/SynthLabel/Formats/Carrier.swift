@@ -23,12 +23,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether `label` can write this format (the others are read and verified only).
-    public var isWritable: Bool {
-        switch self {
-        case .png, .jpeg, .wav, .mp3, .flac, .ogg, .markdown, .text, .webp: true
-        case .tiff, .gif, .avi, .mp4, .pdf, .office: false
-        }
-    }
+    public var isWritable: Bool { profile.isWritable }
 
     /// Display names joined for a sentence: "PNG, JPEG and WAV".
     public static func listed(_ carriers: [Carrier]) -> String {
@@ -38,7 +33,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether the label travels in an XMP packet with the IPTC source type beside it.
-    var usesXMP: Bool { [.png, .jpeg, .webp, .tiff, .gif].contains(self) }
+    var usesXMP: Bool { profile.xmp }
 
     package var adapter: any CarrierAdapter {
         switch self {
@@ -60,48 +55,23 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Recognises a file by its first bytes (by extension only for Markdown, which has none).
+    /// Recognises a file by its first bytes, each adapter by its own rule (by name only for
+    /// Markdown and text, which have no signature, so they are asked last).
     package static func detect(head: [UInt8], path: String) -> Carrier? {
-        if head.starts(with: PNGAdapter.signature) { return .png }
-        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if head.count >= 12, ["RIFF", "RF64", "BW64", "RIFX"].contains(where: { head.starts(with: $0) }) {
-            switch String(decoding: head[8..<12], as: UTF8.self) {
-            case "WAVE": return .wav
-            case "WEBP": return .webp
-            case "AVI ": return .avi
-            default: break
-            }
-        }
-        if head.starts(with: "GIF87a") || head.starts(with: "GIF89a") { return .gif }
-        if head.starts(with: "%PDF-") { return .pdf }
-        if head.starts(with: "fLaC") { return .flac }
-        if head.starts(with: "OggS") { return .ogg }
-        if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
-        if head.starts(with: "ID3") {
-            // FLAC files sometimes carry a stray ID3v2 tag in front; the FLAC adapter skips it.
-            if let tagEnd = MP3Adapter.tagEnd(head: head), head.count >= tagEnd + 4,
-                Array(head[tagEnd..<tagEnd + 4]) == Array("fLaC".utf8)
-            {
-                return .flac
-            }
-            return .mp3
-        }
-        let lowercased = path.lowercased()
-        if head.count >= 8, String(decoding: head[4..<8], as: UTF8.self) == "ftyp" { return .mp4 }
-        if head.count >= 8, ["moov", "wide", "free", "mdat", "skip"].contains(String(decoding: head[4..<8], as: UTF8.self)),
-            [".mp4", ".mov", ".m4a", ".m4v", ".3gp"].contains(where: { lowercased.hasSuffix($0) })
-        {
-            return .mp4
-        }
-        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]),
-            [".docx", ".xlsx", ".pptx", ".docm", ".xlsm", ".pptm"].contains(where: { lowercased.hasSuffix($0) })
-        {
-            return .office
-        }
-        if head.count >= 2, head[0] == 0xFF, head[1] & 0xE0 == 0xE0, lowercased.hasSuffix(".mp3") { return .mp3 }
-        if [".md", ".markdown", ".mdown", ".mkd"].contains(where: { lowercased.hasSuffix($0) }) { return .markdown }
-        if lowercased.hasSuffix(".txt") { return .text }
-        return nil
+        detectionOrder.first { type(of: $0.adapter).recognises(head: head, path: path) }
+    }
+
+    /// Formats with a signature first, then those known by name alone.
+    private static let detectionOrder = allCases.filter { !$0.knownByNameOnly } + allCases.filter(\.knownByNameOnly)
+
+    private var knownByNameOnly: Bool { self == .markdown || self == .text }
+}
+
+/// A RIFF container's form type (`WAVE`, `WEBP`, `AVI `), from its first 12 bytes.
+enum RIFFForm {
+    static func of(_ head: [UInt8]) -> String? {
+        guard head.count >= 12, ["RIFF", "RF64", "BW64", "RIFX"].contains(where: { head.starts(with: $0) }) else { return nil }
+        return String(decoding: head[8..<12], as: UTF8.self)
     }
 }
 
@@ -178,4 +148,7 @@ package protocol CarrierAdapter: Sendable {
     func read(_ file: FileSource) throws(FormatError) -> CarrierReading
     /// The file with exactly one label, at the canonical site, and every other byte kept.
     func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan
+    /// Whether a file starting with `head` (its first 64 bytes, or all of a shorter file),
+    /// named `path`, is this format.
+    static func recognises(head: [UInt8], path: String) -> Bool
 }

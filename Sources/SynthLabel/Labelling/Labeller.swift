@@ -193,14 +193,20 @@ public struct Labeller: Sendable {
     /// first rename, with the positions in `batch` of the files about to be renamed: where a
     /// caller records the acts, so no file is ever in place without its record. If it returns
     /// an error, nothing is renamed and those files fail with it.
+    ///
+    /// `digesting` lists the positions of the files whose SHA-256 before and after are taken as
+    /// they are written (`FileDigests`; with the original's digest when the caller has it):
+    /// `beforeRenaming` gets them, and so do the outcomes.
     public static func write(
-        _ batch: [PlannedLabel], beforeRenaming: ([Int]) -> SynthLabelError? = { _ in nil }
+        _ batch: [PlannedLabel], digesting: [Int: String?] = [:],
+        beforeRenaming: (_ ready: [Int], _ digests: [Int: FileDigests]) -> SynthLabelError? = { _, _ in nil }
     ) -> [Result<LabelOutcome, SynthLabelError>] {
-        var staged = batch.map { planned in
+        var staged = batch.enumerated().map { index, planned in
             Result { () throws(SynthLabelError) in
                 try FileSink.stage(
                     planned.edits, from: planned.file, to: planned.outcome.destination,
-                    replacing: planned.replacesOriginal ? planned.original : nil, flushNow: false)
+                    replacing: planned.replacesOriginal ? planned.original : nil, flushNow: false,
+                    digesting: digesting[index].map { (planned.original, $0) })
             }
         }
         let flushed = FileSink.flush(staged.compactMap { try? $0.get() })
@@ -210,7 +216,9 @@ public struct Labeller: Sendable {
             staged[index] = .failure(.cannotWrite(path: file.destination, reason: "could not force the new file to disk"))
         }
         let ready = staged.indices.filter { (try? staged[$0].get()) != nil }
-        if let refusal = beforeRenaming(ready) {
+        var digests: [Int: FileDigests] = [:]
+        for index in ready { digests[index] = try? staged[index].get().digests }
+        if let refusal = beforeRenaming(ready, digests) {
             for index in ready {
                 if case .success(let file) = staged[index] { FileSink.discard(file) }
                 staged[index] = .failure(refusal)
@@ -218,8 +226,11 @@ public struct Labeller: Sendable {
         }
         return zip(batch, staged).map { planned, staged in
             Result { () throws(SynthLabelError) in
-                try FileSink.commit(try staged.get())
-                return planned.outcome
+                let file = try staged.get()
+                try FileSink.commit(file)
+                var outcome = planned.outcome
+                outcome.digests = file.digests
+                return outcome
             }
         }
     }
@@ -291,22 +302,15 @@ public struct PlannedLabel: Sendable {
 }
 
 extension PlannedLabel {
-    /// SHA-256 (lowercase hex) of the file as it was read, and of the file writing it will
-    /// produce (streamed from the plan, nothing written). `before`, when the caller already
-    /// hashed the original, is used as is. For large files the two run on two threads, so the
-    /// record costs about one hash pass of wall time.
-    public func sha256Digests(before known: String? = nil) throws(SynthLabelError) -> (before: String, after: String) {
-        let layout = FileSource(plan: edits, over: file)
-        if let known { return (known, try FileDigest.sha256(of: layout)) }
-        if layout.size < 4 << 20 { return (try FileDigest.sha256(of: original), try FileDigest.sha256(of: layout)) }
-        let results = Mutex<[Int: Result<String, SynthLabelError>]>([:])
-        let original = original
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let digest = Result { () throws(SynthLabelError) in try FileDigest.sha256(of: index == 0 ? original : layout) }
-            results.withLock { $0[index] = digest }
-        }
-        let both = results.withLock { $0 }
-        return (try both[0]!.get(), try both[1]!.get())
+    /// SHA-256 of the file as it was read and of the file writing it will produce, when both
+    /// are in memory (a small file: hashing it costs no reading, and runs wherever the caller
+    /// plans, on every core); nil for a larger file, whose digests `Labeller.write` takes as it
+    /// writes it. `before`, when the caller already hashed the original, is used as is.
+    public func digestsInMemory(before known: String? = nil) throws(SynthLabelError) -> FileDigests? {
+        guard file.isInMemory, original.isInMemory else { return nil }
+        return FileDigests(
+            before: try FileDigest.sha256(of: original, unlessKnown: known),
+            after: try FileDigest.sha256(of: FileSource(plan: edits, over: file)))
     }
 }
 
@@ -326,6 +330,8 @@ public struct LabelOutcome: Sendable {
     public var watermark: String?
     /// Why a watermark that was asked for is not in the file (nil when it is, or was not asked for).
     public var watermarkNote: String?
+    /// SHA-256 of the file before and after, when `Labeller.write` was asked to take them.
+    public var digests: FileDigests?
     /// Other hard links of a file labelled in place: the rename replaced one name, and the
     /// others still hold the original.
     public var otherNames: Int = 0

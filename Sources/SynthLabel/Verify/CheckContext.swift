@@ -30,7 +30,7 @@ struct CheckContext {
         case .carrierDetected: return (.pass, carrier.displayName)
         case .containerIntact: return (.pass, "structure intact")
         case .checksums:
-            return carrier.hasChecksums ? (.pass, "checksums match") : (.skip, "\(carrier.displayName) carries no checksums")
+            return carrier.profile.checksums ? (.pass, "checksums match") : (.skip, "\(carrier.displayName) carries no checksums")
         case .unreadParts: return (.pass, "every place a label can be was read")
         case .labelPresent: return (.skip, "no label found")
         case .labelParse, .emptyShell:
@@ -50,35 +50,30 @@ struct CheckContext {
             return label == nil ? noLabel : (.pass, "IPTC DigitalSourceType marks generated media")
         case .c2paManifest: return (.pass, "no C2PA manifest")
         case .caption:
-            guard carrier == .png || carrier == .jpeg else { return (.skip, "not an image SynthLabel captions") }
+            guard carrier.profile.explicitLabel == .caption else { return (.skip, "not an image SynthLabel captions") }
             return explicitChecks
                 ? (.skip, "no caption record from SynthLabel (captions drawn by other tools are not recognised)")
                 : (.skip, "explicit checks not asked for")
         case .audioPrompt:
-            guard [.wav, .flac, .ogg, .mp3].contains(carrier) else { return (.skip, "not audio SynthLabel reads samples of") }
+            guard carrier.profile.explicitLabel == .audioPrompt else { return (.skip, "not audio SynthLabel reads samples of") }
             return (.skip, "explicit checks not asked for")
         case .textNotice:
-            return carrier == .markdown ? (.skip, "explicit checks not asked for") : (.skip, "not a text file")
+            return carrier.profile.explicitLabel == .notice ? (.skip, "explicit checks not asked for") : (.skip, "not a text file")
         case .producerSignature:
             return label == nil ? noLabel : (.skip, "unsigned: ReservedCode1 holds no SynthLabel signature")
         case .platformSignature:
             return label == nil ? noLabel : (.skip, "unsigned: ReservedCode2 holds no SynthLabel signature")
         case .imageWatermark:
-            guard ImageWatermarker.carriers.contains(carrier) else { return (.skip, "not an image SynthLabel watermarks") }
+            guard carrier.profile.watermark, carrier.profile.kind == .image else { return (.skip, "not an image SynthLabel watermarks") }
             return (.skip, "no watermark key given (--watermark-key)")
         case .audioWatermark:
-            guard AudioWatermarker.carriers.contains(carrier) else { return (.skip, "not audio SynthLabel watermarks") }
+            guard carrier.profile.watermark, carrier.profile.kind == .audio else { return (.skip, "not audio SynthLabel watermarks") }
             return (.skip, "no watermark key given (--watermark-key)")
         case .copiedWatermark:
-            guard carrier.takesWatermark else { return (.skip, "not a format SynthLabel watermarks") }
+            guard carrier.profile.watermark else { return (.skip, "not a format SynthLabel watermarks") }
             return (.skip, "no watermark key given (--watermark-key)")
         }
     }
-}
-
-extension Carrier {
-    /// Formats whose structure carries checksums that `verify` checks.
-    var hasChecksums: Bool { self == .png || self == .flac || self == .ogg }
 }
 
 extension ParsedLabel {

@@ -1,7 +1,7 @@
 /// The image mark on files: PNG rewritten losslessly (every other chunk kept), JPEG through
 /// libjpeg-turbo at the original's quality and subsampling (every APPn/COM segment kept).
 enum ImageWatermarker {
-    static let carriers: Set<Carrier> = [.png, .jpeg]
+    static let carriers = Set(Carrier.allCases.filter { $0.profile.watermark && $0.profile.kind == .image })
 
     /// What marking did.
     enum Outcome {

@@ -57,7 +57,7 @@ public struct WatermarkDetection: Sendable, Equatable {
 
 extension Carrier {
     /// Whether `label --watermark` marks this format's pixels or samples.
-    public var takesWatermark: Bool { ImageWatermarker.carriers.contains(self) || AudioWatermarker.carriers.contains(self) }
+    public var takesWatermark: Bool { profile.watermark }
 }
 
 /// Whether a mark found belongs to the content it is in: the correlation of the mark's

@@ -50,6 +50,31 @@ struct LedgerCommandTests {
         #expect(row[3] == "png")
     }
 
+    /// Files too large to hold in memory are hashed as they are written (`DigestingWriter`),
+    /// across its 4 MiB chunks, into a new folder and in place, with the original's digest then
+    /// taken first.
+    @Test(arguments: [false, true]) func theDigestsOfLargeFilesAreWhatSha256sumSays(inPlace: Bool) throws {
+        let folder = TemporaryDirectory()
+        let wav = folder.file("long.wav")
+        let samples = (0..<2_300_000).map { sin(Double($0) * 0.01) * 0.5 }
+        Fixtures.write(Media.wav(samples, channels: 2, rate: 44100, encoding: .pcm16), to: wav)
+        let text = folder.file("long.md")
+        Fixtures.write(Array(String(repeating: "A generated line of text.\n", count: 400_000).utf8), to: text)
+        let originals = try [wav, text].map { try Fixtures.run("sha256sum", [$0]).stdout.prefix(64) }
+        let out = folder.file("out")
+        let run = try Fixtures.run(
+            Fixtures.binary, ["label", wav, text, "--producer", producer] + (inPlace ? ["--in-place"] : ["--output", out]),
+            environment: ["SYNTHLABEL_LEDGER": ledger])
+        #expect(run.status == 0, "\(run.stderr)")
+        for (path, original) in zip([wav, text], originals) {
+            let written = inPlace ? path : out + "/" + (path as NSString).lastPathComponent
+            let row = try sql("SELECT sha256_before, sha256_after FROM act WHERE output = '\(written)'").split(separator: "|")
+            #expect(row.count == 2 && row[0] == original, "\(written): \(row)")
+            let sum = try Fixtures.run("sha256sum", [written]).stdout.prefix(64)
+            #expect(row.count == 2 && row[1] == sum, "\(written): \(row)")
+        }
+    }
+
     @Test func aRerunSkipsWhatItAlreadyLabelledAndKeepsTheIDs() throws {
         let tree = try tree()
         #expect(try synthlabel("label", tree, "--producer", producer, "--in-place").status == 0)

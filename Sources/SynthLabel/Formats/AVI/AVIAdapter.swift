@@ -44,3 +44,8 @@ struct AVIAdapter: CarrierAdapter {
         throw FormatError(.unsupported, "SynthLabel reads labels in AVI files but does not write them yet")
     }
 }
+
+extension AVIAdapter {
+    /// A RIFF header of form `AVI `.
+    static func recognises(head: [UInt8], path: String) -> Bool { RIFFForm.of(head) == "AVI " }
+}

@@ -195,3 +195,12 @@ struct FLACAdapter: CarrierAdapter {
         return plan
     }
 }
+
+extension FLACAdapter {
+    /// The `fLaC` marker, also behind a stray ID3v2 tag (which reading skips).
+    static func recognises(head: [UInt8], path: String) -> Bool {
+        if head.starts(with: "fLaC") { return true }
+        guard head.starts(with: "ID3"), let tagEnd = MP3Adapter.tagEnd(head: head), head.count >= tagEnd + 4 else { return false }
+        return Array(head[tagEnd..<tagEnd + 4]) == Array("fLaC".utf8)
+    }
+}

@@ -73,3 +73,8 @@ struct GIFAdapter: CarrierAdapter {
         throw FormatError(.unsupported, "SynthLabel reads labels in GIF files but does not write them yet")
     }
 }
+
+extension GIFAdapter {
+    /// Either GIF signature.
+    static func recognises(head: [UInt8], path: String) -> Bool { head.starts(with: "GIF87a") || head.starts(with: "GIF89a") }
+}

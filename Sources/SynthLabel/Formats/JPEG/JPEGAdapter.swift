@@ -175,3 +175,8 @@ struct JPEGAdapter: CarrierAdapter {
         return segment + payload
     }
 }
+
+extension JPEGAdapter {
+    /// A start-of-image marker and the next marker's first byte.
+    static func recognises(head: [UInt8], path: String) -> Bool { head.starts(with: [0xFF, 0xD8, 0xFF]) }
+}

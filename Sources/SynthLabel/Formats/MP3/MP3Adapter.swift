@@ -323,3 +323,12 @@ extension String {
         return String(result)
     }
 }
+
+extension MP3Adapter {
+    /// An ID3v2 tag (unless a FLAC stream follows it), or, under a `.mp3` name, an MPEG audio
+    /// frame sync.
+    static func recognises(head: [UInt8], path: String) -> Bool {
+        if head.starts(with: "ID3") { return !FLACAdapter.recognises(head: head, path: path) }
+        return head.count >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && path.lowercased().hasSuffix(".mp3")
+    }
+}

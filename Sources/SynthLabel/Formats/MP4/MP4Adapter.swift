@@ -133,3 +133,13 @@ struct MP4Adapter: CarrierAdapter {
         throw FormatError(.unsupported, "SynthLabel reads labels in MP4/MOV files but does not write them yet")
     }
 }
+
+extension MP4Adapter {
+    /// An `ftyp` box first, or, under an MP4 family name, one of the boxes old files start with.
+    static func recognises(head: [UInt8], path: String) -> Bool {
+        guard head.count >= 8 else { return false }
+        let first = String(decoding: head[4..<8], as: UTF8.self)
+        if first == "ftyp" { return true }
+        return ["moov", "wide", "free", "mdat", "skip"].contains(first) && Carrier.mp4.profile.hasExtension(of: path)
+    }
+}

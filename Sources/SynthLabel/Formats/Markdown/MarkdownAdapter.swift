@@ -283,3 +283,8 @@ extension String {
         return parts
     }
 }
+
+extension MarkdownAdapter {
+    /// Markdown has no signature: its names decide.
+    static func recognises(head: [UInt8], path: String) -> Bool { Carrier.markdown.profile.hasExtension(of: path) }
+}

@@ -58,3 +58,10 @@ struct OfficeAdapter: CarrierAdapter {
         throw FormatError(.unsupported, "SynthLabel reads labels in Office documents but does not write them yet")
     }
 }
+
+extension OfficeAdapter {
+    /// A ZIP local header under an Office Open XML name.
+    static func recognises(head: [UInt8], path: String) -> Bool {
+        head.starts(with: [0x50, 0x4B, 0x03, 0x04]) && Carrier.office.profile.hasExtension(of: path)
+    }
+}

@@ -268,3 +268,8 @@ enum OggCRC {
         return crc
     }
 }
+
+extension OggAdapter {
+    /// An Ogg page's capture pattern.
+    static func recognises(head: [UInt8], path: String) -> Bool { head.starts(with: "OggS") }
+}

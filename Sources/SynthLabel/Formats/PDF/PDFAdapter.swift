@@ -256,3 +256,8 @@ struct PDFAdapter: CarrierAdapter {
         throw FormatError(.unsupported, "SynthLabel reads labels in PDF files but does not write them yet")
     }
 }
+
+extension PDFAdapter {
+    /// The `%PDF-` header.
+    static func recognises(head: [UInt8], path: String) -> Bool { head.starts(with: "%PDF-") }
+}

@@ -208,3 +208,8 @@ struct PNGAdapter: CarrierAdapter {
         return chunk
     }
 }
+
+extension PNGAdapter {
+    /// The PNG signature.
+    static func recognises(head: [UInt8], path: String) -> Bool { head.starts(with: signature) }
+}

@@ -21,3 +21,10 @@ struct TIFFAdapter: CarrierAdapter {
         throw FormatError(.unsupported, "SynthLabel reads labels in TIFF files but does not write them yet")
     }
 }
+
+extension TIFFAdapter {
+    /// A little- or big-endian TIFF header.
+    static func recognises(head: [UInt8], path: String) -> Bool {
+        head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A])
+    }
+}

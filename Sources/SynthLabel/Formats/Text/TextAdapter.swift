@@ -43,3 +43,8 @@ struct TextAdapter: CarrierAdapter {
         return plan
     }
 }
+
+extension TextAdapter {
+    /// Plain text has no signature: its name decides.
+    static func recognises(head: [UInt8], path: String) -> Bool { Carrier.text.profile.hasExtension(of: path) }
+}

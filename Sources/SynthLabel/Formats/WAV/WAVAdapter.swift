@@ -200,3 +200,8 @@ struct WAVAdapter: CarrierAdapter {
         return chunk + data
     }
 }
+
+extension WAVAdapter {
+    /// A RIFF (or RF64, BW64, RIFX) header of form `WAVE`.
+    static func recognises(head: [UInt8], path: String) -> Bool { RIFFForm.of(head) == "WAVE" }
+}

@@ -145,3 +145,8 @@ struct WebPAdapter: CarrierAdapter {
         return bytes
     }
 }
+
+extension WebPAdapter {
+    /// A RIFF header of form `WEBP`.
+    static func recognises(head: [UInt8], path: String) -> Bool { RIFFForm.of(head) == "WEBP" }
+}

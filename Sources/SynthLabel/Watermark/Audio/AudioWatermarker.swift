@@ -3,7 +3,7 @@
 /// integers, so only the mark's change (rounded to the file's bit depth) differs; float and lossy
 /// encodings go through doubles and libsndfile's encoders.
 enum AudioWatermarker {
-    static let carriers: Set<Carrier> = [.wav, .flac, .ogg, .mp3]
+    static let carriers = Set(Carrier.allCases.filter { $0.profile.watermark && $0.profile.kind == .audio })
     private static let block = 8192
     /// An earlier mark is looked for in the first 7 windows (67 s), at the programme's own speed:
     /// a mark that takes longer to read than that, or one in a copy whose speed was changed, is

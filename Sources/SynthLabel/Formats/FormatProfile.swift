@@ -1,0 +1,121 @@
+/// What SynthLabel does with one format, stated once: whether `label` writes it and where, what
+/// else is read, and which of the other abilities (signatures, explicit labels, the watermark)
+/// it has. Every capability check in the library derives from `Carrier.profile`, and
+/// `synthlabel formats` prints it; adding a format is an adapter folder plus one entry here.
+public struct FormatProfile: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case image, audio, video, text, document
+    }
+
+    /// The explicit label `label --explicit` adds to this format.
+    public enum ExplicitLabel: String, Sendable, Codable {
+        /// A caption drawn on the picture.
+        case caption
+        /// The rhythm (or spoken) prompt mixed into the sound.
+        case audioPrompt = "audio-prompt"
+        /// A notice line in the text.
+        case notice
+    }
+
+    public var carrier: Carrier
+    public var kind: Kind
+    /// File name extensions it is usually found under (content decides, not these, except for
+    /// formats without a signature: Markdown, text, and some MP4, Office and MP3 files).
+    public var extensions: [String]
+    /// Where `label` writes the label, as the TC260 guides say; nil for a format that is read
+    /// and verified only.
+    public var writtenTo: String?
+    /// Other places a label is read from.
+    public var alsoRead: [String]
+    /// Whether `label --sign` can bind a signature to every byte the label does not own.
+    public var signs: Bool
+    public var explicitLabel: ExplicitLabel?
+    /// Whether `label --watermark` marks its pixels or samples.
+    public var watermark: Bool
+    /// Whether the label travels in an XMP packet with the IPTC source type beside it.
+    public var xmp: Bool
+    /// Whether its structure carries checksums that `verify` checks.
+    public var checksums: Bool
+
+    public var isWritable: Bool { writtenTo != nil }
+
+    /// Whether `path` ends in one of `extensions` (any case).
+    func hasExtension(of path: String) -> Bool {
+        let lowercased = path.lowercased()
+        return extensions.contains { lowercased.hasSuffix("." + $0) }
+    }
+}
+
+extension Carrier {
+    /// This format's profile: the one place its abilities are stated.
+    public var profile: FormatProfile {
+        func profile(
+            _ kind: FormatProfile.Kind, _ extensions: [String], writtenTo: String?, alsoRead: [String] = [], signs: Bool = false,
+            explicit: FormatProfile.ExplicitLabel? = nil, watermark: Bool = false, xmp: Bool = false, checksums: Bool = false
+        ) -> FormatProfile {
+            FormatProfile(
+                carrier: self, kind: kind, extensions: extensions, writtenTo: writtenTo, alsoRead: alsoRead, signs: signs,
+                explicitLabel: explicit, watermark: watermark, xmp: xmp, checksums: checksums)
+        }
+        switch self {
+        case .png:
+            return profile(
+                .image, ["png"], writtenTo: "iTXt XML:com.adobe.xmp before the first IDAT: XMP TC260:AIGC + Iptc4xmpExt:DigitalSourceType",
+                alsoRead: ["tEXt/zTXt/iTXt chunks named AIGC", "the XMP attribute form", "labels after IDAT"], signs: true,
+                explicit: .caption, watermark: true, xmp: true, checksums: true)
+        case .jpeg:
+            return profile(
+                .image, ["jpg", "jpeg"], writtenTo: "APP1 XMP segment: XMP TC260:AIGC + Iptc4xmpExt:DigitalSourceType",
+                alsoRead: ["EXIF UserComment / ImageDescription holding the JSON"], signs: true, explicit: .caption, watermark: true,
+                xmp: true)
+        case .wav:
+            return profile(
+                .audio, ["wav"], writtenTo: "RIFF chunk AIGC (word-aligned, after the last chunk)",
+                alsoRead: ["LIST/INFO entries holding the JSON"], signs: true, explicit: .audioPrompt, watermark: true)
+        case .mp3:
+            return profile(
+                .audio, ["mp3"], writtenTo: "ID3v2.3/2.4 TXXX frame AIGC (tag padding kept)",
+                alsoRead: ["ID3v2 tags stacked after the first"], signs: true, explicit: .audioPrompt, watermark: true)
+        case .flac:
+            return profile(
+                .audio, ["flac"], writtenTo: "VORBIS_COMMENT entry AIGC= (PADDING absorbs it when it can)", signs: true,
+                explicit: .audioPrompt, watermark: true, checksums: true)
+        case .ogg:
+            return profile(
+                .audio, ["ogg", "oga", "opus"], writtenTo: "comment header entry AIGC= (only header pages rebuilt)",
+                explicit: .audioPrompt, watermark: true, checksums: true)
+        case .markdown:
+            return profile(
+                .text, ["md", "markdown", "mdown", "mkd"],
+                writtenTo: "YAML front matter mapping AIGC: (TOML front matter: an inline table AIGC = { … })",
+                alsoRead: ["the JSON as one string or object", "a TOML [AIGC] table"], signs: true, explicit: .notice)
+        case .text:
+            return profile(
+                .text, ["txt"],
+                writtenTo:
+                    "no metadata exists: the explicit notice is the label that counts; --invisible-text adds it as variation selectors at the start",
+                signs: true, explicit: .notice)
+        case .webp:
+            return profile(
+                .image, ["webp"], writtenTo: "XMP chunk, VP8X XMP flag set (a VP8X header added to simple files)", signs: true,
+                xmp: true)
+        case .tiff:
+            return profile(
+                .image, ["tif", "tiff"], writtenTo: nil, alsoRead: ["IFD0 tag 700 XMP", "ImageDescription holding the JSON"], xmp: true)
+        case .gif:
+            return profile(.image, ["gif"], writtenTo: nil, alsoRead: ["XMP DataXMP application extension"], xmp: true)
+        case .avi:
+            return profile(.video, ["avi"], writtenTo: nil, alsoRead: ["LIST/INFO entry AIGC (or any INFO entry holding the JSON)"])
+        case .mp4:
+            return profile(
+                .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: nil,
+                alsoRead: ["moov/meta or moov/udta/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"])
+        case .pdf:
+            return profile(.document, ["pdf"], writtenTo: nil, alsoRead: ["document Info dictionary /AIGC (incremental updates too)"])
+        case .office:
+            return profile(
+                .document, ["docx", "xlsx", "pptx", "docm", "xlsm", "pptm"], writtenTo: nil,
+                alsoRead: ["docProps/custom.xml property AIGC (every entry of that name)"])
+        }
+    }
+}
