@@ -81,7 +81,8 @@ private final class ResultBox<Value>: @unchecked Sendable {
         lock.unlock()
     }
 
-    func values() -> [Value] { slots.map { $0! } }
+    /// Every slot's value; a slot no worker filled (none, once they have all run) is left out.
+    func values() -> [Value] { slots.compactMap { $0 } }
 }
 
 /// The batch is only read while workers run.

@@ -137,7 +137,6 @@ struct LabelCommand: ParsableCommand {
         let value = LabelValue(rawValue: label) ?? .generated
         let producer = producer
         let fixedID = produceID
-        let idMaker = IDMaker(prefix: "SL")
         let signingKey = try writing.signingKey()
         let wantsExplicit = explicit.settings != nil
         let markKey = try watermarkKey.load()
@@ -151,7 +150,7 @@ struct LabelCommand: ParsableCommand {
                 signingKey: signingKey, watermarkKey: markKey, audioWatermarkSNR: watermarkSNR ?? Labeller.defaultAudioWatermarkSNR),
             verb: "labelled",
             detail: { "ProduceID \($0.produceID ?? "")" },
-            request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? idMaker.make())) },
+            request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? GeneratedID.produceID())) },
             isAskedFor: { act in
                 act.action == .label && act.label.contentProducer == producer && act.label.label == value
                     && (fixedID == nil || act.label.produceID == fixedID) && writing.signsAlike(act, key: signingKey)
@@ -166,21 +165,5 @@ struct LabelCommand: ParsableCommand {
                 "warning: --produce-id gave \(counts.done) files the same ProduceID; Annex E expects one per piece of content")
         }
         if counts.failed > 0 { throw ExitCode(1) }
-    }
-}
-
-/// Unique IDs: a prefix, the UTC time, and 64 random bits, all in the Annex E character set.
-struct IDMaker: Sendable {
-    var prefix: String
-
-    func make() -> String {
-        var time = time_t(Date().timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        let stamp = String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec)
-        let random = String(UInt64.random(in: .min ... .max), radix: 16, uppercase: true)
-        return prefix + stamp + String(repeating: "0", count: 16 - random.count) + random
     }
 }

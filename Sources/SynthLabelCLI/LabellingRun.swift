@@ -226,7 +226,10 @@ struct LabellingRun {
                     switch prepared {
                     case .alreadyLabelled(let act): return .success(.alreadyLabelled(act))
                     case .write:
-                        let index = next.next()!
+                        // One written result per file prepared for writing, in order.
+                        guard let index = next.next() else {
+                            return .failure(.cannotWrite(path: destination, reason: "it was not written"))
+                        }
                         return written[index].map { .labelled($0, recorded[index]) }
                     }
                 }

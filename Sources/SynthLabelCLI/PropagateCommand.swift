@@ -60,7 +60,6 @@ struct PropagateCommand: ParsableCommand {
         let fixedID = propagateID
         let producer = producer
         let unlabelled: LabelValue? = declared ? .possiblyGenerated : suspected ? .suspectedGenerated : nil
-        let idMaker = IDMaker(prefix: "PL")
         let signingKey = try writing.signingKey()
         let writing = writing
         let run = LabellingRun(
@@ -72,7 +71,7 @@ struct PropagateCommand: ParsableCommand {
             request: {
                 .propagate(
                     Propagation(
-                        propagator: propagator, propagateID: fixedID ?? idMaker.make(), labelForUnlabelled: unlabelled,
+                        propagator: propagator, propagateID: fixedID ?? GeneratedID.propagateID(), labelForUnlabelled: unlabelled,
                         producerForUnlabelled: producer))
             },
             isAskedFor: { act in

@@ -118,7 +118,7 @@ struct ScanCommand: ParsableCommand {
             throw ExitCode(2)
         }
         var inputs = AnyIterator<FileWalker.Entry> {
-            while let entry = list != nil ? list!.next() : walker.next() {
+            while let entry = list != nil ? list?.next() : walker.next() {
                 if selection.admits(entry) { return entry }
             }
             return nil

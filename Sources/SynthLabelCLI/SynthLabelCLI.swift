@@ -4,8 +4,10 @@ import SynthLabel
 
 /// The `synthlabel` command: label, verify and scan files for GB 45438 AI-content labels.
 public struct SynthLabelCLI: ParsableCommand {
+    /// The version `--version` prints and the ledger records.
     public static let version = "0.1.0"
 
+    /// The command, its help and its subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "synthlabel",
         abstract: "Label AI-generated files the way GB 45438-2025 requires, and check them.",
@@ -27,6 +29,7 @@ public struct SynthLabelCLI: ParsableCommand {
         ]
     )
 
+    /// The command, to be parsed (`main` does it).
     public init() {}
 
     /// Runs the command line; usage errors exit with status 2 (not ArgumentParser's 64).

@@ -22,7 +22,7 @@ package struct PNGPixels: Equatable, Sendable {
             cpng_decode_raw(buffer.baseAddress, buffer.count, limit, &image, &message, message.count)
         }
         guard status == 0, let pixels = image.pixels else {
-            let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let text = String(nulTerminated: message)
             throw FormatError(.corrupt, "libpng: \(text)")
         }
         defer { cpng_free(&image) }

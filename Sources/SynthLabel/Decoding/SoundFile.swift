@@ -32,22 +32,24 @@ final class SoundFileReader {
         }
         cursor = Cursor(file)
         var io = SF_VIRTUAL_IO(
-            get_filelen: { user in sf_count_t(Unmanaged<Cursor>.fromOpaque(user!).takeUnretainedValue().file.size) },
+            get_filelen: { user in user.map { sf_count_t(Unmanaged<Cursor>.fromOpaque($0).takeUnretainedValue().file.size) } ?? 0 },
             seek: { offset, whence, user in
-                let cursor = Unmanaged<Cursor>.fromOpaque(user!).takeUnretainedValue()
+                guard let user else { return -1 }
+                let cursor = Unmanaged<Cursor>.fromOpaque(user).takeUnretainedValue()
                 let base = whence == SEEK_CUR ? cursor.position : whence == SEEK_END ? cursor.file.size : 0
                 cursor.position = max(0, min(cursor.file.size, base + Int(offset)))
                 return sf_count_t(cursor.position)
             },
             read: { pointer, count, user in
-                let cursor = Unmanaged<Cursor>.fromOpaque(user!).takeUnretainedValue()
-                guard let pointer, let bytes = try? cursor.file.bytes(upTo: Int(count), at: cursor.position) else { return 0 }
-                bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+                guard let user, let pointer else { return 0 }
+                let cursor = Unmanaged<Cursor>.fromOpaque(user).takeUnretainedValue()
+                guard let bytes = try? cursor.file.bytes(upTo: Int(count), at: cursor.position) else { return 0 }
+                bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(start: pointer, count: bytes.count).copyMemory(from: $0) }
                 cursor.position += bytes.count
                 return sf_count_t(bytes.count)
             },
             write: nil,
-            tell: { user in sf_count_t(Unmanaged<Cursor>.fromOpaque(user!).takeUnretainedValue().position) })
+            tell: { user in user.map { sf_count_t(Unmanaged<Cursor>.fromOpaque($0).takeUnretainedValue().position) } ?? -1 })
         var info = SF_INFO()
         guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(cursor).toOpaque()) else {
             // Callers have read the container and found it whole, so this is the samples'
@@ -109,7 +111,7 @@ final class SoundFileWriter {
         self.path = path
         let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(folder)/synthlabel-audio-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         guard descriptor >= 0 else {
             throw .cannotWrite(path: folder, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
         }

@@ -7,6 +7,7 @@
 public struct ExplicitLabel: Sendable {
     /// The words; nil uses `PromptWording.caption` on images and `.notice` in text.
     public var wording: PromptWording?
+    /// Where on the picture the caption goes.
     public var captionPlacement: CaptionPlacement = .bottomRight
     /// Ink height of the caption text as a share of the shortest side (at least 0.05).
     public var captionTextHeight: Double = CaptionLayout.defaultTextHeight
@@ -21,6 +22,7 @@ public struct ExplicitLabel: Sendable {
     /// The rhythm prompt's tone and timing.
     public var rhythm = RhythmPrompt()
 
+    /// The defaults: the standard wording, bottom right, the rhythm prompt at the start.
     public init() {}
 
     /// What the explicit step produced: the new file (nil when the label was already there),

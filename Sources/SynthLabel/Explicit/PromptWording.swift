@@ -1,6 +1,7 @@
 /// The words of an explicit label, checked against GB 45438 §5: an AI element (`人工智能` or
 /// `AI`) and a generation element (`生成` or `合成`). `AI` alone does not qualify.
 public struct PromptWording: Sendable, Hashable, CustomStringConvertible {
+    /// The words.
     public let text: String
 
     /// The wordings the standard lists.
@@ -19,6 +20,7 @@ public struct PromptWording: Sendable, Hashable, CustomStringConvertible {
 
     private init(checked text: String) { self.text = text }
 
+    /// The words.
     public var description: String { text }
 
     static func problem(in text: String) -> String? {

@@ -4,9 +4,12 @@ import Synchronization
 /// SHA-256 of a file as it was and as written (lowercase hex, as `sha256sum` prints them): what
 /// the ledger records for each act.
 public struct FileDigests: Sendable, Equatable {
+    /// The original's digest.
     public var before: String
+    /// The written file's digest.
     public var after: String
 
+    /// Both digests, lowercase hex.
     public init(before: String, after: String) {
         self.before = before
         self.after = after

@@ -210,7 +210,7 @@ enum FileSink {
         let failure: Int32? = bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {
-                let result = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                let result = Glibc.write(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else { return result == 0 ? ENOSPC : errno }
                 done += result

@@ -268,7 +268,7 @@ package final class FileSource: Sendable {
     private static func readFully(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
         var done = 0
         while done < buffer.count {
-            let result = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            let result = pread(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(offset + done))
             if result < 0 && errno == EINTR { continue }
             if result <= 0 { break }
             done += result

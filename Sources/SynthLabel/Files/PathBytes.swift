@@ -30,7 +30,8 @@ public enum PathBytes {
                 scalars.append(scalar)
                 index += length
             } else {
-                scalars.append(Unicode.Scalar(escapeBase + UInt32(byte))!)
+                // Private-use scalars (plane 16), always valid.
+                scalars.append(Unicode.Scalar(escapeBase + UInt32(byte)) ?? "\u{FFFD}")
                 index += 1
             }
         }
@@ -56,7 +57,11 @@ public enum PathBytes {
     public static func withCString<Result>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
         guard needsUnescaping(path) else { return try path.withCString(body) }
         let raw = bytes(path).map { CChar(bitPattern: $0) } + [0]
-        return try raw.withUnsafeBufferPointer { try body($0.baseAddress!) }
+        return try raw.withUnsafeBufferPointer { buffer in
+            // Never empty (it ends in the NUL), so it has storage.
+            guard let start = buffer.baseAddress else { preconditionFailure("a path buffer without storage") }
+            return try body(start)
+        }
     }
 
     /// The text with each escaped byte shown as `\xNN`, for people to read.

@@ -2,6 +2,7 @@
 public enum Carrier: String, Sendable, CaseIterable, Codable {
     case png, jpeg, wav, mp3, flac, ogg, markdown, text, webp, tiff, gif, avi, mp4, pdf, office
 
+    /// The format's name for people ("PNG", "Ogg Vorbis/Opus").
     public var displayName: String {
         switch self {
         case .png: "PNG"
@@ -85,6 +86,7 @@ public struct LabelSite: Sendable {
     public var isCanonical: Bool
     /// The label text as stored.
     public var text: String
+    /// The label, or why the text is not one.
     public var parsed: Result<ParsedLabel, LabelParseError>
 
     init(location: String, offset: Int, isCanonical: Bool, text: String) {

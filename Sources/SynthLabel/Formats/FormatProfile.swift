@@ -3,6 +3,7 @@
 /// it has. Every capability check in the library derives from `Carrier.profile`, and
 /// `synthlabel formats` prints it; adding a format is an adapter folder plus one entry here.
 public struct FormatProfile: Sendable, Equatable {
+    /// What sort of media the format holds.
     public enum Kind: String, Sendable, Codable {
         case image, audio, video, text, document
     }
@@ -17,7 +18,9 @@ public struct FormatProfile: Sendable, Equatable {
         case notice
     }
 
+    /// The format.
     public var carrier: Carrier
+    /// What it holds.
     public var kind: Kind
     /// File name extensions it is usually found under (content decides, not these, except for
     /// formats without a signature: Markdown, text, and some MP4, Office and MP3 files).
@@ -29,6 +32,7 @@ public struct FormatProfile: Sendable, Equatable {
     public var alsoRead: [String]
     /// Whether `label --sign` can bind a signature to every byte the label does not own.
     public var signs: Bool
+    /// The explicit label `--explicit` adds; nil when it takes none.
     public var explicitLabel: ExplicitLabel?
     /// Whether `label --watermark` marks its pixels or samples.
     public var watermark: Bool
@@ -37,6 +41,7 @@ public struct FormatProfile: Sendable, Equatable {
     /// Whether its structure carries checksums that `verify` checks.
     public var checksums: Bool
 
+    /// Whether `label` writes the label into it.
     public var isWritable: Bool { writtenTo != nil }
 
     /// Whether `path` ends in one of `extensions` (any case).

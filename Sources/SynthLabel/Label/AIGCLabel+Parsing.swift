@@ -1,7 +1,9 @@
 /// A label read from a file, with what the reader noticed about its form.
 public struct ParsedLabel: Sendable, Hashable {
+    /// How the label object was written: wrapped in `{"AIGC":…}`, or the bare inner object.
     public enum Form: String, Sendable { case wrapped, inner }
 
+    /// The fields as read.
     public var label: AIGCLabel
     /// `{"AIGC":{…}}` or the bare inner object.
     public var form: Form
@@ -15,7 +17,9 @@ public struct ParsedLabel: Sendable, Hashable {
 
 /// Why a label site's text is not a label.
 public struct LabelParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, in words for a person.
     public var message: String
+    /// The message.
     public var description: String { message }
 }
 
@@ -59,8 +63,12 @@ extension AIGCLabel {
             }
             switch value {
             case .string(let string): values[field] = string
-            case .number(let number): values[field] = number; nonString.append(field)
-            case .bool(let flag): values[field] = flag ? "true" : "false"; nonString.append(field)
+            case .number(let number):
+                values[field] = number
+                nonString.append(field)
+            case .bool(let flag):
+                values[field] = flag ? "true" : "false"
+                nonString.append(field)
             case .null: break
             case .object, .array:
                 return .failure(LabelParseError(message: "\(key) holds a JSON \(value.kindName), not a string"))

@@ -13,12 +13,14 @@ public struct AIGCLabel: Sendable, Hashable {
         case propagateID = "PropagateID"
         case reservedCode2 = "ReservedCode2"
 
+        /// Whether GB 45438 Annex E requires the field (`Label`, `ContentProducer`, `ProduceID`).
         public var isRequired: Bool { self == .label || self == .contentProducer || self == .produceID }
     }
 
     /// A field's value as found; absent fields and empty strings both read as `nil`.
     public private(set) var values: [Field: String] = [:]
 
+    /// A label with the producer's three fields, and the others when given.
     public init(
         label: LabelValue = .generated,
         contentProducer: String,
@@ -41,13 +43,17 @@ public struct AIGCLabel: Sendable, Hashable {
         for (field, value) in values { self[field] = value }
     }
 
+    /// A field's value; nil when it is absent or empty.
     public subscript(field: Field) -> String? {
         get { values[field] }
         set { values[field] = newValue.flatMap { $0.isEmpty ? nil : $0 } }
     }
 
+    /// The `Label` field as one of the three values Annex E defines; nil when it holds another.
     public var label: LabelValue? { values[.label].flatMap(LabelValue.init(rawValue:)) }
+    /// The `ContentProducer` field.
     public var contentProducer: String? { values[.contentProducer] }
+    /// The `ProduceID` field.
     public var produceID: String? { values[.produceID] }
 
     /// Longest value accepted, following the strictest vendor API seen (2048 characters).
@@ -114,6 +120,7 @@ public enum LabelProblem: Sendable, Hashable, CustomStringConvertible {
     case badCharacter(AIGCLabel.Field, Unicode.Scalar)
     case tooLong(AIGCLabel.Field, Int)
 
+    /// The label as the JSON object Annex E writes.
     public var description: String {
         switch self {
         case .missingField(let field):

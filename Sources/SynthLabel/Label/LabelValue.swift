@@ -7,6 +7,7 @@ public enum LabelValue: String, Sendable, CaseIterable, Codable {
     /// `"3"`: suspected AI-generated (a platform found traces).
     case suspectedGenerated = "3"
 
+    /// What the value says, in words.
     public var meaning: String {
         switch self {
         case .generated: "AI-generated"

@@ -4,8 +4,10 @@
 /// code (USCC, GB 32100-2015, with its own check character), and a 5-character service
 /// extension. The standard also allows a provider *name*, so a bad code is a warning.
 public struct ProviderCode: Sendable, Hashable {
+    /// The code as given.
     public let text: String
 
+    /// The code to check (`problems` says what is wrong with it).
     public init(_ text: String) { self.text = text }
 
     /// The USCC alphabet: digits and upper-case letters without I, O, S, V, Z.

@@ -18,7 +18,7 @@ public enum LabelRequest: Sendable {
                 throw .refused(
                     path: path,
                     reason:
-                        "it already carries a label from producer \(foreign.contentProducer!); SynthLabel never replaces another producer's label (Measures Art. 10)"
+                        "it already carries a label from producer \(foreign.contentProducer ?? ""); SynthLabel never replaces another producer's label (Measures Art. 10)"
                 )
             }
             var result = label
@@ -48,6 +48,7 @@ public struct Propagation: Sendable {
     /// `ProduceID` written when the file had no label.
     public var produceIDForUnlabelled: String
 
+    /// A platform's propagation: its code and ID, and what to write into a file that has no label yet (by default the propagation ID as the `ProduceID` and an unknown producer).
     public init(
         propagator: String, propagateID: String, labelForUnlabelled: LabelValue? = nil,
         producerForUnlabelled: String = "UNKNOWN", produceIDForUnlabelled: String? = nil

@@ -30,8 +30,10 @@ public struct Labeller: Sendable {
 
     /// The audio mark's SNR unless asked otherwise, and the SNRs it can be made at, in dB.
     public static let defaultAudioWatermarkSNR = AudioMarkEmbedder.defaultSNR
+    /// The SNRs the audio mark can be made at, in dB.
     public static let audioWatermarkSNRRange = AudioMarkEmbedder.snrRange
 
+    /// A labeller: the IPTC source type written beside the label, whether a C2PA manifest may be broken, the explicit label to add, whether plain text gets the hidden label, and the keys that sign and watermark (nil: none).
     public init(
         sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil,
         invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil, watermarkKey: WatermarkKey? = nil,
@@ -316,7 +318,9 @@ extension PlannedLabel {
 
 /// What labelling one file did.
 public struct LabelOutcome: Sendable {
+    /// The file's format.
     public var carrier: Carrier
+    /// Where the labelled file is (or would be) written.
     public var destination: String
     /// The label as written (with any propagation fields carried over).
     public var label: AIGCLabel

@@ -10,6 +10,7 @@ public struct LedgerAct: Sendable, Equatable {
         case pending, completed, abandoned
     }
 
+    /// What the act did to the file.
     public enum Action: String, Sendable {
         /// A producer's label (`synthlabel label`).
         case label
@@ -23,21 +24,27 @@ public struct LedgerAct: Sendable, Equatable {
     public var time: String
     /// When the labelled file was renamed into place, once it was.
     public var completedAt: String?
+    /// Pending until the file is in place, then completed (or abandoned).
     public var state: State
+    /// Labelled or propagated.
     public var action: Action
     /// The program and its version, e.g. `synthlabel` `0.1.0`.
     public var tool: String
+    /// The SynthLabel version that acted.
     public var toolVersion: String
     /// The person or service account that ran the tool.
     public var operatorName: String
+    /// The host it ran on.
     public var host: String
     /// Absolute path of the file read, and of the file written (the same when in place).
     public var path: String
+    /// The file written (absolute path).
     public var output: String
     /// The carrier, e.g. `png`.
     public var format: String
     /// Lowercase hex SHA-256 of the whole file before and after labelling.
     public var sha256Before: String
+    /// SHA-256 of the file written, as `sha256sum` prints it.
     public var sha256After: String
     /// The label as written, platform fields included.
     public var label: AIGCLabel
@@ -51,6 +58,7 @@ public struct LedgerAct: Sendable, Equatable {
     /// rerun knows the act did what was asked.
     public var watermarkNote: String?
 
+    /// An act with every field given; `id` is set once the ledger records it.
     public init(
         time: String = LedgerClock.now(), action: Action, tool: String, toolVersion: String, operatorName: String, host: String,
         path: String, output: String, format: String, sha256Before: String, sha256After: String, label: AIGCLabel,

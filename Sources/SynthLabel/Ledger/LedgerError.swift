@@ -7,6 +7,7 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// A prune that would delete records younger than the rules allow.
     case retention(requested: String, earliestAllowed: String)
 
+    /// What went wrong, with the ledger's path.
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):

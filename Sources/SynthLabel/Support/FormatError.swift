@@ -2,6 +2,7 @@
 ///
 /// Adapters throw it without knowing the file's path; `SynthLabelError` adds the path.
 public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What sort of problem: the verdict and the CLI's exit status follow from it.
     public enum Kind: String, Sendable, Equatable {
         /// The file ends before a structure it announces.
         case truncated
@@ -15,17 +16,21 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooLarge
     }
 
+    /// What sort of problem it is.
     public var kind: Kind
     /// Byte offset of the offending structure, when known.
     public var offset: Int?
+    /// What is wrong, in words for a person.
     public var message: String
 
+    /// A problem of `kind`, at byte `offset` when known.
     public init(_ kind: Kind, at offset: Int? = nil, _ message: String) {
         self.kind = kind
         self.offset = offset
         self.message = message
     }
 
+    /// The message, with the offset when known.
     public var description: String {
         if let offset { return "\(message) (at byte \(offset))" }
         return message

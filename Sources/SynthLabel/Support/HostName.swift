@@ -5,7 +5,7 @@ import Glibc
 package enum HostName {
     package static let current: String = {
         var name = [UInt8](repeating: 0, count: 256)
-        _ = name.withUnsafeMutableBufferPointer { gethostname($0.baseAddress!, $0.count - 1) }
+        _ = name.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { gethostname($0, buffer.count - 1) } ?? -1 }
         return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
     }()
 }

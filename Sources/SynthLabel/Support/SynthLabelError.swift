@@ -22,6 +22,7 @@ public enum SynthLabelError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The error in words for a person, naming the file.
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason):

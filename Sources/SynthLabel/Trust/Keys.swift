@@ -4,6 +4,7 @@ import Glibc
 /// A private key that signs label records. Its PEM text is never printed: `description` names
 /// only the algorithm and key ID.
 public struct SigningKey: Sendable, CustomStringConvertible {
+    /// SM2 or Ed25519.
     public let algorithm: SignatureAlgorithm
     /// 16 hex digits: the first 8 bytes of SM3 over the DER public key.
     public let keyID: String
@@ -19,6 +20,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
         (algorithm, keyID, handle) = try KeyHandle.load(pem: pem, isPrivate: true, path: path)
     }
 
+    /// The algorithm and key ID; never the key.
     public var description: String { "\(algorithm.rawValue) signing key \(keyID)" }
 
     /// A 64-byte signature over `message` (SM2: r‖s; Ed25519: R‖S).
@@ -34,10 +36,13 @@ public struct SigningKey: Sendable, CustomStringConvertible {
 
 /// A public key that checks label records.
 public struct PublicKey: Sendable, CustomStringConvertible {
+    /// SM2 or Ed25519.
     public let algorithm: SignatureAlgorithm
+    /// 16 hex digits: the first 8 bytes of SM3 over the DER public key.
     public let keyID: String
     private let handle: KeyHandle
 
+    /// Reads a public key (PEM, as `keys generate` writes NAME.pub).
     public init(contentsOf path: String) throws(SynthLabelError) {
         try self.init(pem: try KeyFile.read(path), path: path)
     }
@@ -46,6 +51,7 @@ public struct PublicKey: Sendable, CustomStringConvertible {
         (algorithm, keyID, handle) = try KeyHandle.load(pem: pem, isPrivate: false, path: path)
     }
 
+    /// The algorithm and key ID.
     public var description: String { "\(algorithm.rawValue) public key \(keyID)" }
 
     /// Whether `signature` is this key's signature over `message`.
@@ -126,7 +132,7 @@ public enum KeyFile {
         defer { close(descriptor) }
         var done = 0
         while done < bytes.count {
-            let wrote = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            let wrote = Glibc.write(descriptor, bytes.baseAddress.map { $0 + done }, bytes.count - done)
             if wrote < 0 && errno == EINTR { continue }
             guard wrote > 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
             done += wrote

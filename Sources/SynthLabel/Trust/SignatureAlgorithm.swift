@@ -37,6 +37,7 @@ public enum DigestAlgorithm: String, Sendable, Codable {
 public struct Hasher256: ~Copyable {
     private var context: UnsafeMutableRawPointer?
 
+    /// A fresh digest of `algorithm` (SM3 or SHA-256).
     public init(_ algorithm: DigestAlgorithm) {
         context = ctrust_digest_new(algorithm == .sm3 ? 0 : 1)
     }
@@ -45,6 +46,7 @@ public struct Hasher256: ~Copyable {
         if let context { _ = ctrust_digest_final(context, nil) }
     }
 
+    /// Adds `bytes` to the digest.
     public mutating func update(_ bytes: [UInt8]) {
         guard let context else { return }
         _ = bytes.withUnsafeBufferPointer { ctrust_digest_update(context, $0.baseAddress, $0.count) }

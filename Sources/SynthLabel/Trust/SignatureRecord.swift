@@ -10,13 +10,18 @@
 /// key ID, each covered field as `Name=value` in Annex E order, and the digest in hex, joined
 /// by line feeds (UTF-8).
 public struct SignatureRecord: Sendable, Equatable {
+    /// The algorithm that signed.
     public var algorithm: SignatureAlgorithm
+    /// The signing key's ID (`SigningKey.keyID`).
     public var keyID: String
+    /// The digest of every byte the label does not own (`ContentDigest`).
     public var contentDigest: [UInt8]
+    /// The signature over the covered fields and the content digest.
     public var signature: [UInt8]
 
     static let version = "SL1"
 
+    /// A record from its parts.
     public init(algorithm: SignatureAlgorithm, keyID: String, contentDigest: [UInt8], signature: [UInt8]) {
         self.algorithm = algorithm
         self.keyID = keyID
@@ -31,6 +36,7 @@ public struct SignatureRecord: Sendable, Equatable {
             signature: [UInt8](repeating: 0, count: 64))
     }
 
+    /// The record as it is stored in `ReservedCode1` or `ReservedCode2` (`SL1.…`).
     public var serialized: String {
         [Self.version, algorithm.rawValue, keyID, Base64URL.encode(contentDigest), Base64URL.encode(signature)].joined(separator: ".")
     }

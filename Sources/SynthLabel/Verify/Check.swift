@@ -41,10 +41,14 @@ public enum Outcome: String, Sendable, Codable {
 
 /// One check's result for one file, with a one-line reason.
 public struct Finding: Sendable, Codable, Hashable {
+    /// The check (its id is stable; docs/checks.md lists them).
     public var check: Check
+    /// Pass, fail, warn or skip.
     public var outcome: Outcome
+    /// Why, in words for a person.
     public var message: String
 
+    /// A finding of `check` with its outcome and reason.
     public init(_ check: Check, _ outcome: Outcome, _ message: String) {
         self.check = check
         self.outcome = outcome

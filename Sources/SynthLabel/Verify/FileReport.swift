@@ -1,13 +1,18 @@
 /// What `verify` found in one file.
 public struct FileReport: Sendable {
+    /// The file as it was named.
     public var path: String
+    /// Its format.
     public var carrier: Carrier
     /// File size in bytes.
     public var size: Int
+    /// The verdict the findings add up to.
     public var verdict: Verdict
     /// The label that counts: the one at the canonical site, else the first readable one.
     public var label: AIGCLabel?
+    /// Every label site found, in file order.
     public var sites: [LabelSite]
+    /// Every check's outcome, with its reason.
     public var findings: [Finding]
     /// IPTC source type beside an XMP label, when present.
     public var digitalSourceType: String?

@@ -9,6 +9,7 @@ public struct Verifier: Sendable {
     /// The key to look for the invisible image watermark with; nil skips the (pixel-decoding) search.
     public var watermarkKey: WatermarkKey?
 
+    /// A verifier: `explicitChecks` looks for captions, prompts and notices; `trustedKeys` check signatures; `watermarkKey` looks for the invisible mark.
     public init(explicitChecks: Bool = true, trustedKeys: [PublicKey] = [], watermarkKey: WatermarkKey? = nil) {
         self.explicitChecks = explicitChecks
         self.trustedKeys = trustedKeys

@@ -66,7 +66,10 @@ struct ChipLayout: Sendable {
     func cellSigns(coded: [Bool]) -> [Float] {
         var signs = [Float](repeating: 0, count: columns * rows)
         for cell in sync { signs[cell.y * columns + cell.x] = cell.chip }
-        for cell in data { signs[cell.y * columns + cell.x] = cell.chip * (coded[cell.bit!] ? 1 : -1) }
+        for cell in data {
+            guard let bit = cell.bit else { continue }
+            signs[cell.y * columns + cell.x] = cell.chip * (coded[bit] ? 1 : -1)
+        }
         return signs
     }
 }

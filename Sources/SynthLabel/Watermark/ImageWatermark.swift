@@ -329,8 +329,9 @@ struct ImageWatermark: Sendable {
                     }
                 }
                 line.withUnsafeBufferPointer { strip in
+                    guard let start = strip.baseAddress else { return }
                     for lag in lagRange.lowerBound...highest {
-                        correlation[lag] += dot(strip, strip.baseAddress! + lag, count: segment - lag) / Float(segment - lag)
+                        correlation[lag] += dot(start, start + lag, count: segment - lag) / Float(segment - lag)
                     }
                 }
             }
@@ -429,7 +430,8 @@ struct ImageWatermark: Sendable {
             (max(0, index - 2)...min(periods.count - 1, index + 2)).allSatisfy { contrast[$0] <= contrast[index] }
         }
         return peaks.sorted { contrast[$0] > contrast[$1] }.prefix(count).map { index in
-            (-8...8).map { periods[index] * (1 + 0.0005 * Double($0)) }.map { ($0, bins.energy(plane, period: $0)) }.max { $0.1 < $1.1 }!.0
+            (-8...8).map { periods[index] * (1 + 0.0005 * Double($0)) }.map { ($0, bins.energy(plane, period: $0)) }.max { $0.1 < $1.1 }?.0
+                ?? periods[index]
         }
     }
 
@@ -479,10 +481,9 @@ struct ImageWatermark: Sendable {
         return Double(lag) + max(-0.5, min(0.5, 0.5 * (left - right) / curvature))
     }
 
-    private static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    private static func dot(_ base: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var sum = SIMD8<Float>()
         var index = 0
-        let base = a.baseAddress!
         while index + 8 <= count {
             sum +=
                 UnsafeRawPointer(base + index).loadUnaligned(as: SIMD8<Float>.self)
@@ -532,7 +533,8 @@ struct ImageWatermark: Sendable {
         let energies = angles.map { bins.energy(plane, lattice($0)) }
         let best = angles.indices.sorted { energies[$0] > energies[$1] }.prefix(2)
         return best.map { index in
-            (-5...5).map { lattice(angles[index] + Double($0) * 0.05) }.map { ($0, bins.energy(plane, $0)) }.max { $0.1 < $1.1 }!.0
+            (-5...5).map { lattice(angles[index] + Double($0) * 0.05) }.map { ($0, bins.energy(plane, $0)) }.max { $0.1 < $1.1 }?.0
+                ?? lattice(angles[index])
         }
     }
 
@@ -598,8 +600,9 @@ struct ImageWatermark: Sendable {
         let mask = size - 1
         var soft = [Float](repeating: 0, count: WatermarkCode.codedBits)
         for cell in layout.data {
+            guard let bit = cell.bit else { continue }
             let position = ((offset.y + cell.y * TileLayout.cellSize) & mask) * size + ((offset.x + cell.x * TileLayout.cellSize) & mask)
-            soft[cell.bit!] += cell.chip * cells[position]
+            soft[bit] += cell.chip * cells[position]
         }
         return soft
     }

@@ -2,6 +2,7 @@
 public struct WatermarkDetection: Sendable, Equatable {
     /// True only when a payload decoded with a valid check.
     public var present: Bool
+    /// The 64-bit payload, when present: a keyed hash of the label's producer and ProduceID.
     public var payload: UInt64?
     /// Near 1 when present (1 − the false-positive bound); when absent, below 0.5: how much of
     /// a sync pattern was seen without a readable payload.
@@ -14,6 +15,7 @@ public struct WatermarkDetection: Sendable, Equatable {
     /// no mark was found.
     public var binding: WatermarkBinding?
 
+    /// A detection result with every field given.
     public init(
         present: Bool, payload: UInt64?, confidence: Double, scale: (x: Double, y: Double)? = nil, attempts: Int,
         binding: WatermarkBinding? = nil
@@ -34,6 +36,7 @@ public struct WatermarkDetection: Sendable, Equatable {
         Array((0..<8).map { UInt8(truncatingIfNeeded: payload >> (56 - 8 * $0)) }).hex
     }
 
+    /// Same presence and payload (the confidence and attempts may differ).
     public static func == (a: Self, b: Self) -> Bool { a.present == b.present && a.payload == b.payload }
 
     /// Whether the mark found is exactly this payload's: what marking checks by reading back.
@@ -64,6 +67,7 @@ extension Carrier {
 /// content-bound layer with the content (`ImageBinding`), as a z-score, against what a mark made
 /// for this content would give.
 public struct WatermarkBinding: Sendable, Equatable {
+    /// What the content-bound layer says.
     public enum Verdict: String, Sendable {
         /// The mark was made for this content.
         case confirmed

@@ -52,6 +52,7 @@ public struct WatermarkKey: Sendable, CustomStringConvertible {
     /// A short public name for the key (first 8 bytes of an HMAC of a fixed text), never the secret.
     public var keyID: String { Array(mac(Array("synthlabel watermark key id".utf8)).prefix(8)).hex }
 
+    /// The key ID; never the secret.
     public var description: String { "watermark key \(keyID)" }
 
     /// HMAC-SHA-256 (RFC 2104) of `message` under the key.

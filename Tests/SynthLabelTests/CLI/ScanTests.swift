@@ -26,7 +26,7 @@ struct ScanTests {
 
     func paths(_ ndjson: String) throws -> [String] {
         try ndjson.split(separator: "\n").map { line in
-            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["path"] as! String
+            try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["path"] as? String)
         }
     }
 

@@ -75,7 +75,10 @@ struct AIGCLabelTests {
 
     @Test func oversizedLabelTextIsRefused() {
         let huge = #"{"AIGC":{"Label":"1","ContentProducer":""# + String(repeating: "a", count: 70_000) + #""}}"#
-        guard case .failure(let error) = AIGCLabel.parse(huge) else { Issue.record("accepted"); return }
+        guard case .failure(let error) = AIGCLabel.parse(huge) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(error.message.contains("limit"))
     }
 
@@ -112,5 +115,20 @@ struct ProviderCodeTests {
 
     @Test func lettersOutsideTheAlphabetAreRejected() {
         #expect(ProviderCode.usccProblem("91110102MACQD9K6I0")?.contains("'I'") == true)
+    }
+}
+
+@Suite("Generated IDs")
+struct GeneratedIDTests {
+    /// The library makes the IDs `label` and `propagate` use when none is given.
+    @Test func anIDIsThePrefixTheUTCSecondAnd64RandomBits() {
+        // 2026-12-07 09:30:05 UTC.
+        let id = GeneratedID.make(prefix: "SL", now: 1_796_635_805)
+        #expect(id.hasPrefix("SL20261207T093005Z"), "\(id)")
+        #expect(id.count == 34 && id.dropFirst(18).allSatisfy { $0.isHexDigit && !$0.isLowercase })
+        let ids = (0..<1000).map { _ in GeneratedID.produceID() }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { AIGCLabel(contentProducer: "P", produceID: $0).validationProblems().isEmpty })
+        #expect(GeneratedID.propagateID().hasPrefix("PL"))
     }
 }

@@ -24,7 +24,10 @@ enum Media {
         return run
     }
 
-    enum MediaError: Error { case commandFailed(String, String), badPNM(String) }
+    enum MediaError: Error {
+        case commandFailed(String, String)
+        case badPNM(String)
+    }
 
     /// A decoded picture as netpbm hands it over (P5 grey or P6 colour, 8 bits).
     struct Picture {
@@ -126,11 +129,22 @@ enum Media {
         return normalised
     }
 
-    enum SampleEncoding { case unsigned8, pcm16, pcm24, float32 }
+    enum SampleEncoding {
+        case unsigned8, pcm16, pcm24, float32
+
+        var bytes: Int {
+            switch self {
+            case .unsigned8: 1
+            case .pcm16: 2
+            case .pcm24: 3
+            case .float32: 4
+            }
+        }
+    }
 
     /// A WAV file of `frames` interleaved samples (−1…1) written byte by byte here.
     static func wav(_ samples: [Double], channels: Int, rate: Int, encoding: SampleEncoding) -> [UInt8] {
-        let bytesPerSample = [SampleEncoding.unsigned8: 1, .pcm16: 2, .pcm24: 3, .float32: 4][encoding]!
+        let bytesPerSample = encoding.bytes
         let dataSize = samples.count * bytesPerSample
         var bytes = Array("RIFF".utf8)
         bytes.appendUInt32LE(UInt32(36 + dataSize))

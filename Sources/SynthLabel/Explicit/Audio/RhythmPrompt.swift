@@ -9,17 +9,24 @@ import Glibc
 /// programme: the tone's RMS sits `relativeLevel` dB from the programme's RMS, kept between
 /// −40 and −6 dBFS peak so it is audible over quiet material and never startling over loud.
 public struct RhythmPrompt: Sendable, Equatable {
+    /// The tone's frequency in Hz.
     public var frequency = 800.0
+    /// A short tone, in seconds.
     public var short = 0.120
+    /// A long tone, in seconds.
     public var long = 0.360
+    /// Silence between the tones of a letter, in seconds.
     public var gap = 0.120
+    /// Silence between the two letters, in seconds.
     public var letterGap = 0.360
+    /// Each tone's fade in and out, in seconds.
     public var fade = 0.010
     /// Tone RMS relative to the programme RMS, in dB.
     public var relativeLevel = -3.0
     /// Silence between the prompt and the programme.
     public var pause = 0.300
 
+    /// The default rhythm: 800 Hz, 120 ms and 360 ms tones.
     public init() {}
 
     /// (start, duration) of each tone in seconds from the prompt's start.

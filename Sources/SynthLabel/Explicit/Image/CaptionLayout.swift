@@ -1,7 +1,12 @@
 /// Where on the image the caption goes, as the viewer sees it (EXIF orientation applied).
 public enum CaptionPlacement: String, Sendable, CaseIterable {
-    case topLeft = "top-left", top, topRight = "top-right", left, right
-    case bottomLeft = "bottom-left", bottom, bottomRight = "bottom-right"
+    case topLeft = "top-left"
+    case top
+    case topRight = "top-right"
+    case left, right
+    case bottomLeft = "bottom-left"
+    case bottom
+    case bottomRight = "bottom-right"
 }
 
 /// A caption measured and placed: the text mask and the backing box, in view coordinates.
@@ -90,8 +95,10 @@ struct CaptionLayout {
 ///
 /// Stored as `synthlabel:Caption` = `x,y,width,height,emPixels,textHeight|text` (view coordinates).
 public struct CaptionRecord: Equatable, Sendable {
+    /// The caption's text.
     public var text: String
     var box: CaptionLayout.Box
+    /// The font size it was drawn at, in pixels per em.
     public var pixelSize: Int
     /// Measured ink height of the drawn text in pixels.
     public var textHeight: Int

@@ -14,7 +14,9 @@ public enum CodecRoundTrip {
         }
         let staged = try FileSink.stage(
             {
-                var plan = EditPlan(); plan.insert(output); return plan
+                var plan = EditPlan()
+                plan.insert(output)
+                return plan
             }(), from: FileSource(bytes: output), to: destination,
             replacing: nil, flushNow: false)
         try FileSink.commit(staged)

@@ -24,7 +24,8 @@ enum JPEGCaptioner {
             raster.paint(layout, orientation: orientation)
             record = layout.record(text: style.text)
         }
-        return (output, record!)
+        guard let record else { throw .cannotWrite(path: path, reason: "the caption was not drawn") }
+        return (output, record)
     }
 
     /// Decodes the pixels, lets `edit` change them (given the EXIF orientation), and re-encodes
@@ -170,7 +171,7 @@ enum JPEGCaptioner {
             var scaledSum = 0
             for value in standardLuminance { scaledSum += min(255, max(1, (value * scale + 50) / 100)) }
             let error = abs(scaledSum - sum)
-            if best == nil || error < best!.error { best = (quality, error) }
+            if error < best?.error ?? .max { best = (quality, error) }
         }
         guard let best, best.error * 10 <= sum else { return nil }  // not a scaled standard table
         return best.quality

@@ -24,7 +24,8 @@ enum PNGCaptioner {
             }
             record = layout.record(text: style.text)
         }
-        return (output, record!)
+        guard let record else { throw .cannotWrite(path: path, reason: "the caption was not drawn") }
+        return (output, record)
     }
 
     /// Decodes the pixels, lets `edit` change them, and re-encodes the file with every other
@@ -120,7 +121,7 @@ enum PNGCaptioner {
         let bytesPerSample = depth == 16 ? 2 : 1
         switch pixels.colorType {
         case 2, 4, 6:
-            let channels = [2: 3, 4: 2, 6: 4][pixels.colorType]!
+            let channels = pixels.colorType == 2 ? 3 : pixels.colorType == 4 ? 2 : 4
             return (
                 Raster(width: width, height: height, channels: channels, bytesPerSample: bytesPerSample, samples: pixels.rows), Conversion()
             )
@@ -186,7 +187,7 @@ enum PNGCaptioner {
             return cpng_encode_raw(&image, &result, &message, message.count)
         }
         guard status == 0, let data = result.pixels else {
-            let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let text = String(nulTerminated: message)
             throw .cannotWrite(path: path, reason: "libpng could not encode the captioned image: \(text)")
         }
         defer { cpng_free(&result) }

@@ -12,7 +12,8 @@ enum InvisibleTextLabel {
         var text = String(marker)
         for byte in json.utf8 {
             let value = byte < 16 ? 0xFE00 + UInt32(byte) : 0xE0100 + UInt32(byte) - 16
-            text.unicodeScalars.append(Unicode.Scalar(value)!)
+            // Variation selectors: valid scalars.
+            text.unicodeScalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
         }
         return Array(text.utf8)
     }

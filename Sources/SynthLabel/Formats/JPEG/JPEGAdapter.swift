@@ -46,7 +46,10 @@ struct JPEGAdapter: CarrierAdapter {
                 return (segments, nil, damage)
             }
             let marker = header[1]
-            if marker == 0xFF { offset += 1; continue }  // fill byte
+            if marker == 0xFF {
+                offset += 1
+                continue
+            }  // fill byte
             if marker == 0xD9 {
                 damage.append(FormatError(.corrupt, at: offset, "end of image before any image data"))
                 return (segments, nil, damage)

@@ -140,7 +140,10 @@ struct MP3Adapter: CarrierAdapter {
             var split = text.count
             var index = 0
             while index + 1 < text.count {
-                if text[index] == 0 && text[index + 1] == 0 { split = index; break }
+                if text[index] == 0 && text[index + 1] == 0 {
+                    split = index
+                    break
+                }
                 index += 2
             }
             parts = [Array(text[0..<split]), Array(text[min(text.count, split + 2)...])]
@@ -162,9 +165,11 @@ struct MP3Adapter: CarrierAdapter {
         var bigEndian = bigEndianDefault
         var data = bytes[...]
         if data.count >= 2, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xFE {
-            bigEndian = false; data = data.dropFirst(2)
+            bigEndian = false
+            data = data.dropFirst(2)
         } else if data.count >= 2, data[data.startIndex] == 0xFE, data[data.startIndex + 1] == 0xFF {
-            bigEndian = true; data = data.dropFirst(2)
+            bigEndian = true
+            data = data.dropFirst(2)
         }
         var units: [UInt16] = []
         var index = data.startIndex

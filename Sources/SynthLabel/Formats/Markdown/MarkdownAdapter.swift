@@ -181,7 +181,8 @@ struct MarkdownAdapter: CarrierAdapter {
             var escaping = false
             for character in text.dropFirst().dropLast() {
                 if escaping {
-                    out.append(character); escaping = false
+                    out.append(character)
+                    escaping = false
                 } else if character == "\\" {
                     escaping = true
                 } else {
@@ -205,13 +206,14 @@ struct MarkdownAdapter: CarrierAdapter {
         }
         guard let frontMatter = document.frontMatter, let block = Self.labelBlock(in: frontMatter) else { return reading }
         let lines = frontMatter.lines[block]
+        guard let first = lines.first, let last = lines.last else { return reading }
         let text = lines.map(\.text).joined(separator: "\n")
-        reading.ownedRanges.append(lines.first!.range.lowerBound..<lines.last!.range.upperBound)
+        reading.ownedRanges.append(first.range.lowerBound..<last.range.upperBound)
         let isTOML = frontMatter.syntax == .toml
         reading.sites.append(
             LabelSite(
                 location: "\(isTOML ? "TOML" : "YAML") front matter AIGC (line \(block.lowerBound + 2))",
-                offset: lines.first!.range.lowerBound,
+                offset: first.range.lowerBound,
                 isCanonical: true,
                 text: text,
                 parsed: isTOML ? TOMLLabel.parse(lines.map(\.text)) : Self.parseBlock(lines)))

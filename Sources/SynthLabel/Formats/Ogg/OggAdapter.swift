@@ -247,7 +247,7 @@ struct OggAdapter: CarrierAdapter {
             }
             page.replaceSubrange(22..<26, with: withUnsafeBytes(of: OggCRC.checksum(page[...]).littleEndian, Array.init))
             pages.append(page)
-            continued = chunk.last!.value == 255
+            continued = chunk.last?.value == 255
             start = end
         }
         return pages

@@ -37,7 +37,7 @@ enum AudioBlock {
         return (0...(size / 2)).map { bin in
             let hz = Double(bin) * binHz
             guard hz >= lowestHz, hz < highestHz else { return -1 }
-            return edges.lastIndex { $0 <= hz }!
+            return edges.lastIndex { $0 <= hz } ?? -1
         }
     }
 

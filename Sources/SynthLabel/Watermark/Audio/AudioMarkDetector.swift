@@ -167,14 +167,14 @@ struct AudioMarkDetector {
         fft = RealFFT(size: size)
         window = (0..<size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(size))) }
         binHz = Double(sampleRate) / Double(size)
-        let slowest = searchedSpeeds.first!
-        let fastest = searchedSpeeds.last!
+        let slowest = searchedSpeeds.min() ?? 1
+        let fastest = searchedSpeeds.max() ?? 1
         lowBin = max(1, Int(AudioBlock.lowestHz * slowest / binHz) - 1)
         highBin = min(size / 2, Int((AudioBlock.highestHz * fastest / binHz).rounded(.up)) + 1)
         logFloor = Float(size * size) / 16 * 1e-10
         bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         framesPerWindow = Int(AudioBlock.seconds * Double(Self.windowBlocks) * Double(sampleRate) / Double(hop))
-        let slowestSlot = AudioBlock.slotSeconds / Self.speeds.first!
+        let slowestSlot = AudioBlock.slotSeconds / Self.speeds[0]
         // The binding's features look `reach` slots either side of a cell, so its windows
         // overlap by as many more on each side.
         let overlapSlots = Self.windowOverlapSlots + (binding == nil ? 0 : 2 * Double(AudioBinding.reach))
@@ -187,8 +187,8 @@ struct AudioMarkDetector {
     /// How many slots the totals hold at the programme's own speed and the first phase.
     var totalledSlots: Int {
         guard bindingRead == nil else { return totalledCounts.first ?? 0 }
-        let own = searchedSpeeds.firstIndex(of: 1)! * Self.phases
-        return totalledCounts.isEmpty ? 0 : totalledCounts[own]
+        guard let own = searchedSpeeds.firstIndex(of: 1), !totalledCounts.isEmpty else { return 0 }
+        return totalledCounts[own * Self.phases]
     }
 
     /// The strongest sync correlation seen so far (a z-value: unit noise).
@@ -649,7 +649,10 @@ struct AudioMarkDetector {
         }
         if !gains.contains(where: { $0 > 0 }) { gains = [Float](repeating: 1, count: bands) }
         var soft = [Float](repeating: 0, count: WatermarkCode.codedBits)
-        for cell in layout.data { soft[cell.bit!] += gains[cell.y] * cell.chip * folded[cell.y * slots + (cell.x + offset) % slots] }
+        for cell in layout.data {
+            guard let bit = cell.bit else { continue }
+            soft[bit] += gains[cell.y] * cell.chip * folded[cell.y * slots + (cell.x + offset) % slots]
+        }
         return soft
     }
 }

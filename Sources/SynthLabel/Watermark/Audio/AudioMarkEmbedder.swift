@@ -136,7 +136,7 @@ struct AudioMarkEmbedder {
         bandOfBin = AudioBlock.bandOfBin(size: size, sampleRate: sampleRate)
         signs = layout.cellSigns(coded: WatermarkCode.encode(payload))
         var bits = [Int](repeating: -1, count: AudioBlock.slots * AudioBlock.bandCount)
-        for cell in layout.data { bits[cell.y * AudioBlock.slots + cell.x] = cell.bit! }
+        for cell in layout.data { bits[cell.y * AudioBlock.slots + cell.x] = cell.bit ?? -1 }
         self.bits = bits
         self.binding = binding
         logFloor = Float(size * size) / 16 * 1e-10
@@ -643,8 +643,10 @@ struct AudioMarkEmbedder {
         var sums: (Double, Double, Double, Double) = (0, 0, 0, 0)
         var index = 0
         while index + 4 <= values.count {
-            let a = Double(values[index]), b = Double(values[index + 1])
-            let c = Double(values[index + 2]), d = Double(values[index + 3])
+            let a = Double(values[index])
+            let b = Double(values[index + 1])
+            let c = Double(values[index + 2])
+            let d = Double(values[index + 3])
             sums.0 += a * a
             sums.1 += b * b
             sums.2 += c * c

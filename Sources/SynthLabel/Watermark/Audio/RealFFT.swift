@@ -55,11 +55,18 @@ struct RealFFT: Sendable {
         var k = 1
         while k <= half - k {
             let m = half - k
-            let ar = real[k], ai = imaginary[k], br = real[m], bi = imaginary[m]
-            let evenR = 0.5 * (ar + br), evenI = 0.5 * (ai - bi)
-            let oddR = 0.5 * (ai + bi), oddI = -0.5 * (ar - br)
-            let c = splitCos[k], s = splitSin[k]
-            let rotatedR = oddR * c - oddI * s, rotatedI = oddR * s + oddI * c
+            let ar = real[k]
+            let ai = imaginary[k]
+            let br = real[m]
+            let bi = imaginary[m]
+            let evenR = 0.5 * (ar + br)
+            let evenI = 0.5 * (ai - bi)
+            let oddR = 0.5 * (ai + bi)
+            let oddI = -0.5 * (ar - br)
+            let c = splitCos[k]
+            let s = splitSin[k]
+            let rotatedR = oddR * c - oddI * s
+            let rotatedI = oddR * s + oddI * c
             real[k] = evenR + rotatedR
             imaginary[k] = evenI + rotatedI
             // X[half − k] = conj(E[k]) + W^(half−k) conj(O[k]) = conj(E[k] − W^k O[k]).
@@ -75,15 +82,23 @@ struct RealFFT: Sendable {
         real: UnsafeMutableBufferPointer<Float>, imaginary: UnsafeMutableBufferPointer<Float>, into frame: UnsafeMutableBufferPointer<Float>
     ) {
         // Undo the split: Z[k] = E[k] + i O[k], E = (X[k] + conj X[half−k]), O = (X[k] − conj X[half−k]) W^−k.
-        let x0 = real[0], xh = real[half]
+        let x0 = real[0]
+        let xh = real[half]
         var k = 1
         while k <= half - k {
             let m = half - k
-            let ar = real[k], ai = imaginary[k], br = real[m], bi = -imaginary[m]
-            let evenR = ar + br, evenI = ai + bi
-            let differenceR = ar - br, differenceI = ai - bi
-            let c = splitCos[k], s = -splitSin[k]
-            let oddR = differenceR * c - differenceI * s, oddI = differenceR * s + differenceI * c
+            let ar = real[k]
+            let ai = imaginary[k]
+            let br = real[m]
+            let bi = -imaginary[m]
+            let evenR = ar + br
+            let evenI = ai + bi
+            let differenceR = ar - br
+            let differenceI = ai - bi
+            let c = splitCos[k]
+            let s = -splitSin[k]
+            let oddR = differenceR * c - differenceI * s
+            let oddI = differenceR * s + differenceI * c
             // Z[k] = E + iO;  Z[half−k] = conj(E) + i conj(O).
             real[k] = evenR - oddI
             imaginary[k] = evenI + oddR
@@ -117,13 +132,23 @@ struct RealFFT: Sendable {
     private func butterflies(_ real: UnsafeMutableBufferPointer<Float>, _ imaginary: UnsafeMutableBufferPointer<Float>) {
         var start = 0
         while start < half {
-            let r0 = real[start], i0 = imaginary[start]
-            let r1 = real[start + 1], i1 = imaginary[start + 1]
-            let r2 = real[start + 2], i2 = imaginary[start + 2]
-            let r3 = real[start + 3], i3 = imaginary[start + 3]
+            let r0 = real[start]
+            let i0 = imaginary[start]
+            let r1 = real[start + 1]
+            let i1 = imaginary[start + 1]
+            let r2 = real[start + 2]
+            let i2 = imaginary[start + 2]
+            let r3 = real[start + 3]
+            let i3 = imaginary[start + 3]
             // Stage one: pairs (0, 1) and (2, 3).
-            let ar = r0 + r1, ai = i0 + i1, br = r0 - r1, bi = i0 - i1
-            let cr = r2 + r3, ci = i2 + i3, dr = r2 - r3, di = i2 - i3
+            let ar = r0 + r1
+            let ai = i0 + i1
+            let br = r0 - r1
+            let bi = i0 - i1
+            let cr = r2 + r3
+            let ci = i2 + i3
+            let dr = r2 - r3
+            let di = i2 - i3
             // Stage two: (a, c) with twiddle 1, (b, d) with twiddle −i.
             real[start] = ar + cr
             imaginary[start] = ai + ci
@@ -136,10 +161,10 @@ struct RealFFT: Sendable {
             start += 4
         }
         // Every later span is a multiple of four.
-        let real = real.baseAddress!, imaginary = imaginary.baseAddress!
+        guard let real = real.baseAddress, let imaginary = imaginary.baseAddress else { return }
         stageCos.withUnsafeBufferPointer { stageCos in
             stageSin.withUnsafeBufferPointer { stageSin in
-                let stageCos = stageCos.baseAddress!, stageSin = stageSin.baseAddress!
+                guard let stageCos = stageCos.baseAddress, let stageSin = stageSin.baseAddress else { return }
                 var span = 4
                 while span < half {
                     let twiddles = span - 4
@@ -147,10 +172,14 @@ struct RealFFT: Sendable {
                     while start < half {
                         var offset = 0
                         while offset < span {
-                            let c = Self.load(stageCos, twiddles &+ offset), s = Self.load(stageSin, twiddles &+ offset)
-                            let top = start &+ offset, bottom = top &+ span
-                            let bottomR = Self.load(real, bottom), bottomI = Self.load(imaginary, bottom)
-                            let topR = Self.load(real, top), topI = Self.load(imaginary, top)
+                            let c = Self.load(stageCos, twiddles &+ offset)
+                            let s = Self.load(stageSin, twiddles &+ offset)
+                            let top = start &+ offset
+                            let bottom = top &+ span
+                            let bottomR = Self.load(real, bottom)
+                            let bottomI = Self.load(imaginary, bottom)
+                            let topR = Self.load(real, top)
+                            let topI = Self.load(imaginary, top)
                             let br = bottomR * c - bottomI * s
                             let bi = bottomR * s + bottomI * c
                             Self.store(topR - br, real, bottom)
