@@ -34,11 +34,11 @@ public enum DigestAlgorithm: String, Sendable, Codable {
 }
 
 /// A running SM3 or SHA-256 computation (libcrypto).
-public struct Hasher256: ~Copyable {
+package struct Hasher256: ~Copyable {
     private var context: UnsafeMutableRawPointer?
 
     /// A fresh digest of `algorithm` (SM3 or SHA-256).
-    public init(_ algorithm: DigestAlgorithm) {
+    package init(_ algorithm: DigestAlgorithm) {
         context = ctrust_digest_new(algorithm == .sm3 ? 0 : 1)
     }
 
@@ -47,13 +47,13 @@ public struct Hasher256: ~Copyable {
     }
 
     /// Adds `bytes` to the digest.
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         guard let context else { return }
         _ = bytes.withUnsafeBufferPointer { ctrust_digest_update(context, $0.baseAddress, $0.count) }
     }
 
     /// The 32-byte digest; the hasher is spent.
-    public consuming func finish() -> [UInt8] {
+    package consuming func finish() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         if let context {
             _ = out.withUnsafeMutableBufferPointer { ctrust_digest_final(context, $0.baseAddress) }

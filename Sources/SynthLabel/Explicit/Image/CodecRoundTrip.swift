@@ -1,8 +1,8 @@
 /// A plain decode and re-encode with the codecs and settings captions use, and nothing else:
 /// the baseline the caption benchmark compares against (`bench/caption-vs-reencode.sh`).
-public enum CodecRoundTrip {
+package enum CodecRoundTrip {
     /// Reads `path`, decodes it (libpng or libjpeg-turbo), encodes it again and writes `destination`.
-    public static func reencode(_ path: String, to destination: String) throws(SynthLabelError) {
+    package static func reencode(_ path: String, to destination: String) throws(SynthLabelError) {
         let file = try FileSource(path: path, readingWholeUpTo: 0)
         let bytes = try ExplicitLabel.wholeFile(file, path: path)
         let output: [UInt8]

@@ -1,0 +1,59 @@
+import Dispatch
+import Glibc
+
+/// Where the async entry points run their blocking work: reading, decoding, hashing and writing
+/// files block a thread for as long as the disk takes, which must never be one of Swift
+/// concurrency's cooperative threads (a server on SwiftNIO or Hummingbird would stall with it).
+/// Each call runs on a thread of this queue's own pool, at most one per core at once (later calls
+/// wait their turn there, not on the caller's executor), and resumes the caller when done.
+enum BlockingWork {
+    private static let queue = DispatchQueue(label: "SynthLabel.blocking-work", attributes: .concurrent)
+    private static let slots = DispatchSemaphore(value: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+
+    static func run<Value: Sendable>(
+        _ work: @escaping @Sendable () throws(SynthLabelError) -> Value
+    ) async throws(SynthLabelError) -> Value {
+        let result: Result<Value, SynthLabelError> = await withCheckedContinuation { continuation in
+            queue.async {
+                slots.wait()
+                defer { slots.signal() }
+                continuation.resume(returning: Result { () throws(SynthLabelError) in try work() })
+            }
+        }
+        return try result.get()
+    }
+}
+
+extension Labeller {
+    /// `label(fileAt:with:writingTo:mayReplaceOriginal:dryRun:)` without blocking the caller's
+    /// executor: the file work runs on SynthLabel's own threads (`BlockingWork`), safe to await
+    /// from a server's request handler.
+    public func label(
+        fileAt path: String, with label: AIGCLabel, writingTo destination: String, mayReplaceOriginal: Bool = true,
+        dryRun: Bool = false
+    ) async throws(SynthLabelError) -> LabelOutcome {
+        try await self.label(
+            fileAt: path, request: .produce(label), writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun)
+    }
+
+    /// `label(fileAt:request:writingTo:mayReplaceOriginal:dryRun:)` (a producer's label or a
+    /// platform's propagation) without blocking the caller's executor.
+    public func label(
+        fileAt path: String, request: LabelRequest, writingTo destination: String, mayReplaceOriginal: Bool = true,
+        dryRun: Bool = false
+    ) async throws(SynthLabelError) -> LabelOutcome {
+        let labeller = self
+        return try await BlockingWork.run { () throws(SynthLabelError) in
+            try labeller.label(
+                fileAt: path, request: request, writingTo: destination, mayReplaceOriginal: mayReplaceOriginal, dryRun: dryRun)
+        }
+    }
+}
+
+extension Verifier {
+    /// `verify(fileAt:)` without blocking the caller's executor.
+    public func verify(fileAt path: String) async throws(SynthLabelError) -> FileReport {
+        let verifier = self
+        return try await BlockingWork.run { () throws(SynthLabelError) in try verifier.verify(fileAt: path) }
+    }
+}
