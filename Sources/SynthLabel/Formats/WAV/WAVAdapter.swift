@@ -6,23 +6,10 @@
 struct WAVAdapter: CarrierAdapter {
     var carrier: Carrier { .wav }
 
-    struct Chunk {
-        var offset: Int
-        var id: String
-        var size: Int
-        /// Data plus the pad byte, when the file has it.
-        var end: Int
-        var padMissing: Bool
-        var dataRange: Range<Int> { offset + 8..<offset + 8 + size }
-    }
+    typealias Chunk = RIFFChunks.Chunk
 
-    struct Layout {
-        var chunks: [Chunk]
-        var riffEnd: Int
-        var damage: [FormatError]
-    }
-
-    static func layout(of file: FileSource) throws(FormatError) -> Layout {
+    /// The file's chunks (`RIFFChunks`), and damage if it lacks its format or data chunk.
+    static func layout(of file: FileSource) throws(FormatError) -> RIFFChunks {
         let header = try file.bytes(upTo: 12, at: 0)
         guard header.count == 12, Array(header[8..<12]) == Array("WAVE".utf8) else {
             throw FormatError(.corrupt, at: 0, "not a RIFF WAVE file")
@@ -33,38 +20,14 @@ struct WAVAdapter: CarrierAdapter {
         guard header.starts(with: "RIFF") else {
             throw FormatError(.unsupported, at: 0, "RIFX (the big-endian form of WAV) is not read or written yet; the file was left alone")
         }
-        var damage: [FormatError] = []
-        var riffEnd = 8 + Int(try header.uint32LE(at: 4))
-        if riffEnd > file.size {
-            damage.append(FormatError(.truncated, at: 4, "RIFF size says \(riffEnd) bytes, the file has \(file.size)"))
-            riffEnd = file.size
+        var layout = try RIFFChunks(file, form: "WAVE")
+        if layout.damage.isEmpty, !layout.chunks.contains(where: { $0.id == "fmt " }) {
+            layout.damage.append(FormatError(.corrupt, at: 12, "no 'fmt ' chunk"))
         }
-        var chunks: [Chunk] = []
-        var offset = 12
-        while offset + 8 <= riffEnd {
-            let chunkHeader = try file.bytes(at: offset, count: 8)
-            let id = try chunkHeader.fourCC(at: 0)
-            let size = Int(try chunkHeader.uint32LE(at: 4))
-            guard offset + 8 + size <= file.size else {
-                damage.append(FormatError(.truncated, at: offset, "'\(id)' chunk of \(size) bytes runs past the end of the file"))
-                break
-            }
-            let padded = offset + 8 + size + (size & 1)
-            let padMissing = padded > file.size
-            let end = min(padded, file.size)
-            chunks.append(Chunk(offset: offset, id: id, size: size, end: end, padMissing: padMissing))
-            offset = end
+        if layout.damage.isEmpty, !layout.chunks.contains(where: { $0.id == "data" }) {
+            layout.damage.append(FormatError(.corrupt, at: 12, "no 'data' chunk"))
         }
-        if offset < riffEnd && damage.isEmpty {
-            damage.append(FormatError(.truncated, at: offset, "\(riffEnd - offset) stray bytes at the end of the RIFF list"))
-        }
-        if damage.isEmpty, !chunks.contains(where: { $0.id == "fmt " }) {
-            damage.append(FormatError(.corrupt, at: 12, "no 'fmt ' chunk"))
-        }
-        if damage.isEmpty, !chunks.contains(where: { $0.id == "data" }) {
-            damage.append(FormatError(.corrupt, at: 12, "no 'data' chunk"))
-        }
-        return Layout(chunks: chunks, riffEnd: max(riffEnd, offset), damage: damage)
+        return layout
     }
 
     /// Entries of the `LIST/INFO` chunk at `offset` with `size` bytes of data: (offset, id, text).

@@ -7,40 +7,15 @@ struct WebPAdapter: CarrierAdapter {
     static let xmpFlag: UInt8 = 0x04
     static let alphaFlag: UInt8 = 0x10
 
-    struct Chunk {
-        var offset: Int
-        var id: String
-        var size: Int
-        var end: Int
-    }
+    typealias Chunk = RIFFChunks.Chunk
 
+    /// The file's chunks (`RIFFChunks`), and damage if it holds no image data.
     static func chunks(of file: FileSource) throws(FormatError) -> (chunks: [Chunk], damage: [FormatError]) {
-        let header = try file.bytes(upTo: 12, at: 0)
-        guard header.count == 12, header.starts(with: "RIFF"), Array(header[8..<12]) == Array("WEBP".utf8) else {
-            throw FormatError(.corrupt, at: 0, "not a RIFF WEBP file")
+        var walk = try RIFFChunks(file, form: "WEBP")
+        if walk.damage.isEmpty, !walk.chunks.contains(where: { ["VP8 ", "VP8L", "ANMF", "ANIM"].contains($0.id) }) {
+            walk.damage.append(FormatError(.corrupt, at: 12, "no image data chunk"))
         }
-        var damage: [FormatError] = []
-        let riffEnd = 8 + Int(try header.uint32LE(at: 4))
-        if riffEnd > file.size {
-            damage.append(FormatError(.truncated, at: 4, "RIFF size says \(riffEnd) bytes, the file has \(file.size)"))
-        }
-        var chunks: [Chunk] = []
-        var offset = 12
-        while offset + 8 <= min(riffEnd, file.size) {
-            let chunkHeader = try file.bytes(at: offset, count: 8)
-            let size = Int(try chunkHeader.uint32LE(at: 4))
-            let end = offset + 8 + size + (size & 1)
-            guard offset + 8 + size <= file.size else {
-                damage.append(FormatError(.truncated, at: offset, "'\(try chunkHeader.fourCC(at: 0))' chunk runs past the end of the file"))
-                break
-            }
-            chunks.append(Chunk(offset: offset, id: try chunkHeader.fourCC(at: 0), size: size, end: min(end, file.size)))
-            offset = min(end, file.size)
-        }
-        if damage.isEmpty, !chunks.contains(where: { ["VP8 ", "VP8L", "ANMF", "ANIM"].contains($0.id) }) {
-            damage.append(FormatError(.corrupt, at: 12, "no image data chunk"))
-        }
-        return (chunks, damage)
+        return (walk.chunks, walk.damage)
     }
 
     func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
