@@ -7,9 +7,13 @@ public enum FileDigest {
     }
 
     static func sha256(of file: FileSource) throws(SynthLabelError) -> String {
-        do { return try ContentDigest.compute(file, excluding: [], algorithm: .sha256).hex } catch {
-            throw .cannotRead(path: file.path, reason: error.description)
+        var hasher = Hasher256(.sha256)
+        for start in stride(from: 0, to: file.size, by: 1 << 20) {
+            do { hasher.update(try file.bytes(at: start, count: min(1 << 20, file.size - start))) } catch {
+                throw .cannotRead(path: file.path, reason: error.description)
+            }
         }
+        return hasher.finish().hex
     }
 
     /// `known` when there is one, else the file's digest.

@@ -9,7 +9,7 @@ public struct FormatProfile: Sendable, Equatable {
     }
 
     /// The explicit label `label --explicit` adds to this format.
-    public enum ExplicitLabel: String, Sendable, Codable {
+    public enum ExplicitKind: String, Sendable, Codable {
         /// A caption drawn on the picture.
         case caption
         /// The rhythm (or spoken) prompt mixed into the sound.
@@ -33,7 +33,7 @@ public struct FormatProfile: Sendable, Equatable {
     /// Whether `label --sign` can bind a signature to every byte the label does not own.
     public var signs: Bool
     /// The explicit label `--explicit` adds; nil when it takes none.
-    public var explicitLabel: ExplicitLabel?
+    public var explicitLabel: ExplicitKind?
     /// Whether `label --watermark` marks its pixels or samples.
     public var watermark: Bool
     /// Whether the label travels in an XMP packet with the IPTC source type beside it.
@@ -56,7 +56,7 @@ extension Carrier {
     public var profile: FormatProfile {
         func profile(
             _ kind: FormatProfile.Kind, _ extensions: [String], writtenTo: String?, alsoRead: [String] = [], signs: Bool = false,
-            explicit: FormatProfile.ExplicitLabel? = nil, watermark: Bool = false, xmp: Bool = false, checksums: Bool = false
+            explicit: FormatProfile.ExplicitKind? = nil, watermark: Bool = false, xmp: Bool = false, checksums: Bool = false
         ) -> FormatProfile {
             FormatProfile(
                 carrier: self, kind: kind, extensions: extensions, writtenTo: writtenTo, alsoRead: alsoRead, signs: signs,

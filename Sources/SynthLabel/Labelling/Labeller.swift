@@ -105,7 +105,7 @@ public struct Labeller: Sendable {
         }
         let adapter = carrier.adapter
         let reading: CarrierReading
-        do { reading = try adapter.read(file) } catch { throw Self.mapped(error, path: path) }
+        do { reading = try adapter.read(file) } catch { throw SynthLabelError(error, path: path) }
         if let damage = reading.damage.first { throw .damaged(path: path, damage) }
         if let manifest = reading.c2paManifest, !allowBreakingC2PA {
             throw .refused(
@@ -173,7 +173,7 @@ public struct Labeller: Sendable {
         }
         let plan: EditPlan
         do { plan = try adapter.plan(writeRequest, for: source) } catch {
-            throw Self.mapped(error, path: path)
+            throw SynthLabelError(error, path: path)
         }
         let replacesOriginal = destination == path || Self.sameFile(path, destination)
         if replacesOriginal && !mayReplaceOriginal {
@@ -260,7 +260,7 @@ public struct Labeller: Sendable {
                 throw FormatError(.unsupported, "signing \(adapter.carrier.displayName) files is not supported yet")
             }
             digest = try ContentDigest.compute(layout, excluding: owned, algorithm: key.algorithm.digest)
-        } catch { throw mapped(error, path: path) }
+        } catch { throw SynthLabelError(error, path: path) }
         var label = request.label
         label[field] = try SignatureRecord.sign(fields: label.signedFields(for: field), contentDigest: digest, with: key).serialized
         return label
@@ -272,7 +272,7 @@ public struct Labeller: Sendable {
         case _ where ImageWatermarker.carriers.contains(carrier):
             "the mark did not read back from the marked image tied to it (too little of it is opaque, or too flat, to hold it)"
         case _ where AudioWatermarker.carriers.contains(carrier):
-            "the mark did not read back from the marked audio (too short, silent or noise-like to hold it; about 10 s of sound is needed)"
+            "the mark did not read back from the marked audio tied to it (too short, silent, noise-like or too steady to hold it; about 10 s of sound whose level moves is needed)"
         case .webp: "WebP images are not watermarked yet (PNG and JPEG are)"
         default: "\(carrier.displayName) files take no watermark (it is for images and audio)"
         }
@@ -282,13 +282,6 @@ public struct Labeller: Sendable {
     static func sameFile(_ first: String, _ second: String) -> Bool {
         guard let a = FileSystem.stat(first), let b = FileSystem.stat(second) else { return false }
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino
-    }
-
-    static func mapped(_ error: FormatError, path: String) -> SynthLabelError {
-        switch error.kind {
-        case .truncated, .corrupt, .checksum: .damaged(path: path, error)
-        case .unsupported, .tooLarge: .refused(path: path, reason: error.description)
-        }
     }
 }
 

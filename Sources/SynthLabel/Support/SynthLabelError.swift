@@ -13,6 +13,15 @@ public enum SynthLabelError: Error, Sendable, CustomStringConvertible {
     /// Labelling would harm something in the file; the reason says how to proceed.
     case refused(path: String, reason: String)
 
+    /// A format problem found in the file at `path`: damage (truncated, corrupt, a bad
+    /// checksum) or something the tool will not do (unsupported, too large).
+    init(_ error: FormatError, path: String) {
+        switch error.kind {
+        case .truncated, .corrupt, .checksum: self = .damaged(path: path, error)
+        case .unsupported, .tooLarge: self = .refused(path: path, reason: error.description)
+        }
+    }
+
     /// What went wrong, without the path: for messages that already name the file.
     public var reason: String {
         switch self {

@@ -50,7 +50,7 @@ enum JPEGCaptioner {
             let walked = try JPEGAdapter.segments(of: source)
             if let damage = walked.damage.first { throw damage }
             return (walked.segments, exifOrientation(walked.segments, in: source))
-        } catch { throw Labeller.mapped(error, path: path) }
+        } catch { throw SynthLabelError(error, path: path) }
     }
 
     /// A baseline JPEG of `raster` (RGB or grey) with the given chroma subsampling and quality.

@@ -43,7 +43,7 @@ enum PNGCaptioner {
 
         let encoded = try encode(raster, path: path)
         let newChunks: [PNGAdapter.Chunk]
-        do { newChunks = try PNGAdapter.chunks(of: FileSource(bytes: encoded)).chunks } catch { throw Labeller.mapped(error, path: path) }
+        do { newChunks = try PNGAdapter.chunks(of: FileSource(bytes: encoded)).chunks } catch { throw SynthLabelError(error, path: path) }
 
         var output = PNGAdapter.signature
         var placedImage = false
@@ -89,7 +89,7 @@ enum PNGCaptioner {
             let walked = try PNGAdapter.chunks(of: FileSource(bytes: bytes, path: path))
             if let damage = walked.damage.first { throw damage }
             chunks = walked.chunks
-        } catch { throw Labeller.mapped(error, path: path) }
+        } catch { throw SynthLabelError(error, path: path) }
         let pixels: PNGPixels
         do { pixels = try PNGPixels(decoding: bytes, limit: Raster.decodeLimit(fileSize: bytes.count)) } catch {
             throw .damaged(path: path, error)

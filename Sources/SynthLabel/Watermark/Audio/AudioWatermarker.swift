@@ -14,9 +14,9 @@ enum AudioWatermarker {
     /// `file` marked with the payload of `label` under `key`, at `snr` dB (unchanged when it
     /// already carries that very mark, at whatever SNR), and the payload in hex. A programme
     /// already marked for another label under this key is refused, as for images. Nil when the
-    /// marked programme does not give the payload back (too short, silent or noise-like), so
-    /// no mark is claimed that `verify` would not find; reading back stops at the first window
-    /// that decodes, a few seconds into a programme that holds the mark.
+    /// marked programme does not give the payload back, tied to it (too short, silent,
+    /// noise-like, or too steady to tie to), so no mark is claimed that `verify` would not
+    /// attribute; reading back stops at the first window that decodes, and the tie once it shows.
     static func mark(
         _ file: FileSource, carrier: Carrier, for label: AIGCLabel, key: WatermarkKey, snr: Double = AudioMarkEmbedder.defaultSNR,
         path: String
@@ -105,8 +105,8 @@ enum AudioWatermarker {
     }
 
     /// Looks for the mark in the programme, reading it once, in blocks, and stopping as soon
-    /// as a payload decodes; then, for a mark found, reads the programme again on the grid that
-    /// found it, for the binding layer (`AudioBinding`): whether the mark was made for it.
+    /// as a payload decodes; then, for a mark found, reads the programme again near the speed
+    /// that found it, for the binding layer (`AudioBinding`): whether the mark was made for it.
     static func detect(_ file: FileSource, key: WatermarkKey, path: String) throws(SynthLabelError) -> WatermarkDetection {
         let layout = AudioBlock.chips(key: key)
         var (found, alignment) = try detect(file, layout: layout, path: path, windowLimit: AudioMarkDetector.windowLimit, thorough: true)
