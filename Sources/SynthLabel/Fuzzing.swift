@@ -9,10 +9,10 @@ extension ExplicitLabel {
         _ = TextNotice.find(head: bytes, tail: nil)
         _ = InvisibleTextLabel.find(in: bytes)
         let watermark = ImageWatermark(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
-        if let png = try? PNGCaptioner.decode(bytes, path: "fuzz.png") {
+        if let png = try? PNGCodec.decode(bytes, path: "fuzz.png") {
             _ = watermark.detect(in: png.raster, orientation: .normal)
         }
-        if let (jpeg, _) = try? JPEGCaptioner.decode(bytes, path: "fuzz.jpg") {
+        if let (jpeg, _) = try? JPEGCodec.decode(bytes, path: "fuzz.jpg") {
             _ = watermark.detect(in: jpeg, orientation: Orientation(value: Int(bytes.first ?? 1) % 8 + 1))
         }
         _ = WatermarkKey(pem: String(decoding: bytes.prefix(4096), as: UTF8.self))

@@ -50,21 +50,21 @@ public struct ExplicitLabel: Sendable {
                 )
             }
             let style = CaptionStyle(text: text, placement: captionPlacement, textHeight: max(0.05, captionTextHeight))
-            let bytes = try Self.wholeFile(file, path: path)
+            let bytes = try file.wholeBytes(path: path)
             let drawn =
                 carrier == .png
-                ? try PNGCaptioner.caption(bytes, style: style, renderer: renderer, path: path)
-                : try JPEGCaptioner.caption(bytes, style: style, quality: jpegQuality, renderer: renderer, path: path)
+                ? try PNGCodec.caption(bytes, style: style, renderer: renderer, path: path)
+                : try JPEGCodec.caption(bytes, style: style, quality: jpegQuality, renderer: renderer, path: path)
             return Result(
                 file: FileSource(bytes: drawn.bytes, path: path, mode: file.mode), caption: drawn.record,
                 summary: "caption \"\(text)\" \(drawn.record.textHeight) px high at \(captionPlacement.rawValue)")
         case .notice:
-            let head = try Self.wholeFile(file, path: path, limit: TextNotice.window)
+            let head = try file.wholeBytes(path: path, limit: TextNotice.window)
             let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil
             if let found = TextNotice.find(head: head, tail: tail).first {
                 return Result(file: nil, caption: nil, summary: "notice \"\(found.line)\" already \(found.position.phrase)")
             }
-            let bytes = try Self.wholeFile(file, path: path)
+            let bytes = try file.wholeBytes(path: path)
             var bodyStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             if carrier == .markdown, let frontMatter = try? MarkdownAdapter.document(of: file).frontMatter {
                 bodyStart = frontMatter.end
@@ -80,16 +80,6 @@ public struct ExplicitLabel: Sendable {
         case nil:
             return nil
         }
-    }
-
-    /// Captions and notices rewrite the file in memory; a limit keeps a runaway input from exhausting it.
-    static let fileLimit = 2 << 30
-
-    static func wholeFile(_ file: FileSource, path: String, limit: Int? = nil) throws(SynthLabelError) -> [UInt8] {
-        guard file.size <= fileLimit else {
-            throw .refused(path: path, reason: "it is larger than 2 GiB, the most an explicit label is drawn into")
-        }
-        do { return try file.bytes(upTo: limit ?? file.size, at: 0) } catch { throw .damaged(path: path, error) }
     }
 }
 

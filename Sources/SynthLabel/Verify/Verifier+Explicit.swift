@@ -49,14 +49,14 @@ extension Verifier {
         let raster: Raster
         let orientation: Orientation
         do throws(SynthLabelError) {
-            let bytes = try ExplicitLabel.wholeFile(file, path: file.path)
+            let bytes = try file.wholeBytes(path: file.path)
             if carrier == .png {
-                raster = try PNGCaptioner.decode(bytes, path: file.path).raster
+                raster = try PNGCodec.decode(bytes, path: file.path).raster
                 orientation = .normal
             } else {
-                raster = try JPEGCaptioner.decode(bytes, path: file.path).0
+                raster = try JPEGCodec.decode(bytes, path: file.path).0
                 let segments = (try? JPEGAdapter.segments(of: FileSource(bytes: bytes)).segments) ?? []
-                orientation = JPEGCaptioner.exifOrientation(segments, in: FileSource(bytes: bytes))
+                orientation = JPEGCodec.exifOrientation(segments, in: FileSource(bytes: bytes))
             }
         } catch {
             return Finding(.caption, .skip, "not compared: the pixels could not be decoded (\(error.reason))")

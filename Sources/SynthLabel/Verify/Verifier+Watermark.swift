@@ -55,7 +55,7 @@ extension Verifier {
             detection =
                 isImage
                 ? try ImageWatermarker.detect(
-                    ExplicitLabel.wholeFile(file, path: file.path), carrier: carrier, with: ImageWatermark(key: watermarkKey),
+                    file.wholeBytes(path: file.path), carrier: carrier, with: ImageWatermark(key: watermarkKey),
                     path: file.path)
                 : try AudioWatermarker.detect(file, key: watermarkKey, path: file.path)
         } catch {

@@ -20,7 +20,7 @@ enum ImageWatermarker {
     ) throws(SynthLabelError) -> (FileSource, payload: String)? {
         let watermark = ImageWatermark(key: key)
         let payload = watermark.payload(for: label)
-        let bytes = try ExplicitLabel.wholeFile(file, path: path)
+        let bytes = try file.wholeBytes(path: path)
         switch try mark(bytes, carrier: carrier, payload: payload, with: watermark, jpegQuality: jpegQuality, path: path) {
         case .marked(let marked):
             // Read back as `verify` would, from the bytes about to be written: the payload, and
@@ -54,7 +54,7 @@ enum ImageWatermarker {
         switch carrier {
         case .png:
             return .marked(
-                try PNGCaptioner.rewrite(bytes, path: path) { (raster, converted, chunkData) throws(SynthLabelError) in
+                try PNGCodec.rewrite(bytes, path: path) { (raster, converted, chunkData) throws(SynthLabelError) in
                     try check(raster, .normal)
                     let key =
                         converted.keepsTransparencyKey
@@ -63,7 +63,7 @@ enum ImageWatermarker {
                 })
         case .jpeg:
             return .marked(
-                try JPEGCaptioner.rewrite(bytes, quality: jpegQuality, path: path) { (raster, orientation) throws(SynthLabelError) in
+                try JPEGCodec.rewrite(bytes, quality: jpegQuality, path: path) { (raster, orientation) throws(SynthLabelError) in
                     try check(raster, orientation)
                     watermark.embed(payload, into: &raster, orientation: orientation)
                 })
@@ -78,10 +78,10 @@ enum ImageWatermarker {
     {
         switch carrier {
         case .png:
-            return watermark.detect(in: try PNGCaptioner.decode(bytes, path: path).raster, orientation: .normal)
+            return watermark.detect(in: try PNGCodec.decode(bytes, path: path).raster, orientation: .normal)
         case .jpeg:
-            let (_, orientation) = try JPEGCaptioner.metadata(of: bytes, path: path)
-            return watermark.detect(in: try JPEGCaptioner.decode(bytes, path: path).0, orientation: orientation)
+            let (_, orientation) = try JPEGCodec.metadata(of: bytes, path: path)
+            return watermark.detect(in: try JPEGCodec.decode(bytes, path: path).0, orientation: orientation)
         default:
             throw .unsupportedFile(path: path, reason: "the image watermark is read from PNG and JPEG files only")
         }

@@ -14,10 +14,10 @@ package enum WatermarkTiming {
     package static func measure(imageAt path: String, keyAt keyPath: String, rounds: Int) throws(SynthLabelError) -> Result {
         let watermark = ImageWatermark(key: try WatermarkKey(contentsOf: keyPath))
         let file = try FileSource(path: path, readingWholeUpTo: 0)
-        let bytes = try ExplicitLabel.wholeFile(file, path: path)
+        let bytes = try file.wholeBytes(path: path)
         let raster =
             bytes.starts(with: PNGAdapter.signature)
-            ? try PNGCaptioner.decode(bytes, path: path).raster : try JPEGCaptioner.decode(bytes, path: path).0
+            ? try PNGCodec.decode(bytes, path: path).raster : try JPEGCodec.decode(bytes, path: path).0
         let payload: UInt64 = 0x0123_4567_89AB_CDEF
         var result = Result(width: raster.width, height: raster.height, embedSeconds: [], detectSeconds: [], found: true)
         for _ in 0..<rounds {

@@ -83,7 +83,7 @@ import Testing
         let pixels = try PNGPixels(decoding: Fixtures.read(output))
         #expect(pixels.colorType == 6)
         // Where the image was almost clear, the caption's backing makes it at least 78 % opaque.
-        let raster = try PNGCaptioner.makeRaster(pixels, palette: nil, transparency: nil, path: output).0
+        let raster = try PNGCodec.makeRaster(pixels, palette: nil, transparency: nil, path: output).0
         let report = try Fixtures.report(output)
         #expect(report.findings.first { $0.check == .caption }?.outcome == .pass)
         let record = try #require(XMPPacket.captionRecord(in: Fixtures.read(output)))
@@ -176,9 +176,9 @@ import Testing
         }
         #expect(kept(after) == kept(before))
         #expect(kept(after).count >= 2)
-        let quality = JPEGCaptioner.estimatedQuality(
+        let quality = JPEGCodec.estimatedQuality(
             try JPEGAdapter.segments(of: FileSource(bytes: Fixtures.read(Fixtures.sample("with-metadata.jpg")))).segments)
-        let qualityAfter = JPEGCaptioner.estimatedQuality(try JPEGAdapter.segments(of: FileSource(bytes: Fixtures.read(output))).segments)
+        let qualityAfter = JPEGCodec.estimatedQuality(try JPEGAdapter.segments(of: FileSource(bytes: Fixtures.read(output))).segments)
         #expect(quality != nil && quality == qualityAfter)
     }
 

@@ -67,7 +67,7 @@ struct ImageWatermarkTests {
     @Test func bothPeriodEstimatesFindAHalvedTile() throws {
         let halved = folder.file("halved.png")
         try Media.shell("pngtopnm '\(try marked(try picture()))' | pamscale 0.5 | pnmtopng > '\(halved)'")
-        let pixels = try PNGCaptioner.decode(Array(try Data(contentsOf: URL(fileURLWithPath: halved))), path: halved).raster
+        let pixels = try PNGCodec.decode(Array(try Data(contentsOf: URL(fileURLWithPath: halved))), path: halved).raster
         let residual = ImageWatermark.weightedResidual(LumaPlane(pixels, orientation: .normal))
         let strips = ImageWatermark.periodPairs(residual)
         #expect(abs(strips[0].x - 64) < 0.3 && abs(strips[0].y - 64) < 0.3, "strips: \(strips.prefix(3))")

@@ -1,32 +1,16 @@
 import CTurboJPEG
 
-/// Draws a caption into a JPEG through libjpeg-turbo (TurboJPEG API).
+/// JPEG pixels in and out through libjpeg-turbo (TurboJPEG API), for the caption and the watermark.
 ///
 /// The pixels are decoded and re-encoded with the original's chroma subsampling and, by
 /// default, the quality its quantisation tables suggest. Every APPn and COM segment of the
 /// original (EXIF, ICC profile, XMP, IPTC, comments) is carried over in order, in place of the
 /// encoder's own JFIF header (a file without one stays without). The EXIF orientation
-/// is honoured: the caption is placed and drawn upright as a viewer sees the image, and the
-/// orientation tag itself is kept. CMYK/YCCK files are refused.
-enum JPEGCaptioner {
+/// is given to the editor, so a caption is placed and drawn upright as a viewer sees the image,
+/// and the orientation tag itself is kept. CMYK/YCCK files are refused.
+enum JPEGCodec {
     /// Quality used when the original's tables are not the standard ones scaled.
     static let fallbackQuality = 90
-
-    static func caption(
-        _ bytes: [UInt8], style: CaptionStyle, quality requestedQuality: Int?, renderer: GlyphRenderer, path: String
-    ) throws(SynthLabelError) -> (bytes: [UInt8], record: CaptionRecord) {
-        var record: CaptionRecord?
-        let output = try rewrite(bytes, quality: requestedQuality, path: path) { (raster, orientation) throws(SynthLabelError) in
-            let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
-            let layout = try CaptionLayout(
-                text: style.text, renderer: renderer, viewWidth: view.width, viewHeight: view.height, placement: style.placement,
-                share: style.textHeight, path: path)
-            raster.paint(layout, orientation: orientation)
-            record = layout.record(text: style.text)
-        }
-        guard let record else { throw .cannotWrite(path: path, reason: "the caption was not drawn") }
-        return (output, record)
-    }
 
     /// Decodes the pixels, lets `edit` change them (given the EXIF orientation), and re-encodes
     /// with the original's subsampling and quality (unless `quality` is given) and every APPn

@@ -43,46 +43,6 @@ struct Raster {
             colour ? 0.299 * sample(first) + 0.587 * sample(first + 1) + 0.114 * sample(first + 2) : sample(first)
         return value / maximum
     }
-
-    /// Composites a caption: a dark backing of `backingOpacity` over the box, then white text
-    /// with the mask's coverage, in the viewer's coordinates (`orientation` maps them to storage).
-    ///
-    /// With an alpha channel the layers are composited "over" with straight alpha, so the
-    /// caption is opaque enough to read even where the image is transparent.
-    mutating func paint(_ layout: CaptionLayout, orientation: Orientation, backingOpacity: Double = CaptionLayout.backingOpacity) {
-        let box = layout.box
-        let maximum = maximum
-        let colourChannels = hasAlpha ? channels - 1 : channels
-        for viewY in box.y..<box.y + box.height {
-            for viewX in box.x..<box.x + box.width {
-                let maskX = viewX - layout.textOrigin.x
-                let maskY = viewY - layout.textOrigin.y
-                let coverage =
-                    maskX >= 0 && maskY >= 0 && maskX < layout.mask.width && maskY < layout.mask.height
-                    ? Double(layout.mask[maskX, maskY]) / 255 : 0
-                let (x, y) = orientation.storedPoint(viewX, viewY, storedWidth: width, storedHeight: height)
-                let first = (y * width + x) * channels
-                if hasAlpha {
-                    let alphaIndex = first + channels - 1
-                    let alpha = sample(alphaIndex) / maximum
-                    let backedAlpha = backingOpacity + alpha * (1 - backingOpacity)
-                    let finalAlpha = coverage + backedAlpha * (1 - coverage)
-                    for channel in 0..<colourChannels {
-                        let value = sample(first + channel) / maximum
-                        let backed = value * alpha * (1 - backingOpacity) / backedAlpha
-                        let final = (coverage + backed * backedAlpha * (1 - coverage)) / finalAlpha
-                        setSample(first + channel, final * maximum)
-                    }
-                    setSample(alphaIndex, finalAlpha * maximum)
-                } else {
-                    for channel in 0..<colourChannels {
-                        let backed = sample(first + channel) * (1 - backingOpacity)
-                        setSample(first + channel, backed + (maximum - backed) * coverage)
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// EXIF orientation (1–8): how stored pixels are turned for display.

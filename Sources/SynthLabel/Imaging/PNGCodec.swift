@@ -1,33 +1,15 @@
 import CPNGSafe
 
-/// Draws a caption into a PNG: libpng decodes and re-encodes the pixels; every other chunk
-/// (text, colour profile, EXIF, physical size, private chunks) is kept, in order.
+/// PNG pixels in and out through libpng, for the caption and the watermark: a rewrite decodes
+/// and re-encodes the pixels and keeps every other chunk (text, colour profile, EXIF, physical
+/// size, private chunks), in order.
 ///
-/// Samples keep their depth and colour type, with two exceptions a caption forces: palette
-/// images become RGB (RGBA with `tRNS`), since antialiased text needs colours a palette lacks,
+/// Samples keep their depth and colour type, with two exceptions antialiased drawing forces: palette
+/// images become RGB (RGBA with `tRNS`), since antialiased edges need colours a palette lacks,
 /// and grey below 8 bits becomes 8-bit grey. The chunks that describe the old form (`PLTE`,
 /// `tRNS`, `hIST`, `bKGD`) are converted or dropped to match. Interlaced files come out
 /// non-interlaced.
-enum PNGCaptioner {
-    static func caption(_ bytes: [UInt8], style: CaptionStyle, renderer: GlyphRenderer, path: String) throws(SynthLabelError)
-        -> (bytes: [UInt8], record: CaptionRecord)
-    {
-        var record: CaptionRecord?
-        let output = try rewrite(bytes, path: path) { (raster, converted, chunkData) throws(SynthLabelError) in
-            let layout = try CaptionLayout(
-                text: style.text, renderer: renderer, viewWidth: raster.width, viewHeight: raster.height, placement: style.placement,
-                share: style.textHeight, path: path)
-            raster.paint(layout, orientation: .normal)
-            if converted.keepsTransparencyKey, let key = chunkData("tRNS") {
-                let widened = key.count == 2 ? Int(key[0...].uint16BEOrZero) * converted.scale : -1
-                raster.avoidTransparentKey(widened >= 0 ? [UInt8(widened >> 8), UInt8(widened & 0xFF)] : key, in: layout.box)
-            }
-            record = layout.record(text: style.text)
-        }
-        guard let record else { throw .cannotWrite(path: path, reason: "the caption was not drawn") }
-        return (output, record)
-    }
-
+enum PNGCodec {
     /// Decodes the pixels, lets `edit` change them, and re-encodes the file with every other
     /// chunk kept in order (the form changes `Conversion` describes applied).
     static func rewrite(
@@ -195,32 +177,8 @@ enum PNGCaptioner {
     }
 }
 
-/// What to draw and where.
-struct CaptionStyle: Sendable {
-    var text: String
-    var placement: CaptionPlacement
-    var textHeight: Double
-}
-
-extension Raster {
-    /// A PNG `tRNS` key makes every pixel of that exact colour transparent; nudge caption pixels
-    /// that happen to match it by one step so the caption cannot turn see-through.
-    mutating func avoidTransparentKey(_ key: [UInt8], in box: CaptionLayout.Box) {
-        guard !hasAlpha, key.count == channels * 2 else { return }
-        let values = (0..<channels).map { Double(Int(key[$0 * 2]) << 8 | Int(key[$0 * 2 + 1])) }
-        for y in box.y..<box.y + box.height {
-            for x in box.x..<box.x + box.width {
-                let first = (y * width + x) * channels
-                if (0..<channels).allSatisfy({ sample(first + $0) == values[$0] }) {
-                    setSample(first, values[0] > 0 ? values[0] - 1 : 1)
-                }
-            }
-        }
-    }
-}
-
 extension ArraySlice<UInt8> {
-    fileprivate var uint16BEOrZero: UInt16 {
+    var uint16BEOrZero: UInt16 {
         count >= 2 ? UInt16(self[startIndex]) << 8 | UInt16(self[startIndex + 1]) : 0
     }
 }

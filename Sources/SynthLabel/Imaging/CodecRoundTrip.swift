@@ -4,13 +4,13 @@ package enum CodecRoundTrip {
     /// Reads `path`, decodes it (libpng or libjpeg-turbo), encodes it again and writes `destination`.
     package static func reencode(_ path: String, to destination: String) throws(SynthLabelError) {
         let file = try FileSource(path: path, readingWholeUpTo: 0)
-        let bytes = try ExplicitLabel.wholeFile(file, path: path)
+        let bytes = try file.wholeBytes(path: path)
         let output: [UInt8]
         if bytes.starts(with: PNGAdapter.signature) {
-            output = try PNGCaptioner.encode(try PNGCaptioner.decode(bytes, path: path).raster, path: path)
+            output = try PNGCodec.encode(try PNGCodec.decode(bytes, path: path).raster, path: path)
         } else {
-            let (raster, subsampling) = try JPEGCaptioner.decode(bytes, path: path)
-            output = try JPEGCaptioner.encode(raster, subsampling: subsampling, quality: JPEGCaptioner.fallbackQuality, path: path)
+            let (raster, subsampling) = try JPEGCodec.decode(bytes, path: path)
+            output = try JPEGCodec.encode(raster, subsampling: subsampling, quality: JPEGCodec.fallbackQuality, path: path)
         }
         let staged = try FileSink.stage(
             {
