@@ -8,11 +8,7 @@ public enum FileDigest {
 
     static func sha256(of file: FileSource) throws(SynthLabelError) -> String {
         var hasher = Hasher256(.sha256)
-        for start in stride(from: 0, to: file.size, by: 1 << 20) {
-            do { hasher.update(try file.bytes(at: start, count: min(1 << 20, file.size - start))) } catch {
-                throw .cannotRead(path: file.path, reason: error.description)
-            }
-        }
+        do { try hasher.update(0..<file.size, of: file) } catch { throw .cannotRead(path: file.path, reason: error.description) }
         return hasher.finish().hex
     }
 
@@ -20,5 +16,14 @@ public enum FileDigest {
     static func sha256(of file: FileSource, unlessKnown known: String?) throws(SynthLabelError) -> String {
         if let known { return known }
         return try sha256(of: file)
+    }
+}
+
+extension Hasher256 {
+    /// Feeds `range` of `file` in 1 MiB pieces, so a file of any size hashes in constant memory.
+    mutating func update(_ range: Range<Int>, of file: FileSource) throws(FormatError) {
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: 1 << 20) {
+            update(try file.bytes(at: start, count: min(1 << 20, range.upperBound - start)))
+        }
     }
 }

@@ -58,18 +58,11 @@ enum FileSink {
         defer { close(descriptor) }
         do throws(SynthLabelError) {
             var digests: FileDigests?
-            if let whole = source.assembled(plan) {
-                try writeAll(descriptor, whole[...])  // small file: one write
-                if let digesting {
-                    var hasher = Hasher256(.sha256)
-                    hasher.update(whole)
-                    digests = FileDigests(
-                        before: try FileDigest.sha256(of: digesting.original, unlessKnown: digesting.knownBefore),
-                        after: hasher.finish().hex)
-                }
-            } else if let digesting {
+            if let digesting {
                 digests = try DigestingWriter.write(
                     plan, from: source, to: descriptor, original: digesting.original, knownBefore: digesting.knownBefore)
+            } else if let whole = source.assembled(plan) {
+                try writeAll(descriptor, whole[...])  // small file: one write
             } else {
                 for piece in plan.pieces {
                     switch piece {

@@ -52,8 +52,13 @@ public struct FormatProfile: Sendable, Equatable {
 }
 
 extension Carrier {
-    /// This format's profile: the one place its abilities are stated.
-    public var profile: FormatProfile {
+    /// This format's profile: the one place its abilities are stated. Made once per format, as
+    /// verifying asks for it several times per file.
+    public var profile: FormatProfile { Self.profiles[self] ?? describedProfile }
+
+    private static let profiles = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.describedProfile) })
+
+    private var describedProfile: FormatProfile {
         func profile(
             _ kind: FormatProfile.Kind, _ extensions: [String], writtenTo: String?, alsoRead: [String] = [], signs: Bool = false,
             explicit: FormatProfile.ExplicitKind? = nil, watermark: Bool = false, xmp: Bool = false, checksums: Bool = false

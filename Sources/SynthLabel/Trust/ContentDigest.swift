@@ -7,18 +7,11 @@ enum ContentDigest {
         var hasher = Hasher256(algorithm)
         var cursor = 0
         for range in owned.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            try hash(cursor..<max(cursor, range.lowerBound), of: file, into: &hasher)
+            try hasher.update(cursor..<max(cursor, range.lowerBound), of: file)
             cursor = max(cursor, range.upperBound)
         }
-        try hash(cursor..<max(cursor, file.size), of: file, into: &hasher)
+        try hasher.update(cursor..<max(cursor, file.size), of: file)
         return hasher.finish()
-    }
-
-    /// In 1 MiB pieces, so a file of any size hashes in constant memory.
-    private static func hash(_ range: Range<Int>, of file: FileSource, into hasher: inout Hasher256) throws(FormatError) {
-        for start in stride(from: range.lowerBound, to: range.upperBound, by: 1 << 20) {
-            hasher.update(try file.bytes(at: start, count: min(1 << 20, range.upperBound - start)))
-        }
     }
 }
 

@@ -128,14 +128,14 @@ struct AudioMarkDetector {
     /// is placed anew, at that speed and the steps either side and at every phase and offset,
     /// where the block's chips for the payload correlate best; the binding's keyed signs play no
     /// part in the choice, so the bound on its score holds. `asWritten` is for a programme this
-    /// tool has just marked: its grid is known (the speed 1, the first phase).
-    ///
-    /// Reading stops once the score reaches `enough` (by default `bindingEnough`).
+    /// tool has just marked: its grid is known (the speed 1, the first phase), and reading stops
+    /// once the mark shows tied (`WatermarkBinding.confirmedFrom`); otherwise at `bindingEnough`.
     static func reading(
         binding: AudioBinding, near speed: Double, asWritten: Bool = false, chips: [Float], layout: ChipLayout, sampleRate: Int,
-        channels: Int, windowLimit: Int = Self.windowLimit, enough: Double = Self.bindingEnough
+        channels: Int, windowLimit: Int = Self.windowLimit
     ) -> Self {
-        Self(
+        let enough = asWritten ? WatermarkBinding.confirmedFrom : Self.bindingEnough
+        return Self(
             layout: layout, sampleRate: sampleRate, channels: channels, windowLimit: windowLimit, thorough: !asWritten,
             binding: (binding, chips, asWritten ? [0] : Array(0..<Self.phases), enough),
             speeds: asWritten ? [1] : [speed - Self.speedStep, speed, speed + Self.speedStep])
@@ -186,7 +186,6 @@ struct AudioMarkDetector {
 
     /// How many slots the totals hold at the programme's own speed and the first phase.
     var totalledSlots: Int {
-        guard bindingRead == nil else { return totalledCounts.first ?? 0 }
         guard let own = searchedSpeeds.firstIndex(of: 1), !totalledCounts.isEmpty else { return 0 }
         return totalledCounts[own * Self.phases]
     }
@@ -474,7 +473,6 @@ struct AudioMarkDetector {
                 tally.add(cell: cell, value: cells.values[slot * bands + band], chip: chips[cell], weight: AudioBinding.weight(feature))
             }
             boundThrough = seconds(slot + 1)
-            totalledCounts[0] += 1
         }
     }
 

@@ -134,8 +134,7 @@ enum AudioWatermarker {
         let input = try SoundFileReader(file, path: path)
         var reader = AudioMarkDetector.reading(
             binding: binding, near: speed, asWritten: asWritten, chips: layout.cellSigns(coded: WatermarkCode.encode(payload)),
-            layout: layout, sampleRate: input.sampleRate, channels: input.channels,
-            enough: asWritten ? WatermarkBinding.confirmedFrom : AudioMarkDetector.bindingEnough)
+            layout: layout, sampleRate: input.sampleRate, channels: input.channels)
         stream(input, into: &reader)
         return reader.finishBinding()
     }
