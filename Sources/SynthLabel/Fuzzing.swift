@@ -9,11 +9,10 @@ extension ExplicitLabel {
         _ = TextNotice.find(head: bytes, tail: nil)
         _ = InvisibleTextLabel.find(in: bytes)
         let watermark = ImageWatermark(key: WatermarkKey(secret: [UInt8](repeating: 1, count: 32)))
-        if let png = try? PNGCodec.decode(bytes, path: "fuzz.png") {
-            _ = watermark.detect(in: png.raster, orientation: .normal)
-        }
-        if let (jpeg, _) = try? JPEGCodec.decode(bytes, path: "fuzz.jpg") {
-            _ = watermark.detect(in: jpeg, orientation: Orientation(value: Int(bytes.first ?? 1) % 8 + 1))
+        for carrier in [Carrier.png, .jpeg] {
+            if let image = try? DecodedImage(bytes, carrier: carrier, path: "fuzz") {
+                _ = watermark.detect(in: image.raster, orientation: image.orientation)
+            }
         }
         _ = WatermarkKey(pem: String(decoding: bytes.prefix(4096), as: UTF8.self))
         _ = LedgerClock.parse(String(decoding: bytes.prefix(64), as: UTF8.self))

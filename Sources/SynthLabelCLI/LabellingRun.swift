@@ -272,14 +272,14 @@ struct LabellingRun {
                     let target = destination == entry.path ? "" : " -> \(destination)"
                     Output.line("already \(verb): \(entry.path)\(target) (\(detail(act.label)); ledger act \(act.id ?? 0))")
                 }
-            case .failure(.unsupportedFile(_, let reason)):
+            case .failure(let error) where error.isUnsupportedFile:
                 counts.skipped += 1
-                results.append(FileResult(path: entry.path, status: "skipped", error: reason))
-                if !json { Output.line("skipped: \(entry.path): \(reason)") }
+                results.append(FileResult(path: entry.path, status: "skipped", error: error.hintedReason))
+                if !json { Output.line("skipped: \(entry.path): \(error.hintedReason)") }
             case .failure(let error):
                 counts.failed += 1
-                results.append(FileResult(path: entry.path, output: destination, status: "failed", error: error.description))
-                Output.diagnostic("error: \(error)")
+                results.append(FileResult(path: entry.path, output: destination, status: "failed", error: error.message))
+                Output.diagnostic("error: \(error.message)")
             }
         }
         let seconds = Date().timeIntervalSince(started)

@@ -176,7 +176,7 @@ struct FileReportJSON: Encodable {
         verdict = Verdict.inconclusive.rawValue
         sites = []
         checks = []
-        self.error = error.description
+        self.error = error.message
     }
 }
 

@@ -147,12 +147,12 @@ struct ScanCommand: ParsableCommand {
                 if !json && !ndjson && !csv && report.verdict != .compliant {
                     Output.line(Self.line(for: report))
                 }
-            case .failure(.unsupportedFile):
+            case .failure(let error) where error.isUnsupportedFile:
                 summary.skipped += 1
                 return
             case .failure(let error):
                 document = FileReportJSON(path: entry.path, error: error)
-                if !json && !ndjson && !csv { Output.line("inconclusive  \(entry.path): \(error)") }
+                if !json && !ndjson && !csv { Output.line("inconclusive  \(entry.path): \(error.message)") }
             }
             summary.files += 1
             summary.bytes += document.size ?? 0

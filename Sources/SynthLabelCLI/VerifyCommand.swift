@@ -72,9 +72,9 @@ struct VerifyCommand: ParsableCommand {
                 counts[report.verdict, default: 0] += 1
                 if json { reports.append(FileReportJSON(report)) } else { Output.lines(report.humanLines(allChecks: allChecks)) }
             case .failure(let error):
-                if case .unsupportedFile = error, !explicitFiles.contains(entry.path) { return }
+                if error.isUnsupportedFile, !explicitFiles.contains(entry.path) { return }
                 ioErrors += 1
-                Output.diagnostic("error: \(error)")
+                Output.diagnostic("error: \(error.message)")
                 if json { reports.append(FileReportJSON(path: entry.path, error: error)) }
             }
         }

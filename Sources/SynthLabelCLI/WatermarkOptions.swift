@@ -13,6 +13,6 @@ struct WatermarkKeyOption: ParsableArguments {
     /// The key, read once for the whole run.
     func load() throws -> WatermarkKey? {
         guard let path else { return nil }
-        do { return try WatermarkKey(contentsOf: path) } catch { throw ValidationError("--watermark-key: \(error)") }
+        do { return try WatermarkKey(contentsOf: path) } catch { throw ValidationError("--watermark-key: \(error.message)") }
     }
 }

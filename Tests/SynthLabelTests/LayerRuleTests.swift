@@ -7,7 +7,7 @@ import Testing
 struct LayerRuleTests {
     /// Lowest first. Files directly in Sources/SynthLabel (the fuzzing entry points) are above all.
     static let layers = [
-        "Support", "Files", "Label", "Formats", "Decoding", "Imaging", "Trust", "Explicit", "Watermark", "Ledger", "Labelling", "Verify",
+        "Support", "Label", "Files", "Formats", "Decoding", "Imaging", "Trust", "Explicit", "Watermark", "Ledger", "Labelling", "Verify",
     ]
     static let root = Fixtures.packageRoot.appendingPathComponent("Sources/SynthLabel").path
 

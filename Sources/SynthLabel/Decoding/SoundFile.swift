@@ -20,10 +20,10 @@ final class SoundFileReader {
         if (try? file.bytes(upTo: 4, at: 0)) == Array("OggS".utf8) {
             let overlong: Int?
             do throws(FormatError) { overlong = try OggAdapter.overlongPacket(in: file) } catch {
-                throw .refused(path: path, reason: "its samples were not decoded: \(error)")
+                throw .cannotDecode(path: path, reason: "its samples were not decoded: \(error)")
             }
             if let overlong {
-                throw .refused(
+                throw .cannotDecode(
                     path: path,
                     reason:
                         "its samples were not decoded: the Ogg packet starting in the page at byte \(overlong) runs on past \(OggAdapter.longestPacket >> 20) MiB"
@@ -54,11 +54,11 @@ final class SoundFileReader {
         guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, Unmanaged.passUnretained(cursor).toOpaque()) else {
             // Callers have read the container and found it whole, so this is the samples'
             // encoding (a PCM depth of 36 or 45 bits, say) that libsndfile does not decode.
-            throw .refused(path: path, reason: "libsndfile cannot decode its samples (\(String(cString: sf_strerror(nil))))")
+            throw .cannotDecode(path: path, reason: "libsndfile cannot decode its samples (\(String(cString: sf_strerror(nil))))")
         }
         guard info.channels > 0, info.samplerate > 0 else {
             sf_close(handle)
-            throw .refused(path: path, reason: "libsndfile found no channels or sample rate in it")
+            throw .cannotDecode(path: path, reason: "libsndfile found no channels or sample rate in it")
         }
         self.handle = handle
         self.info = info
@@ -121,7 +121,7 @@ final class SoundFileWriter {
             frames: 0, samplerate: info.samplerate, channels: info.channels, format: info.format, sections: 0, seekable: 0)
         guard let handle = sf_open(temporary, Int32(SFM_WRITE), &outputInfo) else {
             unlink(temporary)
-            throw .refused(
+            throw .cannotEncode(
                 path: path,
                 reason:
                     "libsndfile cannot write this \(carrier.displayName) encoding (format 0x\(String(info.format, radix: 16))): \(String(cString: sf_strerror(nil)))"
@@ -156,7 +156,7 @@ final class SoundFileWriter {
         sf_close(handle)
         closed = true
         guard error == 0 else {
-            throw .cannotWrite(path: path, reason: "libsndfile failed while encoding: \(String(cString: sf_error_number(error)))")
+            throw .cannotEncode(path: path, reason: "libsndfile failed while encoding: \(String(cString: sf_error_number(error)))")
         }
         chmod(temporary, mode)
         return try FileSource(path: temporary)

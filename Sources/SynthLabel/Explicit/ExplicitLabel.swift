@@ -43,11 +43,7 @@ public struct ExplicitLabel: Sendable {
             let text = (wording ?? .caption).text
             let missing = renderer.missingCharacters(in: text)
             guard missing.isEmpty else {
-                throw .refused(
-                    path: path,
-                    reason:
-                        "the caption font has no glyph for \(String(missing)); pass --font with a font that has them (e.g. Debian's fonts-noto-cjk)"
-                )
+                throw .fontLacksGlyphs(path: path, characters: String(missing))
             }
             let style = CaptionStyle(text: text, placement: captionPlacement, textHeight: max(0.05, captionTextHeight))
             let bytes = try file.wholeBytes(path: path)

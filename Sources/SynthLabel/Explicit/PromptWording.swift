@@ -14,7 +14,7 @@ public struct PromptWording: Sendable, Hashable, CustomStringConvertible {
     /// Checks `text`; throws with the missing element named when it would not qualify.
     public init(_ text: String) throws(SynthLabelError) {
         let trimmed = text.trimmingWhitespace
-        if let problem = Self.problem(in: trimmed) { throw .invalidLabel([problem]) }
+        if let problem = Self.problem(in: trimmed) { throw .invalidWording(problem) }
         self.text = trimmed
     }
 

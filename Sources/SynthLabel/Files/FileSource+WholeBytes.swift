@@ -7,7 +7,7 @@ extension FileSource {
     /// refused past `inMemoryLimit`, damaged when it cannot be read whole.
     func wholeBytes(path: String, limit: Int? = nil) throws(SynthLabelError) -> [UInt8] {
         guard size <= Self.inMemoryLimit else {
-            throw .refused(path: path, reason: "it is larger than 2 GiB, the most SynthLabel decodes in memory")
+            throw .tooLargeToDecode(path: path, limit: Self.inMemoryLimit)
         }
         do { return try bytes(upTo: limit ?? size, at: 0) } catch { throw .damaged(path: path, error) }
     }

@@ -39,7 +39,7 @@ package final class FileSource: Sendable {
         let descriptor = FileSystem.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followingSymlinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else {
             if errno == ELOOP && !followingSymlinks {
-                throw .refused(path: path, reason: "it is a symbolic link; label its target instead")
+                throw .symbolicLink(path: path)
             }
             throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
@@ -59,7 +59,7 @@ package final class FileSource: Sendable {
                 case S_IFDIR: "a folder"
                 default: "not a regular file"
                 }
-            throw .cannotRead(path: path, reason: "\(kind); only regular files are read")
+            throw .notARegularFile(path: path, kind: kind)
         }
         self.descriptor = descriptor
         self.size = Int(status.st_size)

@@ -5,10 +5,9 @@ enum Inspection {
         do { head = try file.bytes(upTo: 64, at: 0) } catch {
             throw .cannotRead(path: file.path, reason: error.description)
         }
-        guard file.size > 0 else { throw .unsupportedFile(path: file.path, reason: "the file is empty (0 bytes)") }
+        guard file.size > 0 else { throw .emptyFile(path: file.path) }
         guard let carrier = Carrier.detect(head: head, path: file.path) else {
-            throw .unsupportedFile(
-                path: file.path, reason: "not a format SynthLabel reads (\(Carrier.allCases.map(\.displayName).joined(separator: ", ")))")
+            throw .unrecognisedFormat(path: file.path)
         }
         return carrier
     }

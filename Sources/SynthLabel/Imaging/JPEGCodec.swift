@@ -39,7 +39,7 @@ enum JPEGCodec {
 
     /// A baseline JPEG of `raster` (RGB or grey) with the given chroma subsampling and quality.
     static func encode(_ raster: Raster, subsampling: Int32, quality: Int, path: String) throws(SynthLabelError) -> [UInt8] {
-        guard let encoder = tjInitCompress() else { throw .cannotWrite(path: path, reason: "libjpeg-turbo failed to start") }
+        guard let encoder = tjInitCompress() else { throw .cannotEncode(path: path, reason: "libjpeg-turbo failed to start") }
         defer { tjDestroy(encoder) }
         let grey = raster.channels == 1
         var output: UnsafeMutablePointer<UInt8>?
@@ -52,14 +52,14 @@ enum JPEGCodec {
         }
         defer { if let output { tjFree(output) } }
         guard encoded == 0, let output else {
-            throw .cannotWrite(path: path, reason: "libjpeg-turbo could not encode: \(String(cString: tjGetErrorStr2(encoder)))")
+            throw .cannotEncode(path: path, reason: "libjpeg-turbo: \(String(cString: tjGetErrorStr2(encoder)))")
         }
         return Array(UnsafeBufferPointer(start: output, count: Int(outputSize)))
     }
 
     /// The pixels as RGB or grey samples, and the chroma subsampling the file uses.
     static func decode(_ bytes: [UInt8], path: String) throws(SynthLabelError) -> (Raster, subsampling: Int32) {
-        guard let decoder = tjInitDecompress() else { throw .cannotWrite(path: path, reason: "libjpeg-turbo failed to start") }
+        guard let decoder = tjInitDecompress() else { throw .cannotDecode(path: path, reason: "libjpeg-turbo failed to start") }
         defer { tjDestroy(decoder) }
         var width: Int32 = 0
         var height: Int32 = 0
@@ -69,13 +69,13 @@ enum JPEGCodec {
             throw .damaged(path: path, FormatError(.corrupt, "libjpeg-turbo: \(String(cString: tjGetErrorStr2(decoder)))"))
         }
         if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
-            throw .refused(path: path, reason: "it is a CMYK JPEG (print separations); captions are drawn on RGB and grey JPEGs only")
+            throw .cmykJPEG(path: path)
         }
         let grey = colorspace == Int32(TJCS_GRAY.rawValue)
         let channels = grey ? 1 : 3
         let pixelCount = Int(width) * Int(height)
         guard pixelCount > 0, pixelCount <= (1 << 30) / channels else {
-            throw .refused(path: path, reason: "the image is \(width)×\(height), larger than SynthLabel decodes (2^30 samples)")
+            throw .tooLargeToDecode(path: path, limit: 1 << 30)
         }
         guard pixelCount * channels <= Raster.decodeLimit(fileSize: bytes.count) else {
             let claim = "the header claims \(width)×\(height) pixels, far more than \(bytes.count) bytes can hold"
@@ -104,7 +104,7 @@ enum JPEGCodec {
             guard let start = walked.scanStart else { throw FormatError(.corrupt, "encoder output has no scan") }
             freshSegments = walked.segments
             scanStart = start
-        } catch { throw .cannotWrite(path: path, reason: "libjpeg-turbo's output could not be read back: \(error)") }
+        } catch { throw .cannotEncode(path: path, reason: "libjpeg-turbo's output could not be read back: \(error)") }
         let isMetadata: (JPEGAdapter.Segment) -> Bool = { (0xE0...0xEF).contains($0.marker) || $0.marker == 0xFE }
         var output: [UInt8] = [0xFF, 0xD8]
         for segment in original where isMetadata(segment) {
@@ -120,7 +120,7 @@ enum JPEGCodec {
     }
 
     /// EXIF tag 0x0112 from the first EXIF segment; 1 when absent or unreadable.
-    static func exifOrientation(_ segments: [JPEGAdapter.Segment], in file: FileSource) -> Orientation {
+    private static func exifOrientation(_ segments: [JPEGAdapter.Segment], in file: FileSource) -> Orientation {
         guard let exif = segments.first(where: \.isEXIF), let reader = try? exif.exif(in: file),
             let ifd = try? reader.firstIFDOffset(), let entries = try? reader.entries(at: ifd),
             let entry = entries.first(where: { $0.tag == 0x0112 && $0.type == 3 }), let raw = try? reader.value(of: entry),

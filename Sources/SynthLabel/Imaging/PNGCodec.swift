@@ -170,7 +170,7 @@ enum PNGCodec {
         }
         guard status == 0, let data = result.pixels else {
             let text = String(nulTerminated: message)
-            throw .cannotWrite(path: path, reason: "libpng could not encode the captioned image: \(text)")
+            throw .cannotEncode(path: path, reason: "libpng: \(text)")
         }
         defer { cpng_free(&result) }
         return Array(UnsafeBufferPointer(start: data, count: result.row_bytes))

@@ -15,11 +15,7 @@ public enum LabelRequest: Sendable {
         switch self {
         case .produce(let label):
             if let foreign = existing.first(where: { $0.contentProducer != nil && $0.contentProducer != label.contentProducer }) {
-                throw .refused(
-                    path: path,
-                    reason:
-                        "it already carries a label from producer \(foreign.contentProducer ?? ""); SynthLabel never replaces another producer's label (Measures Art. 10)"
-                )
+                throw .anotherProducersLabel(path: path, producer: foreign.contentProducer ?? "")
             }
             var result = label
             if let previous = existing.first {
@@ -64,37 +60,26 @@ public struct Propagation: Sendable {
         var label: AIGCLabel
         if let first = existing.first {
             guard existing.allSatisfy({ $0 == first }) else {
-                throw .refused(
-                    path: path, reason: "its label sites disagree, so which producer label to keep is unclear; resolve that first")
+                throw .sitesDisagree(path: path)
             }
             if let other = first[.contentPropagator], other != propagator {
-                throw .refused(
-                    path: path,
-                    reason: "it already carries propagation fields of \(other); SynthLabel never replaces another platform's fields")
+                throw .anotherPlatformsFields(path: path, propagator: other)
             }
             let problems = first.validationProblems()
             guard problems.isEmpty else {
-                throw .refused(
-                    path: path,
-                    reason:
-                        "its producer label is not valid (\(problems.map(\.description).joined(separator: "; "))); a platform cannot change producer fields"
-                )
+                throw .invalidProducerLabel(path: path, problems: problems)
             }
             label = first
         } else {
             guard let value = labelForUnlabelled else {
-                throw .refused(
-                    path: path,
-                    reason:
-                        "it carries no label; pass --declared (the uploader declared it AI-generated: Label \"2\") or --suspected (traces found: Label \"3\")"
-                )
+                throw .unlabelledNeedsDeclaration(path: path)
             }
             label = AIGCLabel(label: value, contentProducer: producerForUnlabelled, produceID: produceIDForUnlabelled)
         }
         label[.contentPropagator] = propagator
         label[.propagateID] = propagateID
         let problems = label.validationProblems()
-        guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
+        guard problems.isEmpty else { throw .invalidLabel(problems) }
         return label
     }
 }

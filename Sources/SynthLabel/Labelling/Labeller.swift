@@ -94,24 +94,20 @@ public struct Labeller: Sendable {
     ) throws(SynthLabelError) -> PlannedLabel {
         if case .produce(let label) = request {
             let problems = label.validationProblems()
-            guard problems.isEmpty else { throw .invalidLabel(problems.map(\.description)) }
+            guard problems.isEmpty else { throw .invalidLabel(problems) }
         }
 
         let file = try FileSource(path: path, followingSymlinks: destination != path)
         let carrier = try Inspection.carrier(of: file)
         guard carrier.isWritable else {
-            throw .unsupportedFile(
-                path: path, reason: "SynthLabel reads and verifies labels in \(carrier.displayName) files but does not write them yet")
+            throw .readOnlyFormat(path: path, format: carrier)
         }
         let adapter = carrier.adapter
         let reading: CarrierReading
         do { reading = try adapter.read(file) } catch { throw SynthLabelError(error, path: path) }
         if let damage = reading.damage.first { throw .damaged(path: path, damage) }
         if let manifest = reading.c2paManifest, !allowBreakingC2PA {
-            throw .refused(
-                path: path,
-                reason:
-                    "it carries a C2PA manifest (\(manifest)) whose signature any edit invalidates; pass --break-c2pa to label it anyway")
+            throw .carriesC2PA(path: path, manifest: manifest)
         }
 
         let existing = reading.sites.compactMap { try? $0.parsed.get().label }
@@ -133,9 +129,7 @@ public struct Labeller: Sendable {
                 explicitSummary = "no explicit label is drawn into \(carrier.displayName) files yet"
             }
         } else if carrier == .text && !invisibleTextLabel {
-            throw .unsupportedFile(
-                path: path,
-                reason: "plain text has no metadata to hold a label; --explicit writes a notice, --invisible-text a hidden label")
+            throw .noMetadataSite(path: path)
         }
 
         // The watermark goes into the pixels or samples as they will be shown or heard, caption
@@ -149,9 +143,7 @@ public struct Labeller: Sendable {
                     source, carrier: carrier, for: finalLabel, key: watermarkKey, jpegQuality: explicit?.jpegQuality, path: path)
             } else if AudioWatermarker.carriers.contains(carrier) {
                 guard Self.audioWatermarkSNRRange.contains(audioWatermarkSNR) else {
-                    let range = Self.audioWatermarkSNRRange
-                    let reason = "the audio watermark's SNR must be \(range.lowerBound)–\(range.upperBound) dB, not \(audioWatermarkSNR)"
-                    throw .refused(path: path, reason: reason)
+                    throw .watermarkSNROutOfRange(path: path, snr: audioWatermarkSNR, allowed: Self.audioWatermarkSNRRange)
                 }
                 marked = try AudioWatermarker.mark(
                     source, carrier: carrier, for: finalLabel, key: watermarkKey, snr: audioWatermarkSNR, path: path)
@@ -177,7 +169,7 @@ public struct Labeller: Sendable {
         }
         let replacesOriginal = destination == path || Self.sameFile(path, destination)
         if replacesOriginal && !mayReplaceOriginal {
-            throw .refused(path: path, reason: "the destination \(destination) is the original file; label in place to replace originals")
+            throw .destinationIsOriginal(path: destination)
         }
         return PlannedLabel(
             outcome: LabelOutcome(
@@ -252,15 +244,17 @@ public struct Labeller: Sendable {
     ) throws(SynthLabelError) -> AIGCLabel {
         var draft = request
         draft.label[field] = SignatureRecord.placeholder(for: key).serialized
-        let digest: [UInt8]
+        let layout: FileSource
+        let owned: [Range<Int>]
         do throws(FormatError) {
-            let layout = FileSource(plan: try adapter.plan(draft, for: source), over: source)
-            let owned = try adapter.read(layout).ownedRanges
-            guard !owned.isEmpty else {
-                throw FormatError(.unsupported, "signing \(adapter.carrier.displayName) files is not supported yet")
-            }
-            digest = try ContentDigest.compute(layout, excluding: owned, algorithm: key.algorithm.digest)
+            layout = FileSource(plan: try adapter.plan(draft, for: source), over: source)
+            owned = try adapter.read(layout).ownedRanges
         } catch { throw SynthLabelError(error, path: path) }
+        guard !owned.isEmpty else { throw .signingUnsupported(path: path, format: adapter.carrier) }
+        let digest: [UInt8]
+        do { digest = try ContentDigest.compute(layout, excluding: owned, algorithm: key.algorithm.digest) } catch {
+            throw SynthLabelError(error, path: path)
+        }
         var label = request.label
         label[field] = try SignatureRecord.sign(fields: label.signedFields(for: field), contentDigest: digest, with: key).serialized
         return label

@@ -10,14 +10,14 @@ enum BlockingWork {
     private static let queue = DispatchQueue(label: "SynthLabel.blocking-work", attributes: .concurrent)
     private static let slots = DispatchSemaphore(value: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
-    static func run<Value: Sendable>(
-        _ work: @escaping @Sendable () throws(SynthLabelError) -> Value
-    ) async throws(SynthLabelError) -> Value {
-        let result: Result<Value, SynthLabelError> = await withCheckedContinuation { continuation in
+    static func run<Value: Sendable, Failure: Error>(
+        _ work: @escaping @Sendable () throws(Failure) -> Value
+    ) async throws(Failure) -> Value {
+        let result: Result<Value, Failure> = await withCheckedContinuation { continuation in
             queue.async {
                 slots.wait()
                 defer { slots.signal() }
-                continuation.resume(returning: Result { () throws(SynthLabelError) in try work() })
+                continuation.resume(returning: Result { () throws(Failure) in try work() })
             }
         }
         return try result.get()

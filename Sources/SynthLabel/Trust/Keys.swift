@@ -29,7 +29,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
         let status = signature.withUnsafeMutableBufferPointer { out in
             ctrust_sign(handle.pointer, message, message.count, out.baseAddress)
         }
-        guard status == 0 else { throw .refused(path: keyID, reason: "libcrypto could not sign with this key") }
+        guard status == 0 else { throw .signingFailed(keyID: keyID) }
         return signature
     }
 }
@@ -85,10 +85,10 @@ final class KeyHandle: @unchecked Sendable {
             ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, isPrivate ? 1 : 0)
         }
         guard let algorithm = SignatureAlgorithm(code: code), let keyID = KeyFile.keyID(pem: pem, isPrivate: isPrivate) else {
-            throw .refused(path: path, reason: "not an SM2 or Ed25519 \(kind) key in PEM form")
+            throw .notAKey(path: path, isPrivate: isPrivate, reason: "not an SM2 or Ed25519 key in PEM form")
         }
         guard let handle = KeyHandle(pem: pem, isPrivate: isPrivate) else {
-            throw .refused(path: path, reason: "libcrypto cannot load the \(kind) key")
+            throw .notAKey(path: path, isPrivate: isPrivate, reason: "libcrypto cannot load it")
         }
         return (algorithm, keyID, handle)
     }
@@ -147,20 +147,18 @@ public enum KeyFile {
             throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
         if status.st_mode & S_IFMT == S_IFLNK {
-            throw .refused(path: path, reason: "a private key must not be reached through a symbolic link; give the key file itself")
+            throw .keyThroughSymbolicLink(path: path)
         }
         let mode = status.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            throw .refused(
-                path: path,
-                reason: "the private key is readable by others (mode \(String(mode, radix: 8))); run chmod 600 \(path) to use it")
+            throw .keyReadableByOthers(path: path, mode: UInt32(mode))
         }
         return try read(path)
     }
 
     static func read(_ path: String) throws(SynthLabelError) -> [UInt8] {
         let file = try FileSource(path: path, readingWholeUpTo: 64 << 10)
-        guard file.size <= 64 << 10 else { throw .refused(path: path, reason: "too large to be a key file") }
+        guard file.size <= 64 << 10 else { throw .keyFileTooLarge(path: path) }
         do { return try file.bytes(at: 0, count: file.size) } catch { throw .cannotRead(path: path, reason: "\(error)") }
     }
 

@@ -46,22 +46,13 @@ extension Verifier {
     }
 
     private func captionFinding(_ record: CaptionRecord, file: FileSource, carrier: Carrier) -> Finding {
-        let raster: Raster
-        let orientation: Orientation
+        let image: DecodedImage
         do throws(SynthLabelError) {
-            let bytes = try file.wholeBytes(path: file.path)
-            if carrier == .png {
-                raster = try PNGCodec.decode(bytes, path: file.path).raster
-                orientation = .normal
-            } else {
-                raster = try JPEGCodec.decode(bytes, path: file.path).0
-                let segments = (try? JPEGAdapter.segments(of: FileSource(bytes: bytes)).segments) ?? []
-                orientation = JPEGCodec.exifOrientation(segments, in: FileSource(bytes: bytes))
-            }
+            image = try DecodedImage(try file.wholeBytes(path: file.path), carrier: carrier, path: file.path)
         } catch {
             return Finding(.caption, .skip, "not compared: the pixels could not be decoded (\(error.reason))")
         }
-        let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
+        let (raster, orientation, view) = (image.raster, image.orientation, image.viewSize)
         let box = record.box
         guard box.width > 0, box.height > 0, box.x + box.width <= view.width, box.y + box.height <= view.height else {
             return Finding(

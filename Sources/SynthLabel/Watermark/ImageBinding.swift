@@ -107,9 +107,8 @@ struct ImageBinding: Sendable {
         let smoothed = LumaPlane(
             width: plane.width, height: plane.height,
             values: plane.boxMean(radius: max(1, Int((Double(Self.smoothingRadius) * scale).rounded()))))
-        let sums = SummedArea(residual)
-        let levels = SummedArea(plane)
-        let squaredLevels = SummedArea(LumaPlane(width: plane.width, height: plane.height, values: plane.values.map { $0 * $0 }))
+        let sums = BoxMeans(plane: residual)
+        let levels = BoxMeans(plane: plane)
         let half = max(0.5, 1.6 * scale)
         let textureHalf = 3.5 * scale
         var cellResidual: [Float] = []
@@ -125,8 +124,7 @@ struct ImageBinding: Sendable {
             cellPosition.append(grid.position(cellX, cellY))
             tileChip.append(tileSigns[grid.position(cellX, cellY)])
             weight.append(max(-1, min(1, value / softness)))
-            let level = levels.mean(x: centre.x, y: centre.y, half: textureHalf) ?? 0
-            let square = squaredLevels.mean(x: centre.x, y: centre.y, half: textureHalf) ?? 0
+            let (level, square) = levels.moments(x: centre.x, y: centre.y, half: textureHalf) ?? (0, 0)
             textured.append(square - level * level >= Self.texturedFrom * Self.texturedFrom)
         }
         guard !cellResidual.isEmpty else { return Reading(score: 0, expected: 0, cells: 0) }
@@ -241,35 +239,45 @@ struct TileGrid {
     }
 }
 
-/// A summed-area table of a plane: the mean over any box in constant time.
-private struct SummedArea {
-    let width: Int
-    let height: Int
-    private var sums: [Double]
+/// Means over small boxes of a plane, summed directly: the boxes read are a few pixels wide,
+/// one per cell, so this costs a few additions per pixel and no table the size of the image.
+private struct BoxMeans {
+    let plane: LumaPlane
 
-    init(_ plane: LumaPlane) {
-        width = plane.width
-        height = plane.height
-        sums = [Double](repeating: 0, count: (width + 1) * (height + 1))
-        for y in 0..<height {
-            var row: Double = 0
-            for x in 0..<width {
-                row += Double(plane.values[y * width + x])
-                sums[(y + 1) * (width + 1) + x + 1] = sums[y * (width + 1) + x + 1] + row
-            }
-        }
-    }
-
-    /// The mean over the pixels whose centres lie within `half` of (x, y) on each axis; nil when
-    /// the box leaves the plane.
-    func mean(x: Double, y: Double, half: Double) -> Float? {
+    /// The pixels whose centres lie within `half` of (x, y) on each axis; nil when the box
+    /// leaves the plane.
+    private func box(x: Double, y: Double, half: Double) -> (columns: Range<Int>, rows: Range<Int>)? {
         let left = Int((x - half).rounded())
         let right = Int((x + half).rounded())
         let top = Int((y - half).rounded())
         let bottom = Int((y + half).rounded())
-        guard left >= 0, top >= 0, right <= width, bottom <= height, right > left, bottom > top else { return nil }
-        let stride = width + 1
-        let total = sums[bottom * stride + right] - sums[top * stride + right] - sums[bottom * stride + left] + sums[top * stride + left]
-        return Float(total / Double((right - left) * (bottom - top)))
+        guard left >= 0, top >= 0, right <= plane.width, bottom <= plane.height, right > left, bottom > top else { return nil }
+        return (left..<right, top..<bottom)
+    }
+
+    /// The mean of the values in the box.
+    func mean(x: Double, y: Double, half: Double) -> Float? {
+        guard let box = box(x: x, y: y, half: half) else { return nil }
+        var total: Double = 0
+        for row in box.rows {
+            for column in box.columns { total += Double(plane.values[row * plane.width + column]) }
+        }
+        return Float(total / Double(box.columns.count * box.rows.count))
+    }
+
+    /// The mean and the mean square of the values in the box.
+    func moments(x: Double, y: Double, half: Double) -> (mean: Float, meanSquare: Float)? {
+        guard let box = box(x: x, y: y, half: half) else { return nil }
+        var total: Double = 0
+        var squares: Double = 0
+        for row in box.rows {
+            for column in box.columns {
+                let value = Double(plane.values[row * plane.width + column])
+                total += value
+                squares += value * value
+            }
+        }
+        let count = Double(box.columns.count * box.rows.count)
+        return (Float(total / count), Float(squares / count))
     }
 }

@@ -44,11 +44,8 @@ enum ImageWatermarker {
         let check = { (raster: Raster, orientation: Orientation) throws(SynthLabelError) in
             let view = orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height)
             guard min(view.width, view.height) >= ImageWatermark.minimumSide else {
-                throw .refused(
-                    path: path,
-                    reason:
-                        "it is \(view.width)×\(view.height); the watermark needs at least \(ImageWatermark.minimumSide) px on the short side"
-                )
+                throw .imageTooSmallForWatermark(
+                    path: path, width: view.width, height: view.height, minimum: ImageWatermark.minimumSide)
             }
         }
         switch carrier {
@@ -68,7 +65,7 @@ enum ImageWatermarker {
                     watermark.embed(payload, into: &raster, orientation: orientation)
                 })
         default:
-            throw .unsupportedFile(path: path, reason: "the image watermark is written into PNG and JPEG files only")
+            throw .watermarkUnsupported(path: path, format: carrier)
         }
     }
 
@@ -76,15 +73,9 @@ enum ImageWatermarker {
     static func detect(_ bytes: [UInt8], carrier: Carrier, with watermark: ImageWatermark, path: String) throws(SynthLabelError)
         -> WatermarkDetection
     {
-        switch carrier {
-        case .png:
-            return watermark.detect(in: try PNGCodec.decode(bytes, path: path).raster, orientation: .normal)
-        case .jpeg:
-            let (_, orientation) = try JPEGCodec.metadata(of: bytes, path: path)
-            return watermark.detect(in: try JPEGCodec.decode(bytes, path: path).0, orientation: orientation)
-        default:
-            throw .unsupportedFile(path: path, reason: "the image watermark is read from PNG and JPEG files only")
-        }
+        guard carriers.contains(carrier) else { throw .watermarkUnsupported(path: path, format: carrier) }
+        let image = try DecodedImage(bytes, carrier: carrier, path: path)
+        return watermark.detect(in: image.raster, orientation: image.orientation)
     }
 
     /// A `tRNS` key colour (16-bit fields) in the raster's sample units; nil when it has none.

@@ -54,49 +54,52 @@ struct LumaPlane {
     /// The mean over a (2r+1)² window around each pixel, the window cut at the borders:
     /// two running-sum passes, so the cost does not depend on `radius`.
     func boxMean(radius: Int) -> [Float] {
-        var horizontal = [Float](repeating: 0, count: values.count)
-        var out = [Float](repeating: 0, count: values.count)
+        var copy = self
+        copy.replaceWithBoxMean(radius: radius)
+        return copy.values
+    }
+
+    /// `boxMean` in the plane's own storage: beside it, only a row's prefix sums and the last
+    /// `radius + 1` rows as they were, so a large image's planes are not doubled.
+    mutating func replaceWithBoxMean(radius: Int) {
         let width = width
         let height = height
-        values.withUnsafeBufferPointer { source in
-            horizontal.withUnsafeMutableBufferPointer { target in
-                var prefix = [Float](repeating: 0, count: width + 1)
-                for y in 0..<height {
-                    let row = y * width
-                    for x in 0..<width { prefix[x + 1] = prefix[x] + source[row + x] }
-                    for x in 0..<width {
-                        let low = max(0, x - radius)
-                        let high = min(width, x + radius + 1)
-                        target[row + x] = (prefix[high] - prefix[low]) / Float(high - low)
-                    }
+        values.withUnsafeMutableBufferPointer { values in
+            var prefix = [Float](repeating: 0, count: width + 1)
+            for y in 0..<height {
+                let row = y * width
+                for x in 0..<width { prefix[x + 1] = prefix[x] + values[row + x] }
+                for x in 0..<width {
+                    let low = max(0, x - radius)
+                    let high = min(width, x + radius + 1)
+                    values[row + x] = (prefix[high] - prefix[low]) / Float(high - low)
                 }
             }
-        }
-        horizontal.withUnsafeBufferPointer { source in
-            out.withUnsafeMutableBufferPointer { target in
-                // Column sums kept for a whole row at a time, so memory is read in order.
-                var running = [Float](repeating: 0, count: width)
-                var count = 0
-                for y in 0..<min(radius, height) {
-                    for x in 0..<width { running[x] += source[y * width + x] }
+            // Column sums kept for a whole row at a time, so memory is read in order. A row is
+            // overwritten once the window has passed it, so the rows it still has to leave are
+            // kept aside as they were (in a ring of `radius + 1`).
+            var running = [Float](repeating: 0, count: width)
+            var kept = [Float](repeating: 0, count: (radius + 1) * width)
+            var count = 0
+            for y in 0..<min(radius, height) {
+                for x in 0..<width { running[x] += values[y * width + x] }
+                count += 1
+            }
+            for y in 0..<height {
+                let entering = y + radius
+                if entering < height {
+                    for x in 0..<width { running[x] += values[entering * width + x] }
                     count += 1
                 }
-                for y in 0..<height {
-                    let entering = y + radius
-                    if entering < height {
-                        for x in 0..<width { running[x] += source[entering * width + x] }
-                        count += 1
-                    }
-                    let leaving = y - radius - 1
-                    if leaving >= 0 {
-                        for x in 0..<width { running[x] -= source[leaving * width + x] }
-                        count -= 1
-                    }
-                    let scale = 1 / Float(count)
-                    for x in 0..<width { target[y * width + x] = running[x] * scale }
+                let slot = (y % (radius + 1)) * width
+                if y - radius - 1 >= 0 {
+                    for x in 0..<width { running[x] -= kept[slot + x] }
+                    count -= 1
                 }
+                for x in 0..<width { kept[slot + x] = values[y * width + x] }
+                let scale = 1 / Float(count)
+                for x in 0..<width { values[y * width + x] = running[x] * scale }
             }
         }
-        return out
     }
 }

@@ -48,11 +48,7 @@ public struct WatermarkDetection: Sendable, Equatable {
     func alreadyCarries(_ payload: UInt64, path: String) throws(SynthLabelError) -> Bool {
         guard present else { return false }
         guard self.payload == payload else {
-            throw .refused(
-                path: path,
-                reason:
-                    "it already carries a watermark under this key for another label (payload \(payloadHex ?? "")); a second mark would garble the first"
-            )
+            throw .markedForAnotherLabel(path: path, payload: payloadHex ?? "")
         }
         return true
     }

@@ -16,7 +16,7 @@ public struct WatermarkKey: Sendable, CustomStringConvertible {
     /// Reads a key written by `generate(writingTo:)` (mode 0600, not through a symbolic link).
     public init(contentsOf path: String) throws(SynthLabelError) {
         guard let key = WatermarkKey(pem: String(decoding: try KeyFile.readSecret(path), as: UTF8.self)) else {
-            throw .refused(path: path, reason: "not a watermark key (make one with 'synthlabel keys generate --algorithm watermark')")
+            throw .notAWatermarkKey(path: path)
         }
         self = key
     }

@@ -15,9 +15,8 @@ package enum WatermarkTiming {
         let watermark = ImageWatermark(key: try WatermarkKey(contentsOf: keyPath))
         let file = try FileSource(path: path, readingWholeUpTo: 0)
         let bytes = try file.wholeBytes(path: path)
-        let raster =
-            bytes.starts(with: PNGAdapter.signature)
-            ? try PNGCodec.decode(bytes, path: path).raster : try JPEGCodec.decode(bytes, path: path).0
+        let carrier: Carrier = bytes.starts(with: PNGAdapter.signature) ? .png : .jpeg
+        let raster = try DecodedImage(bytes, carrier: carrier, path: path).raster
         let payload: UInt64 = 0x0123_4567_89AB_CDEF
         var result = Result(width: raster.width, height: raster.height, embedSeconds: [], detectSeconds: [], found: true)
         for _ in 0..<rounds {

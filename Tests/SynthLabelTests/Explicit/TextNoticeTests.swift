@@ -19,7 +19,7 @@ import Testing
         #expect(report.verdict == .compliant)
         #expect(report.findings.first { $0.check == .textNotice }?.message.contains("at the start") == true)
         // Without --explicit, plain text is skipped: it has nowhere to put a label.
-        #expect(throws: SynthLabelError.self) { try Fixtures.labelFile(source, to: folder.file("nothing.txt")) }
+        #expect(Fixtures.thrown { _ = try Fixtures.labelFile(source, to: folder.file("nothing.txt")) } == .noMetadataSite(path: source))
     }
 
     @Test func crlfAndByteOrderMarkAreKeptAndTheEndWorks() throws {
@@ -101,7 +101,9 @@ import Testing
     @Test func binaryIsRefused() throws {
         let source = folder.file("binary.txt")
         Fixtures.write([0x00, 0xFF, 0x10, 0x00, 0x80], to: source)
-        #expect(throws: SynthLabelError.self) { try Fixtures.labelExplicitly(source, to: folder.file("binary-out.txt")) }
+        #expect(
+            Fixtures.thrown { _ = try Fixtures.labelExplicitly(source, to: folder.file("binary-out.txt")) }
+                == .unknownTextEncoding(path: source))
     }
 
     @Test func wordingRules() {

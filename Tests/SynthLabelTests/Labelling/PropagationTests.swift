@@ -32,7 +32,7 @@ struct PropagationTests {
         let path = folder.copy(Fixtures.sample("chirp.flac"))
         #expect {
             try propagate(path, Propagation(propagator: Self.platform, propagateID: "u"))
-        } throws: { "\($0)".contains("--declared") }
+        } throws: { $0 as? SynthLabelError == .unlabelledNeedsDeclaration(path: path) }
         try propagate(path, Propagation(propagator: Self.platform, propagateID: "u", labelForUnlabelled: .possiblyGenerated))
         #expect(try Fixtures.report(path).label?.label == .possiblyGenerated)
         let other = folder.copy(Fixtures.sample("chirp.mp3"))
@@ -50,7 +50,7 @@ struct PropagationTests {
         let before = Fixtures.read(path)
         #expect {
             try propagate(path, Propagation(propagator: Self.platform, propagateID: "b"))
-        } throws: { "\($0)".contains("FIRSTPLATFORM") }
+        } throws: { $0 as? SynthLabelError == .anotherPlatformsFields(path: path, propagator: "FIRSTPLATFORM") }
         #expect(Fixtures.read(path) == before)
         try propagate(path, Propagation(propagator: "FIRSTPLATFORM", propagateID: "a2"))  // the same platform may update
         #expect(try Fixtures.report(path).label?[.propagateID] == "a2")
@@ -64,7 +64,10 @@ struct PropagationTests {
         Fixtures.write(bytes, to: path)
         #expect {
             try propagate(path, Propagation(propagator: Self.platform, propagateID: "x"))
-        } throws: { "\($0)".contains("not valid") }
+        } throws: { error in
+            guard case .invalidProducerLabel(path, let problems) = error as? SynthLabelError else { return false }
+            return problems == [.badLabelValue("AIGC")]
+        }
         #expect(Fixtures.read(path) == bytes)
     }
 

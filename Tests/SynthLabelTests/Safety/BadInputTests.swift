@@ -98,8 +98,9 @@ struct BadInputTests {
     }
 
     @Test func directoryAndMissingPathsAreClearErrors() {
-        #expect(throws: SynthLabelError.self) { try Fixtures.report(folder.path) }
-        #expect(throws: SynthLabelError.self) { try Fixtures.report(folder.file("missing.png")) }
+        #expect(Fixtures.thrown { _ = try Fixtures.report(folder.path) } == .notARegularFile(path: folder.path, kind: "a folder"))
+        let missing = folder.file("missing.png")
+        #expect(Fixtures.thrown { _ = try Fixtures.report(missing) } == .cannotRead(path: missing, reason: "No such file or directory"))
     }
 }
 

@@ -62,9 +62,7 @@ struct SafetyTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
         #expect {
             try Fixtures.labelFile(link, to: link)
-        } throws: { error in
-            "\(error)".contains("symbolic link")
-        }
+        } throws: { $0 as? SynthLabelError == .symbolicLink(path: link) }
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
         try Fixtures.labelFile(link, to: folder.file("copy.png"))  // reading through a link is fine
         #expect(try Fixtures.report(folder.file("copy.png")).verdict == .compliant)
@@ -76,9 +74,7 @@ struct SafetyTests {
         let before = Fixtures.read(path)
         #expect {
             try Fixtures.labelFile(path, to: path)
-        } throws: { error in
-            "\(error)".contains("producer OTHERVENDOR")
-        }
+        } throws: { $0 as? SynthLabelError == .anotherProducersLabel(path: path, producer: "OTHERVENDOR") }
         #expect(Fixtures.read(path) == before)
     }
 

@@ -31,6 +31,14 @@ enum Fixtures {
         try Labeller().label(fileAt: source, with: label, writingTo: destination)
     }
 
+    /// The library error `body` throws; nil when it throws nothing, or something else.
+    static func thrown(_ body: () throws -> Void) -> SynthLabelError? {
+        do {
+            try body()
+            return nil
+        } catch { return error as? SynthLabelError }
+    }
+
     static func report(_ path: String) throws -> FileReport {
         try Verifier().verify(fileAt: path)
     }

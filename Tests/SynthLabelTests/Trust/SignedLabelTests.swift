@@ -115,7 +115,7 @@ import Testing
         try Media.shell("oggenc -Q -o '\(ogg)' '\(Fixtures.sample("chirp.wav"))'")
         #expect {
             try Labeller(signingKey: signing).label(fileAt: ogg, with: Fixtures.label(), writingTo: folder.file("x.ogg"))
-        } throws: { "\($0)".contains("signing Ogg Vorbis/Opus files is not supported yet") }
+        } throws: { $0 as? SynthLabelError == .signingUnsupported(path: ogg, format: .ogg) }
         var label = Fixtures.label(id: "FOREIGN")
         label[.reservedCode1] = "vendor-integrity-0001"
         let path = folder.file("foreign.png")

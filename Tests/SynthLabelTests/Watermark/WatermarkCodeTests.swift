@@ -129,6 +129,8 @@ struct WatermarkCodeTests {
         let text = String(decoding: Fixtures.read(folder.file("mark.key")), as: UTF8.self)
         #expect(!text.contains(key.keyID) && text.hasPrefix("-----BEGIN SYNTHLABEL WATERMARK KEY-----"))
         Fixtures.write(Array("not a key".utf8), to: folder.file("bad.key"))
-        #expect(throws: SynthLabelError.self) { try WatermarkKey(contentsOf: folder.file("bad.key")) }
+        chmod(folder.file("bad.key"), 0o600)
+        #expect(
+            Fixtures.thrown { _ = try WatermarkKey(contentsOf: folder.file("bad.key")) } == .notAWatermarkKey(path: folder.file("bad.key")))
     }
 }

@@ -37,7 +37,7 @@ struct CaptionLayout {
         var size = target
         var mask = renderer.render(text, pixelSize: size)
         guard mask.height > 0 else {
-            throw .refused(path: path, reason: "the font draws nothing for the caption \"\(text)\"")
+            throw .captionDrawsNothing(path: path, text: text)
         }
         // Ink height grows with the em size; scale once, then nudge up until the target is met.
         size = max(size, Int((Double(size) * Double(target) / Double(mask.height)).rounded()))
@@ -53,14 +53,9 @@ struct CaptionLayout {
         let boxWidth = mask.width + 2 * padding
         let boxHeight = mask.height + 2 * padding
         guard boxWidth + 2 * margin <= viewWidth, boxHeight + 2 * margin <= viewHeight else {
-            throw .refused(
-                path: path,
-                reason: """
-                    the image (\(viewWidth)×\(viewHeight) as displayed) is too small for a legible caption: "\(text)" with \
-                    text \(target) px high (\(Double(Int((share * 1000).rounded())) / 10) % of the shortest side, at least \
-                    \(Self.minimumTextPixels) px) needs \(boxWidth + 2 * margin)×\(boxHeight + 2 * margin) px; \
-                    use a shorter caption or label a larger rendition
-                    """)
+            throw .imageTooSmallForCaption(
+                path: path, width: viewWidth, height: viewHeight, neededWidth: boxWidth + 2 * margin,
+                neededHeight: boxHeight + 2 * margin, text: text)
         }
         let x: Int
         let y: Int

@@ -20,7 +20,7 @@ final class GlyphRenderer {
         let bytes: [UInt8]
         if let fontPath {
             guard let data = Self.readFont(fontPath) else {
-                throw .cannotRead(path: fontPath, reason: "cannot read the font file")
+                throw .unusableFont(path: fontPath, reason: "the file cannot be read")
             }
             bytes = data
             fontName = fontPath
@@ -35,7 +35,7 @@ final class GlyphRenderer {
         else {
             if library != nil { FT_Done_FreeType(library) }
             fontData.deallocate()
-            throw .unsupportedFile(path: fontPath ?? "built-in font", reason: "FreeType cannot load it as a font")
+            throw .unusableFont(path: fontPath ?? "built-in font", reason: "FreeType cannot load it")
         }
     }
 

@@ -22,10 +22,10 @@ enum TextNotice {
         _ wording: PromptWording, at position: PromptPosition, into bytes: [UInt8], bodyStart: Int, path: String
     ) throws(SynthLabelError) -> [UInt8] {
         guard let encoding = TextEncoding.detect(bytes) else {
-            throw .refused(path: path, reason: "it is neither UTF-8 nor GB18030 text, so a notice cannot be written in its encoding")
+            throw .unknownTextEncoding(path: path)
         }
         guard let notice = encoding.encode(wording.text) else {
-            throw .refused(path: path, reason: "the notice \"\(wording)\" cannot be written in \(encoding.rawValue)")
+            throw .noticeNotEncodable(path: path, notice: wording.text, encoding: encoding.rawValue)
         }
         let newline: [UInt8] = bytes.firstIndex(of: 0x0A).map { $0 > 0 && bytes[$0 - 1] == 0x0D } == true ? [0x0D, 0x0A] : [0x0A]
         var output = Array(bytes[0..<bodyStart])

@@ -1,37 +1,7 @@
-/// The file formats that carry a label, one case per adapter.
-public enum Carrier: String, Sendable, CaseIterable, Codable {
-    case png, jpeg, wav, mp3, flac, ogg, markdown, text, webp, tiff, gif, avi, mp4, pdf, office
-
-    /// The format's name for people ("PNG", "Ogg Vorbis/Opus").
-    public var displayName: String {
-        switch self {
-        case .png: "PNG"
-        case .jpeg: "JPEG"
-        case .wav: "WAV"
-        case .mp3: "MP3"
-        case .flac: "FLAC"
-        case .ogg: "Ogg Vorbis/Opus"
-        case .markdown: "Markdown"
-        case .text: "plain text"
-        case .webp: "WebP"
-        case .tiff: "TIFF"
-        case .gif: "GIF"
-        case .avi: "AVI"
-        case .mp4: "MP4/MOV"
-        case .pdf: "PDF"
-        case .office: "Office (DOCX/XLSX/PPTX)"
-        }
-    }
-
+/// What SynthLabel does with each format, and how it finds which one a file is.
+extension Carrier {
     /// Whether `label` can write this format (the others are read and verified only).
     public var isWritable: Bool { profile.isWritable }
-
-    /// Display names joined for a sentence: "PNG, JPEG and WAV".
-    public static func listed(_ carriers: [Carrier]) -> String {
-        let names = carriers.map(\.displayName)
-        guard names.count > 1 else { return names.first ?? "" }
-        return names.dropLast().joined(separator: ", ") + " and " + (names.last ?? "")
-    }
 
     /// Whether the label travels in an XMP packet with the IPTC source type beside it.
     var usesXMP: Bool { profile.xmp }
