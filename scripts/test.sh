@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 swift format lint --strict --recursive Sources Tests   # style: .swift-format
 swift build --build-tests
 swift test --skip-build "$@"
+scripts/docs.sh   # the DocC catalog and every public comment, no broken link
