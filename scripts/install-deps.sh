@@ -18,6 +18,10 @@ packages=(
 source "$(dirname "$0")/lib/apt-install.sh"
 apt_install "${packages[@]}"
 
+# gmssl (PyPI), a second SM2 implementation the signature tests ask; not packaged by Debian.
+python3 -c "import gmssl" 2>/dev/null || python3 -m pip install -q gmssl==3.2.2 \
+  || python3 -m pip install -q --break-system-packages gmssl==3.2.2
+
 if ! command -v swift >/dev/null; then
   if [[ -x /opt/swift/usr/bin/swift ]]; then
     echo "swift is at /opt/swift/usr/bin; add it to PATH" >&2

@@ -1,6 +1,7 @@
 #include "CTrust.h"
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -29,6 +30,20 @@ static int bio_to_string(BIO *bio, char **out, size_t *length) {
     (*out)[size] = 0;
     *length = (size_t)size;
     return 0;
+}
+
+static int kind_of(EVP_PKEY *key) {
+    if (EVP_PKEY_is_a(key, "SM2")) return CTRUST_KIND_SM2;
+    if (EVP_PKEY_is_a(key, "ED25519")) return CTRUST_KIND_ED25519;
+    if (EVP_PKEY_is_a(key, "RSA")) return CTRUST_KIND_RSA;
+    if (EVP_PKEY_is_a(key, "EC")) {
+        char group[64] = {0};
+        size_t length = 0;
+        if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &length) == 1 &&
+            strcmp(group, "SM2") == 0)
+            return CTRUST_KIND_SM2;
+    }
+    return -1;
 }
 
 static int algorithm_of(EVP_PKEY *key) {
@@ -178,6 +193,83 @@ int ctrust_digest_final(void *context, uint8_t *out) {
     int ok = out && EVP_DigestFinal_ex((EVP_MD_CTX *)context, out, &length) == 1 && length == 32;
     EVP_MD_CTX_free((EVP_MD_CTX *)context);
     return ok ? 0 : -1;
+}
+
+void *ctrust_public_key_from_der(const uint8_t *der, size_t length) {
+    const unsigned char *cursor = der;
+    EVP_PKEY *key = d2i_PUBKEY(NULL, &cursor, (long)length);
+    if (key && (kind_of(key) < 0 || cursor != der + length)) {
+        EVP_PKEY_free(key);
+        return NULL;
+    }
+    return key;
+}
+
+void *ctrust_sm2_public_key_from_x(const uint8_t *x) {
+    /* The SubjectPublicKeyInfo of the compressed point 02||x on the SM2 curve. */
+    static const uint8_t prefix[] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01, 0x06, 0x08,
+                                     0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x82, 0x2D, 0x03, 0x22, 0x00, 0x02};
+    uint8_t der[sizeof(prefix) + 32];
+    memcpy(der, prefix, sizeof(prefix));
+    memcpy(der + sizeof(prefix), x, 32);
+    return ctrust_public_key_from_der(der, sizeof(der));
+}
+
+int ctrust_key_kind(void *key) { return key ? kind_of((EVP_PKEY *)key) : -1; }
+
+int ctrust_key_der(void *key, uint8_t **der, size_t *der_length) {
+    EVP_PKEY *pkey = (EVP_PKEY *)key;
+    if (!pkey) return -1;
+    if (kind_of(pkey) == CTRUST_KIND_SM2) {
+        EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "uncompressed");
+    }
+    *der = NULL;
+    int size = i2d_PUBKEY(pkey, der);
+    if (size <= 0) return -1;
+    *der_length = (size_t)size;
+    return 0;
+}
+
+/// A verify or sign context for any kind of key: SM3 and the user ID for SM2, SHA-256 for RSA.
+static EVP_MD_CTX *start_any(EVP_PKEY *key, int signing) {
+    int kind = kind_of(key);
+    if (kind < 0) return NULL;
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (!context) return NULL;
+    EVP_PKEY_CTX *key_context = NULL;
+    const char *digest = kind == CTRUST_KIND_SM2 ? "SM3" : kind == CTRUST_KIND_RSA ? "SHA256" : NULL;
+    int ok = signing ? EVP_DigestSignInit_ex(context, &key_context, digest, NULL, NULL, key, NULL)
+                     : EVP_DigestVerifyInit_ex(context, &key_context, digest, NULL, NULL, key, NULL);
+    if (ok == 1 && kind == CTRUST_KIND_SM2) ok = EVP_PKEY_CTX_set1_id(key_context, sm2_user_id, strlen(sm2_user_id)) > 0;
+    if (ok != 1) {
+        EVP_MD_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+int ctrust_verify_stored(void *public_key, const uint8_t *message, size_t message_length, const uint8_t *signature,
+                         size_t signature_length) {
+    EVP_PKEY *key = (EVP_PKEY *)public_key;
+    if (!key) return -1;
+    EVP_MD_CTX *context = start_any(key, 0);
+    int status = context && EVP_DigestVerify(context, signature, signature_length, message, message_length) == 1 ? 0 : -1;
+    EVP_MD_CTX_free(context);
+    return status;
+}
+
+int ctrust_sign_stored(void *private_key, const uint8_t *message, size_t message_length, uint8_t *signature,
+                       size_t *length) {
+    EVP_PKEY *key = (EVP_PKEY *)private_key;
+    if (!key) return -1;
+    int kind = kind_of(key);
+    if (kind != CTRUST_KIND_SM2 && kind != CTRUST_KIND_ED25519) return -1;
+    EVP_MD_CTX *context = start_any(key, 1);
+    size_t size = 80;
+    int status = context && EVP_DigestSign(context, signature, &size, message, message_length) == 1 ? 0 : -1;
+    EVP_MD_CTX_free(context);
+    *length = size;
+    return status;
 }
 
 void ctrust_free(void *pointer) { free(pointer); }

@@ -36,7 +36,8 @@ struct KeysCommand: ParsableCommand {
         var out: String
 
         func validate() throws {
-            guard SignatureAlgorithm(rawValue: algorithm) != nil || algorithm == "watermark" else {
+            guard SignatureAlgorithm(rawValue: algorithm).map(SignatureAlgorithm.signing.contains) == true || algorithm == "watermark"
+            else {
                 throw ValidationError("--algorithm must be sm2, ed25519 or watermark, not '\(algorithm)'")
             }
         }

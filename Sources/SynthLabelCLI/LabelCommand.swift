@@ -147,7 +147,8 @@ struct LabelCommand: ParsableCommand {
             labeller: Labeller(
                 sourceType: composite ? .compositeWithTrainedAlgorithmicMedia : .trainedAlgorithmicMedia,
                 allowBreakingC2PA: writing.breakC2PA, explicit: explicit.settings, invisibleTextLabel: explicit.invisibleText,
-                signingKey: signingKey, watermarkKey: markKey, audioWatermarkSNR: watermarkSNR ?? Labeller.defaultAudioWatermarkSNR),
+                signingKey: signingKey, signatureFormat: writing.signatureFormat, watermarkKey: markKey,
+                audioWatermarkSNR: watermarkSNR ?? Labeller.defaultAudioWatermarkSNR),
             verb: "labelled",
             detail: { "ProduceID \($0.produceID ?? "")" },
             request: { .produce(AIGCLabel(label: value, contentProducer: producer, produceID: fixedID ?? GeneratedID.produceID())) },

@@ -181,6 +181,12 @@ struct FileReportJSON: Encodable {
 }
 
 extension FileReport {
+    /// A long value (a SecurityData signature runs to 913 characters) cut for the human form;
+    /// `--json` keeps it whole.
+    static func shortened(_ value: String) -> String {
+        value.count <= 100 ? value : value.prefix(60) + "…(\(value.count) characters)"
+    }
+
     /// The human form, a line each: verdict line, the label, each site, and the checks that did
     /// not pass (every check with `allChecks`). Print with `Output.lines`, which makes each safe.
     func humanLines(allChecks: Bool = false) -> [String] {
@@ -188,7 +194,7 @@ extension FileReport {
         if let label {
             // Producer and platform fields apart: who made it, and who passed it on.
             for (title, fields) in [("producer", AIGCLabel.Field.producerFields), ("propagator", AIGCLabel.Field.propagationFields)] {
-                let present = fields.compactMap { field in label[field].map { "\(field.rawValue)=\($0)" } }
+                let present = fields.compactMap { field in label[field].map { "\(field.rawValue)=\(Self.shortened($0))" } }
                 if !present.isEmpty {
                     lines.append("  \(title.padding(toLength: 10, withPad: " ", startingAt: 0)) " + present.joined(separator: " "))
                 }

@@ -65,7 +65,7 @@ struct PropagateCommand: ParsableCommand {
         let run = LabellingRun(
             paths: paths,
             options: writing,
-            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA, signingKey: signingKey),
+            labeller: Labeller(allowBreakingC2PA: writing.breakC2PA, signingKey: signingKey, signatureFormat: writing.signatureFormat),
             verb: "propagated",
             detail: { "Label \($0[.label] ?? ""), ContentProducer \($0[.contentProducer] ?? ""), PropagateID \($0[.propagateID] ?? "")" },
             request: {

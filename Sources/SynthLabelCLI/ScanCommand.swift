@@ -36,8 +36,7 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Directories (or files) to scan.")
     var paths: [String] = []
 
-    @Option(help: "Check signed labels against these public keys (a folder of .pub files, or one file); reads signed files whole.")
-    var trust: String?
+    @OptionGroup(title: "Signatures") var signatures: SignatureOptions
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
 
@@ -128,7 +127,9 @@ struct ScanCommand: ParsableCommand {
         var failed = false
         let failVerdicts = failVerdicts
         let started = Date()
-        let verifier = Verifier(explicitChecks: explicit, trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
+        let verifier = Verifier(
+            explicitChecks: explicit, trust: try signatures.trustStore(), requireSignature: signatures.requireSignature,
+            watermarkKey: try watermarkKey.load())
         if csv { Output.data(CSVRow.header) }
         let progress = ProgressLine("scanned", quiet: quiet || json)
         if filesFrom == nil {

@@ -16,9 +16,12 @@ struct VerifyCommand: ParsableCommand {
               inconclusive   the file is damaged or truncated, so the answer cannot be trusted
               unlabelled     no label found
             Explicit labels found (a caption SynthLabel drew, the rhythm prompt ·− ··, a text \
-            notice) get a line of their own; a missing one is a warning. Signed labels are \
-            checked against the public keys given with --trust: signature valid, signature \
-            invalid, content changed, unknown key or unsigned. With --watermark-key, PNG and \
+            notice) get a line of their own; a missing one is a warning. Signatures (the TC260 \
+            SecurityData object, or SynthLabel's SL1 record) are checked: valid by a trusted or \
+            pinned key (--trust), valid with the file's own embedded key only (integrity, not \
+            identity), invalid, content changed, or an unknown algorithm or shape. With \
+            --require-signature, anything short of a valid signature by a trusted key is \
+            noncompliant. With --watermark-key, PNG and \
             JPEG pixels and WAV, FLAC, Ogg and MP3 samples are searched for the invisible \
             watermark (--json: "watermark": {present, confidence, payload}); a mark found in a \
             file whose metadata label is gone still shows it is AI-generated, and its payload \
@@ -26,6 +29,7 @@ struct VerifyCommand: ParsableCommand {
 
             Examples:
               synthlabel verify labelled/ --trust keys/
+              synthlabel verify uploads/ --trust keys/producers.txt --require-signature
               synthlabel verify upload.jpg --watermark-key keys/mark.key --json
 
             Directories are walked (symbolic links are not followed, and are reported). Exit \
@@ -43,8 +47,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .customLong("all-checks"), help: "Show every check, passes and skips included (docs/checks.md explains each).")
     var allChecks = false
 
-    @Option(help: "Public keys whose signatures count: a folder of .pub files, or one file.")
-    var trust: String?
+    @OptionGroup(title: "Signatures") var signatures: SignatureOptions
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
 
@@ -57,7 +60,8 @@ struct VerifyCommand: ParsableCommand {
         var ioErrors = 0
         var allCompliant = true
         var counts: [Verdict: Int] = [:]
-        let verifier = Verifier(trustedKeys: try TrustedKeys.load(trust), watermarkKey: try watermarkKey.load())
+        let verifier = Verifier(
+            trust: try signatures.trustStore(), requireSignature: signatures.requireSignature, watermarkKey: try watermarkKey.load())
         let explicitFiles = Set(paths)
         let progress = ProgressLine("verified", quiet: quiet || json)
         let paths = paths
@@ -98,24 +102,26 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
-/// `--trust PATH`: one public key file, or every `.pub` file in a folder.
-enum TrustedKeys {
-    static func load(_ path: String?) throws -> [PublicKey] {
-        guard let path else { return [] }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw ValidationError("--trust: \(path): no such file or folder")
-        }
-        let files =
-            isFolder.boolValue
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pub") }.sorted()
-                .map { (path as NSString).appendingPathComponent($0) } : [path]
-        do {
-            let keys = try files.map { (file: String) throws(SynthLabelError) in try PublicKey(contentsOf: file) }
-            guard !keys.isEmpty else { throw ValidationError("--trust: no .pub files in \(path)") }
-            return keys
-        } catch let error as SynthLabelError {
-            throw ValidationError("--trust: \(error)")
-        }
+/// `--trust` and `--require-signature`, shared by `verify` and `scan`.
+struct SignatureOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Public keys whose signatures count: a key file (PEM, DER or hex), a folder of them, or a producers.txt registry.",
+            discussion:
+                "A registry pins keys to provider codes, one line each: the code, then its key files or hex (docs/signing.md); a folder's producers.txt is read too. A valid signature by a key not pinned to the label's ContentProducer (a platform's: its ContentPropagator) is a warning.",
+            valueName: "path"))
+    var trust: String?
+
+    @Flag(
+        name: .customLong("require-signature"),
+        help: "Make an unsigned label, or one without a valid signature by a trusted key, noncompliant (a warning otherwise).")
+    var requireSignature = false
+
+    /// The keys --trust names, loaded once.
+    func trustStore() throws -> TrustStore {
+        guard let trust else { return TrustStore() }
+        do { return try TrustStore.load(trust) } catch { throw ValidationError("--trust: \(error.message)") }
     }
 }
+
+extension SignatureFormat: ExpressibleByArgument {}

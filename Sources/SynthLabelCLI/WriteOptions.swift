@@ -31,9 +31,18 @@ struct WriteOptions: ParsableArguments {
 
     @Option(
         name: .customLong("sign"),
-        help: "Sign with this private key (from 'keys generate'): label writes the record into ReservedCode1, propagate into ReservedCode2."
+        help: ArgumentHelp(
+            "Sign with this private key (from 'keys generate' or 'openssl genpkey -algorithm SM2'): label signs into ReservedCode1, propagate into ReservedCode2.",
+            discussion:
+                "The signature is the TC260 security guide's SecurityData object (SM3withSM2 over the label's fields, the public key, and a signed SM3 binding of every byte the label does not own); docs/signing.md shows how to check it with OpenSSL alone."
+        )
     )
     var signingKeyPath: String?
+
+    @Option(
+        name: .customLong("signature-format"),
+        help: "securitydata (the TC260 guide's form, read by other tools: the default) or sl1 (SynthLabel's older compact record).")
+    var signatureFormat: SignatureFormat = .securityData
 
     @Option(
         help: ArgumentHelp(
@@ -67,6 +76,9 @@ struct WriteOptions: ParsableArguments {
     func signsAlike(_ act: LedgerAct, key: SigningKey?) -> Bool { act.keyID == key?.keyID }
 
     func validate() throws {
+        if signatureFormat != .securityData && signingKeyPath == nil {
+            throw ValidationError("--signature-format chooses how --sign writes; add --sign KEY")
+        }
         guard (output != nil) != inPlace else {
             throw ValidationError("give exactly one of --output DIR (write labelled copies) or --in-place (replace the originals)")
         }

@@ -37,6 +37,30 @@ void *ctrust_digest_new(int algorithm);
 int ctrust_digest_update(void *context, const uint8_t *data, size_t length);
 int ctrust_digest_final(void *context, uint8_t *out);  /* also frees the context */
 
+/// Keys and signatures as other producers write them (the TC260 SecurityData form): a public key
+/// from its DER SubjectPublicKeyInfo (SM2, RSA, Ed25519), or an SM2 key from its x coordinate
+/// alone (the point with even y); NULL on failure. Free with ctrust_key_free.
+void *ctrust_public_key_from_der(const uint8_t *der, size_t length);
+void *ctrust_sm2_public_key_from_x(const uint8_t *x);
+
+enum { CTRUST_KIND_SM2 = 0, CTRUST_KIND_ED25519 = 1, CTRUST_KIND_RSA = 2 };
+
+/// The kind of a loaded key, or -1.
+int ctrust_key_kind(void *key);
+
+/// The DER SubjectPublicKeyInfo of a loaded key (EC points uncompressed), malloc'd.
+int ctrust_key_der(void *key, uint8_t **der, size_t *der_length);
+
+/// Verifies a signature as it is stored (SM2 and RSA: DER; Ed25519: 64 bytes) over `message`:
+/// SM2 with SM3 and the default user ID, RSA PKCS#1 v1.5 with SHA-256, Ed25519 pure.
+int ctrust_verify_stored(void *public_key, const uint8_t *message, size_t message_length, const uint8_t *signature,
+                         size_t signature_length);
+
+/// Signs `message` and stores the signature as the SecurityData form does (SM2: DER, at most
+/// 72 bytes; Ed25519: 64 bytes) in `signature`, which has room for 80; its length in `length`.
+int ctrust_sign_stored(void *private_key, const uint8_t *message, size_t message_length, uint8_t *signature,
+                       size_t *length);
+
 void ctrust_free(void *pointer);
 
 #endif

@@ -26,6 +26,20 @@ enum JSONValue: Equatable, Sendable {
 
     static let maximumDepth = 32
 
+    /// The value as compact JSON (no whitespace), keys in their order, numbers as written.
+    var compact: String {
+        switch self {
+        case .object(let fields): "{" + fields.map { Self.quoted($0.key) + ":" + $0.value.compact }.joined(separator: ",") + "}"
+        case .array(let values): "[" + values.map(\.compact).joined(separator: ",") + "]"
+        case .string(let text): Self.quoted(text)
+        case .number(let text): text
+        case .bool(let value): value ? "true" : "false"
+        case .null: "null"
+        }
+    }
+
+    private static func quoted(_ text: String) -> String { "\"" + AIGCLabel.escape(text) + "\"" }
+
     /// Parses exactly one JSON value (surrounding whitespace allowed).
     static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var parser = Parser(bytes: Array(text.utf8))

@@ -20,6 +20,9 @@ public struct Labeller: Sendable {
     public var invisibleTextLabel: Bool
     /// Signs the label: a producer's into `ReservedCode1`, a platform's step into `ReservedCode2`.
     public var signingKey: SigningKey?
+    /// How the signature is written: the TC260 guide's `SecurityData` object (the default), or
+    /// SynthLabel's older `SL1` record.
+    public var signatureFormat: SignatureFormat
     /// Embeds the invisible watermark (images and audio) under this key, its payload tied to the
     /// label's producer and ProduceID.
     public var watermarkKey: WatermarkKey?
@@ -33,12 +36,13 @@ public struct Labeller: Sendable {
     /// The SNRs the audio mark can be made at, in dB.
     public static let audioWatermarkSNRRange = AudioMarkEmbedder.snrRange
 
-    /// A labeller: the IPTC source type written beside the label, whether a C2PA manifest may be broken, the explicit label to add, whether plain text gets the hidden label, and the keys that sign and watermark (nil: none).
+    /// A labeller: the IPTC source type written beside the label, whether a C2PA manifest may be broken, the explicit label to add, whether plain text gets the hidden label, the keys that sign (and in which form) and watermark (nil: none).
     public init(
         sourceType: DigitalSourceType = .trainedAlgorithmicMedia, allowBreakingC2PA: Bool = false, explicit: ExplicitLabel? = nil,
-        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil, watermarkKey: WatermarkKey? = nil,
-        audioWatermarkSNR: Double = Labeller.defaultAudioWatermarkSNR
+        invisibleTextLabel: Bool = false, signingKey: SigningKey? = nil, signatureFormat: SignatureFormat = .securityData,
+        watermarkKey: WatermarkKey? = nil, audioWatermarkSNR: Double = Labeller.defaultAudioWatermarkSNR
     ) {
+        self.signatureFormat = signatureFormat
         self.watermarkKey = watermarkKey
         self.audioWatermarkSNR = audioWatermarkSNR
         self.sourceType = sourceType
@@ -160,7 +164,8 @@ public struct Labeller: Sendable {
         var writeRequest = WriteRequest(label: finalLabel, sourceType: sourceType, caption: caption, invisibleText: invisibleTextLabel)
         if let signingKey {
             let field: AIGCLabel.Field = if case .propagate = request { .reservedCode2 } else { .reservedCode1 }
-            writeRequest.label = try Self.signed(writeRequest, field: field, key: signingKey, adapter: adapter, source: source, path: path)
+            writeRequest.label = try Self.signed(
+                writeRequest, field: field, key: signingKey, format: signatureFormat, adapter: adapter, source: source, path: path)
             finalLabel = writeRequest.label
         }
         let plan: EditPlan
@@ -240,10 +245,20 @@ public struct Labeller: Sendable {
     /// The label with a signature record in `field`: laid out once with a placeholder record of
     /// the final length, hashed as that layout (never written), then signed.
     static func signed(
-        _ request: WriteRequest, field: AIGCLabel.Field, key: SigningKey, adapter: any CarrierAdapter, source: FileSource, path: String
+        _ request: WriteRequest, field: AIGCLabel.Field, key: SigningKey, format: SignatureFormat, adapter: any CarrierAdapter,
+        source: FileSource, path: String
     ) throws(SynthLabelError) -> AIGCLabel {
+        // The file is laid out with a value of the signed one's length, so that the bytes the
+        // label does not own, which the content digest covers, are final before it is taken.
         var draft = request
-        draft.label[field] = SignatureRecord.placeholder(for: key).serialized
+        draft.label[field] =
+            switch format {
+            case .securityData:
+                try SecurityData.signed(
+                    request.label, field: field, contentDigest: [UInt8](repeating: 0, count: 32), key: key, placeholder: true
+                ).serialized
+            case .sl1: SignatureRecord.placeholder(for: key).serialized
+            }
         let layout: FileSource
         let owned: [Range<Int>]
         do throws(FormatError) {
@@ -256,7 +271,13 @@ public struct Labeller: Sendable {
             throw SynthLabelError(error, path: path)
         }
         var label = request.label
-        label[field] = try SignatureRecord.sign(fields: label.signedFields(for: field), contentDigest: digest, with: key).serialized
+        switch format {
+        case .securityData:
+            label[field] = try SecurityData.signed(request.label, field: field, contentDigest: digest, key: key).serialized
+        case .sl1:
+            label[field] = try SignatureRecord.sign(fields: label.signedFields(for: field), contentDigest: digest, with: key).serialized
+        }
+        guard label[field]?.count == draft.label[field]?.count else { throw .signingFailed(keyID: key.keyID) }
         return label
     }
 

@@ -45,6 +45,7 @@ public struct SignatureRecord: Sendable, Equatable {
     public init?(parsing text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, parts[0] == Self.version, let algorithm = SignatureAlgorithm(rawValue: parts[1]),
+            SignatureAlgorithm.signing.contains(algorithm),
             parts[2].count == 16, parts[2].allSatisfy(\.isHexDigit),
             let digest = Base64URL.decode(parts[3]), digest.count == 32,
             let signature = Base64URL.decode(parts[4]), signature.count == 64

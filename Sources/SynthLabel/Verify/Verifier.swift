@@ -4,16 +4,31 @@ public struct Verifier: Sendable {
     /// prompt, read Markdown's first and last lines for a notice. Plain text's notice, its only
     /// label, is always looked for.
     public var explicitChecks: Bool
-    /// Public keys whose signatures count; a record signed by another key is "unknown key".
-    public var trustedKeys: [PublicKey]
+    /// The keys whose signatures count, and the producers each is pinned to.
+    public var trust: TrustStore
+    /// Whether a label must carry a valid signature by a trusted key: with it, an unsigned label,
+    /// one signed by an unknown or unpinned key, or one whose signature cannot be checked is
+    /// noncompliant (for auditors who need that); without it those are warnings.
+    public var requireSignature: Bool
     /// The key to look for the invisible image watermark with; nil skips the (pixel-decoding) search.
     public var watermarkKey: WatermarkKey?
 
-    /// A verifier: `explicitChecks` looks for captions, prompts and notices; `trustedKeys` check signatures; `watermarkKey` looks for the invisible mark.
-    public init(explicitChecks: Bool = true, trustedKeys: [PublicKey] = [], watermarkKey: WatermarkKey? = nil) {
+    /// The trusted keys (`trust.keys`).
+    public var trustedKeys: [PublicKey] { trust.keys }
+
+    /// A verifier: `explicitChecks` looks for captions, prompts and notices; `trust` checks signatures (`requireSignature` makes one necessary); `watermarkKey` looks for the invisible mark.
+    public init(
+        explicitChecks: Bool = true, trust: TrustStore = TrustStore(), requireSignature: Bool = false, watermarkKey: WatermarkKey? = nil
+    ) {
         self.explicitChecks = explicitChecks
-        self.trustedKeys = trustedKeys
+        self.trust = trust
+        self.requireSignature = requireSignature
         self.watermarkKey = watermarkKey
+    }
+
+    /// A verifier trusting `trustedKeys`, none of them pinned to a producer.
+    public init(explicitChecks: Bool = true, trustedKeys: [PublicKey], watermarkKey: WatermarkKey? = nil) {
+        self.init(explicitChecks: explicitChecks, trust: TrustStore(keys: trustedKeys), watermarkKey: watermarkKey)
     }
 
     /// Verifies one file. Throws only when the file cannot be read or is not a supported

@@ -160,7 +160,7 @@ struct HostileInputTests {
         let signed = folder.file("signed.png")
         let made = try Fixtures.synthlabel(
             "label", Fixtures.sample("gradient.png"), "--producer", producer, "--produce-id", "S1", "--sign", keys + "/studio.key",
-            "--output", folder.path, "--no-ledger")
+            "--signature-format", "sl1", "--output", folder.path, "--no-ledger")
         #expect(made.status == 0, "\(made.stderr)")
         try FileManager.default.moveItem(atPath: folder.file("gradient.png"), toPath: signed)
         let record = try #require(try Fixtures.report(signed).label?[.reservedCode1])
