@@ -248,38 +248,55 @@ public struct Labeller: Sendable {
         _ request: WriteRequest, field: AIGCLabel.Field, key: SigningKey, format: SignatureFormat, adapter: any CarrierAdapter,
         source: FileSource, path: String
     ) throws(SynthLabelError) -> AIGCLabel {
-        // The file is laid out with a value of the signed one's length, so that the bytes the
-        // label does not own, which the content digest covers, are final before it is taken.
-        var draft = request
-        draft.label[field] =
-            switch format {
-            case .securityData:
-                try SecurityData.signed(
-                    request.label, field: field, contentDigest: [UInt8](repeating: 0, count: 32), key: key, placeholder: true
-                ).serialized
-            case .sl1: SignatureRecord.placeholder(for: key).serialized
+        /// The digest of the bytes the label does not own, in the file laid out with `value`.
+        func contentDigest(laidOutWith value: String) throws(SynthLabelError) -> [UInt8] {
+            var draft = request
+            draft.label[field] = value
+            let layout: FileSource
+            let owned: [Range<Int>]
+            do throws(FormatError) {
+                layout = FileSource(plan: try adapter.plan(draft, for: source), over: source)
+                owned = try adapter.read(layout).ownedRanges
+            } catch { throw SynthLabelError(error, path: path) }
+            guard !owned.isEmpty else { throw .signingUnsupported(path: path, format: adapter.carrier) }
+            do { return try ContentDigest.compute(layout, excluding: owned, algorithm: key.algorithm.digest) } catch {
+                throw SynthLabelError(error, path: path)
             }
-        let layout: FileSource
-        let owned: [Range<Int>]
-        do throws(FormatError) {
-            layout = FileSource(plan: try adapter.plan(draft, for: source), over: source)
-            owned = try adapter.read(layout).ownedRanges
-        } catch { throw SynthLabelError(error, path: path) }
-        guard !owned.isEmpty else { throw .signingUnsupported(path: path, format: adapter.carrier) }
-        let digest: [UInt8]
-        do { digest = try ContentDigest.compute(layout, excluding: owned, algorithm: key.algorithm.digest) } catch {
-            throw SynthLabelError(error, path: path)
         }
         var label = request.label
         switch format {
-        case .securityData:
-            label[field] = try SecurityData.signed(request.label, field: field, contentDigest: digest, key: key).serialized
         case .sl1:
+            // Every record of an algorithm has one length, so a placeholder lays the file out.
+            let digest = try contentDigest(laidOutWith: SignatureRecord.placeholder(for: key).serialized)
             label[field] = try SignatureRecord.sign(fields: label.signedFields(for: field), contentDigest: digest, with: key).serialized
+        case .securityData:
+            // SM2 signatures vary in length. A large file is signed again until they have the
+            // length the placeholder assumed (re-hashing it would cost more); a small one is signed
+            // once and, if the value came out longer or shorter, laid out and hashed again: the
+            // bytes the label does not own rarely depend on its length, and then nothing more is
+            // signed.
+            let fixedLength = source.size > Self.signAgainAbove
+            let placeholder = try SecurityData.signed(
+                request.label, field: field, contentDigest: [UInt8](repeating: 0, count: 32), key: key, fixedLength: true, placeholder: true
+            )
+            var laidOut = placeholder.serialized
+            var digest = try contentDigest(laidOutWith: laidOut)
+            for _ in 0..<16 {
+                let value = try SecurityData.signed(request.label, field: field, contentDigest: digest, key: key, fixedLength: fixedLength)
+                label[field] = value.serialized
+                if value.serialized.count == laidOut.count { return label }
+                laidOut = value.serialized
+                let again = try contentDigest(laidOutWith: laidOut)
+                if again == digest { return label }
+                digest = again
+            }
+            throw .signingFailed(keyID: key.keyID)
         }
-        guard label[field]?.count == draft.label[field]?.count else { throw .signingFailed(keyID: key.keyID) }
         return label
     }
+
+    /// Files above this size are signed again rather than hashed again (see `signed`).
+    static let signAgainAbove = 16 << 20
 
     /// Why a file asked to be watermarked is labelled without the mark.
     static func unmarkedReason(_ carrier: Carrier) -> String {

@@ -9,6 +9,8 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     /// 16 hex digits: the first 8 bytes of SM3 over the DER public key.
     public let keyID: String
     private let handle: KeyHandle
+    /// The public half, DER SubjectPublicKeyInfo: what the SecurityData form's `KeyValue` holds.
+    let publicDER: [UInt8]
 
     /// Reads a PEM private key (PKCS#8) written by `keys generate` or `openssl genpkey`.
     /// Reads a private key file (mode 0600, not through a symbolic link).
@@ -18,6 +20,11 @@ public struct SigningKey: Sendable, CustomStringConvertible {
 
     init(pem: [UInt8], path: String) throws(SynthLabelError) {
         (algorithm, keyID, handle) = try KeyHandle.load(pem: pem, isPrivate: true, path: path)
+        // Taken once, here: a key shared by the batch's threads is not changed after loading.
+        guard let der = handle.publicDER else {
+            throw .notAKey(path: path, isPrivate: true, reason: "libcrypto cannot export its public half")
+        }
+        publicDER = der
     }
 
     /// The algorithm and key ID; never the key.
@@ -34,9 +41,9 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     }
 
     /// A signature over `message` as the SecurityData form stores it: DER for SM2, 64 bytes for
-    /// Ed25519. SM2's DER length varies with r and s; the signature is made again (a fresh
-    /// random nonce) until it is `length` bytes, so a label's length is known before it is signed.
-    func signStored(_ message: [UInt8], length: Int) throws(SynthLabelError) -> [UInt8] {
+    /// Ed25519. SM2's DER length varies with r and s; given a `length`, the signature is made
+    /// again (a fresh random nonce) until it has it, so a label's length is known before it is signed.
+    func signStored(_ message: [UInt8], length: Int?) throws(SynthLabelError) -> [UInt8] {
         for _ in 0..<256 {
             var signature = [UInt8](repeating: 0, count: 80)
             var size = 0
@@ -44,7 +51,7 @@ public struct SigningKey: Sendable, CustomStringConvertible {
                 ctrust_sign_stored(handle.pointer, message, message.count, out.baseAddress, &size)
             }
             guard status == 0 else { throw .signingFailed(keyID: keyID) }
-            if size == length { return Array(signature.prefix(size)) }
+            if length == nil || size == length { return Array(signature.prefix(size)) }
         }
         throw .signingFailed(keyID: keyID)
     }
@@ -52,9 +59,6 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     /// The length `signStored` makes: 71 for SM2 (one of r and s needs a leading zero byte, the
     /// likeliest DER length, half of all signatures), 64 for Ed25519.
     var storedSignatureLength: Int { algorithm == .sm2 ? 71 : 64 }
-
-    /// The public half, DER SubjectPublicKeyInfo.
-    var publicDER: [UInt8] { handle.publicDER ?? [] }
 }
 
 /// A public key that checks signatures: SM2 or Ed25519 as `keys generate` writes them, and RSA

@@ -116,15 +116,17 @@ extension SecurityData {
 
     /// The object SynthLabel writes for `label`'s `field`, signed by `key`: the signature over the
     /// A.1 message, the public key, the content binding (`contentDigest`) and the signature over
-    /// the binding entry's compact JSON. With zero digest and signatures (`placeholder`), the
-    /// value has the length the signed one will have.
+    /// the binding entry's compact JSON. With `fixedLength`, each signature has the length
+    /// `SigningKey.storedSignatureLength` says, so the value's length is known in advance; with
+    /// `placeholder`, the signatures are zeros of that length.
     static func signed(
-        _ label: AIGCLabel, field: AIGCLabel.Field, contentDigest: [UInt8], key: SigningKey, placeholder: Bool = false
+        _ label: AIGCLabel, field: AIGCLabel.Field, contentDigest: [UInt8], key: SigningKey, fixedLength: Bool, placeholder: Bool = false
     ) throws(SynthLabelError) -> SecurityData {
         let algorithm = key.algorithm.oid
         let length = key.storedSignatureLength
         func sign(_ message: [UInt8]) throws(SynthLabelError) -> String {
-            placeholder ? String(repeating: "0", count: 2 * length) : try key.signStored(message, length: length).hex.uppercased()
+            if placeholder { return String(repeating: "0", count: 2 * length) }
+            return try key.signStored(message, length: fixedLength ? length : nil).hex.uppercased()
         }
         func signature(_ type: String, _ value: String) -> Entry {
             Entry(fields: [

@@ -62,7 +62,8 @@ import Testing
         let value = try #require(report.label?[.reservedCode1])
         #expect(value.hasPrefix(#"{"SecurityData":{"Type":"TC260PG","Version":1,"PubSD":[{"Type":"DS","AlgID":"\#(algorithm.oid)""#))
         #expect(report.label?.validationProblems() == [], "the value stays inside Annex E's characters")
-        #expect(value.count == (algorithm == .sm2 ? 913 : 770), "the length every \(algorithm) value has")
+        // SM2 DER signatures are 70–72 bytes: a small file keeps the first made (see signedLargeFile).
+        #expect(algorithm == .sm2 ? (909...917).contains(value.count) : value.count == 770, "\(value.count) characters")
         // Without trust: valid, with the file's own key only; the content binding holds.
         let own = try #require(report.findings.first { $0.check == .producerSignature })
         #expect(own.outcome == .warn && own.message.contains("embedded key only") && own.message.contains("Md signature valid"), "\(own)")
@@ -72,6 +73,19 @@ import Testing
         // For auditors who require a trusted signature, the file's own key is not enough.
         #expect(try Verifier(requireSignature: true).verify(fileAt: path).verdict == .noncompliant)
         #expect(try Verifier(trust: TrustStore(keys: [key]), requireSignature: true).verify(fileAt: path).verdict == .compliant)
+    }
+
+    /// A file over 16 MB is signed again until each SM2 signature has 71 bytes, so its label has
+    /// the length the layout assumed and the file is hashed once; it still verifies.
+    @Test func aLargeFileIsHashedOnce() throws {
+        let path = folder.file("large.wav")
+        Fixtures.write(Fixtures.pcmWAV(dataSize: 17 << 20), to: path)
+        let (signing, key) = try keyPair(.sm2, "producer-sm2")
+        let output = folder.file("large-signed.wav")
+        try Labeller(signingKey: signing).label(fileAt: path, with: Fixtures.label(id: "LARGE"), writingTo: output)
+        let report = try Verifier(trust: TrustStore(keys: [key])).verify(fileAt: output)
+        #expect(report.label?[.reservedCode1]?.count == 913)
+        #expect(report.findings.first { $0.check == .producerSignature }?.outcome == .pass)
     }
 
     @Test func unsignedLabelsFailOnlyWhenASignatureIsRequired() throws {

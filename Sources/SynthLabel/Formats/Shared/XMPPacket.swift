@@ -103,51 +103,58 @@ package enum XMPPacket {
     }
 
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(character)
+        // Byte by byte: a signed label's value runs to about a thousand characters, and the
+        // characters escaped here are all ASCII, which never occurs inside a UTF-8 sequence.
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count + text.utf8.count / 4)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
+            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func unescape(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let ampersand = rest.firstIndex(of: "&") {
-            out += rest[..<ampersand]
-            guard let semicolon = rest[ampersand...].prefix(12).firstIndex(of: ";") else {
-                out += "&"
-                rest = rest[rest.index(after: ampersand)...]
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        // Byte by byte (entities are ASCII); an entity that is not one is kept as written.
+        let bytes = Array(text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "&"),
+                let semicolon = bytes[index..<min(bytes.count, index + 12)].firstIndex(of: UInt8(ascii: ";"))
+            else {
+                out.append(bytes[index])
+                index += 1
                 continue
             }
-            let entity = rest[rest.index(after: ampersand)..<semicolon]
+            let entity = String(decoding: bytes[(index + 1)..<semicolon], as: UTF8.self)
             switch entity {
-            case "amp": out += "&"
-            case "lt": out += "<"
-            case "gt": out += ">"
-            case "quot": out += "\""
-            case "apos": out += "'"
+            case "amp": out.append(UInt8(ascii: "&"))
+            case "lt": out.append(UInt8(ascii: "<"))
+            case "gt": out.append(UInt8(ascii: ">"))
+            case "quot": out.append(UInt8(ascii: "\""))
+            case "apos": out.append(UInt8(ascii: "'"))
             default:
                 let code: UInt32? =
                     entity.hasPrefix("#x")
                     ? UInt32(entity.dropFirst(2), radix: 16)
                     : entity.hasPrefix("#") ? UInt32(entity.dropFirst(), radix: 10) : nil
                 if let code, let scalar = Unicode.Scalar(code) {
-                    out.unicodeScalars.append(scalar)
+                    out += Array(String(Character(scalar)).utf8)
                 } else {
-                    out += "&\(entity);"
+                    out += bytes[index...semicolon]
                 }
             }
-            rest = rest[rest.index(after: semicolon)...]
+            index = semicolon + 1
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Scanning
