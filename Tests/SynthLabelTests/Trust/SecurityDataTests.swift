@@ -75,6 +75,23 @@ import Testing
         #expect(try Verifier(trust: TrustStore(keys: [key]), requireSignature: true).verify(fileAt: path).verdict == .compliant)
     }
 
+    /// The two carriers the samples lack: WebP (made by cwebp) and plain text's invisible label.
+    @Test func webpAndPlainTextSignToo() throws {
+        let (signing, key) = try keyPair(.sm2, "producer-sm2")
+        let webp = folder.file("picture.webp")
+        try Media.shell("cwebp -quiet '\(Fixtures.sample("gradient.png"))' -o '\(webp)'")
+        let text = folder.file("plain.txt")
+        Fixtures.write(Array("A plain paragraph of generated text.\n".utf8), to: text)
+        for (source, labeller) in [(webp, Labeller(signingKey: signing)), (text, Labeller(invisibleTextLabel: true, signingKey: signing))] {
+            let output = folder.file("signed-" + (source as NSString).lastPathComponent)
+            try labeller.label(fileAt: source, with: Fixtures.label(id: "OTHER"), writingTo: output)
+            let result = try finding(output, trust: TrustStore(keys: [key]))
+            #expect(
+                result?.outcome == .pass && result?.message.contains("content binding holds") == true,
+                "\(source): \(String(describing: result))")
+        }
+    }
+
     /// A file over 16 MB is signed again until each SM2 signature has 71 bytes, so its label has
     /// the length the layout assumed and the file is hashed once; it still verifies.
     @Test func aLargeFileIsHashedOnce() throws {
