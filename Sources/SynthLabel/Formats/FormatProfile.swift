@@ -118,8 +118,8 @@ extension Carrier {
             return profile(.video, ["avi"], writtenTo: nil, alsoRead: ["LIST/INFO entry AIGC (or any INFO entry holding the JSON)"])
         case .mp4:
             return profile(
-                .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: nil,
-                alsoRead: ["moov/meta or moov/udta/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"])
+                .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",
+                alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"])
         case .pdf:
             return profile(.document, ["pdf"], writtenTo: nil, alsoRead: ["document Info dictionary /AIGC (incremental updates too)"])
         case .office:

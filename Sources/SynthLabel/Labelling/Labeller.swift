@@ -306,6 +306,8 @@ public struct Labeller: Sendable {
         case _ where AudioWatermarker.carriers.contains(carrier):
             "the mark did not read back from the marked audio tied to it (too short, silent, noise-like or too steady to hold it; about 10 s of sound whose level moves is needed)"
         case .webp: "WebP images are not watermarked yet (PNG and JPEG are)"
+        case _ where carrier.profile.kind == .video:
+            "video frames are not watermarked yet (the frame mark is a later step); the metadata label is written without it"
         default: "\(carrier.displayName) files take no watermark (it is for images and audio)"
         }
     }

@@ -9,6 +9,15 @@ extension Array where Element == UInt8 {
             | UInt32(self[index + 2]) << 8 | UInt32(self[index + 3])
     }
 
+    func uint64BE(at index: Int) throws(FormatError) -> UInt64 {
+        UInt64(try uint32BE(at: index)) << 32 | UInt64(try uint32BE(at: index + 4))
+    }
+
+    /// Writes `value` big-endian over the `width` (4 or 8) bytes at `index`.
+    mutating func setBE(_ value: UInt64, width: Int, at index: Int) {
+        for byte in 0..<width { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * (width - 1 - byte))) }
+    }
+
     func uint32LE(at index: Int) throws(FormatError) -> UInt32 {
         try requireBytes(index, 4)
         return UInt32(self[index]) | UInt32(self[index + 1]) << 8

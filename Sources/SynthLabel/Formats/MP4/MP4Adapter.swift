@@ -1,6 +1,6 @@
 /// MP4 and MOV: the label is the `mdta` key `AIGC` of a `meta` box (keys + ilst), under
 /// `moov` or `moov/udta`. Also read: an iTunes-style `----` item named AIGC and an XMP
-/// `uuid` box. Read only for now. Boxes are skipped by their lengths; `mdat` is never read.
+/// `uuid` box. Written by MP4Writer. Boxes are skipped by their lengths; `mdat` is never read.
 struct MP4Adapter: CarrierAdapter {
     var carrier: Carrier { .mp4 }
 
@@ -129,9 +129,6 @@ struct MP4Adapter: CarrierAdapter {
         return sites
     }
 
-    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
-        throw FormatError(.unsupported, "SynthLabel reads labels in MP4/MOV files but does not write them yet")
-    }
 }
 
 extension MP4Adapter {
