@@ -115,7 +115,9 @@ extension Carrier {
         case .gif:
             return profile(.image, ["gif"], writtenTo: nil, alsoRead: ["XMP DataXMP application extension"], xmp: true)
         case .avi:
-            return profile(.video, ["avi"], writtenTo: nil, alsoRead: ["LIST/INFO entry AIGC (or any INFO entry holding the JSON)"])
+            return profile(
+                .video, ["avi"], writtenTo: "LIST/INFO entry AIGC before the movi list",
+                alsoRead: ["any other INFO entry holding the JSON (folded into AIGC when labelling)"])
         case .mp4:
             return profile(
                 .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",

@@ -1,5 +1,5 @@
 /// AVI: the label is a `LIST/INFO` entry with id `AIGC` (or any INFO entry holding the JSON).
-/// Read only for now. The `movi` list is skipped by its length, never read.
+/// Written by AVIWriter. The `movi` list is skipped by its length, never read.
 struct AVIAdapter: CarrierAdapter {
     var carrier: Carrier { .avi }
 
@@ -22,9 +22,6 @@ struct AVIAdapter: CarrierAdapter {
         return reading
     }
 
-    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
-        throw FormatError(.unsupported, "SynthLabel reads labels in AVI files but does not write them yet")
-    }
 }
 
 extension AVIAdapter {

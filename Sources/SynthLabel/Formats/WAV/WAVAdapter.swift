@@ -112,7 +112,7 @@ struct WAVAdapter: CarrierAdapter {
                 bodySize += labelChunk.count
                 labelWritten = true
             }
-            if chunk.id == "LIST", let cleaned = try cleanedInfoList(chunk, in: file) {
+            if chunk.id == "LIST", let cleaned = try Self.infoListWithoutLabels(chunk, in: file) {
                 body.insert(cleaned)
                 bodySize += cleaned.count
                 continue
@@ -146,8 +146,9 @@ struct WAVAdapter: CarrierAdapter {
         return plan
     }
 
-    /// The LIST chunk rebuilt without label entries, or nil when it has none (copy as is).
-    private func cleanedInfoList(_ list: Chunk, in file: FileSource) throws(FormatError) -> [UInt8]? {
+    /// The LIST chunk rebuilt without label entries, or nil when it has none (copy as is); WAV
+    /// and AVI fold such entries into their one label.
+    static func infoListWithoutLabels(_ list: Chunk, in file: FileSource) throws(FormatError) -> [UInt8]? {
         let entries = try Self.infoEntries(ofListAt: list.offset, size: list.size, in: file)
         guard entries.contains(where: { Self.isLabelEntry(id: $0.id, text: $0.text) }) else { return nil }
         var data = Array("INFO".utf8)
