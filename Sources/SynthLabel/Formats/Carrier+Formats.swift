@@ -21,6 +21,7 @@ extension Carrier {
         case .gif: GIFAdapter()
         case .avi: AVIAdapter()
         case .mp4: MP4Adapter()
+        case .matroska: MatroskaAdapter()
         case .pdf: PDFAdapter()
         case .office: OfficeAdapter()
         }

@@ -122,6 +122,10 @@ extension Carrier {
             return profile(
                 .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",
                 alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"])
+        case .matroska:
+            return profile(
+                .video, ["mkv", "webm", "mka", "mk3d"], writtenTo: "Segment/Tags: a global Tag's SimpleTag AIGC (TagString the JSON)",
+                alsoRead: ["targeted Tags' SimpleTags named AIGC"])
         case .pdf:
             return profile(.document, ["pdf"], writtenTo: nil, alsoRead: ["document Info dictionary /AIGC (incremental updates too)"])
         case .office:

@@ -1,6 +1,6 @@
 /// The file formats that carry a label, one case per adapter.
 public enum Carrier: String, Sendable, CaseIterable, Codable {
-    case png, jpeg, wav, mp3, flac, ogg, markdown, text, webp, tiff, gif, avi, mp4, pdf, office
+    case png, jpeg, wav, mp3, flac, ogg, markdown, text, webp, tiff, gif, avi, mp4, matroska, pdf, office
 
     /// The format's name for people ("PNG", "Ogg Vorbis/Opus").
     public var displayName: String {
@@ -18,6 +18,7 @@ public enum Carrier: String, Sendable, CaseIterable, Codable {
         case .gif: "GIF"
         case .avi: "AVI"
         case .mp4: "MP4/MOV"
+        case .matroska: "Matroska/WebM"
         case .pdf: "PDF"
         case .office: "Office (DOCX/XLSX/PPTX)"
         }

@@ -17,13 +17,6 @@ import Testing
         return path
     }
 
-    func packets(_ path: String) throws -> String { try Media.shell("ffmpeg -v error -i '\(path)' -map 0 -c copy -f framemd5 -").stdout }
-
-    func tag(_ name: String, _ path: String) throws -> String {
-        try Fixtures.run("ffprobe", ["-v", "error", "-show_entries", "format_tags=\(name)", "-of", "default=nw=1:nk=1", path]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// The file with its top-level JUNK chunks removed (the RIFF size fixed); with `absolute`,
     /// `idx1` offsets counted from the start of the file rather than from `movi`.
     func rewritten(_ path: String, absolute: Bool) throws -> String {
@@ -55,24 +48,24 @@ import Testing
         let output = folder.file("labelled.avi")
         let label = Fixtures.label(id: "AVI-1")
         try Fixtures.labelFile(path, to: output, with: label)
-        #expect(try tag("AIGC", output) == label.wrappedJSON && tag("title", output) == "Hello")
-        #expect(try packets(output) == packets(path))
+        #expect(try Media.formatTag("AIGC", output) == label.wrappedJSON && Media.formatTag("title", output) == "Hello")
+        #expect(try Media.packetDigests(output) == Media.packetDigests(path))
         #expect(Fixtures.read(output).count == Fixtures.read(path).count, "the JUNK before movi took the label")
         let report = try Fixtures.report(output)
         #expect(report.verdict == .compliant && report.sites.count == 1, "\(report.sites)")
         let again = Fixtures.label(id: "AVI-2")
         try Fixtures.labelFile(output, to: output, with: again)
-        #expect(try tag("AIGC", output) == again.wrappedJSON && Fixtures.report(output).sites.count == 1)
+        #expect(try Media.formatTag("AIGC", output) == again.wrappedJSON && Fixtures.report(output).sites.count == 1)
     }
 
     @Test(arguments: [false, true])
     func withoutRoomMoviMovesAndTheIndexFollows(_ absolute: Bool) throws {
         let path = try rewritten(try source(), absolute: absolute)
-        #expect(try packets(path) == packets(try source()), "the rewritten source still plays the same")
+        #expect(try Media.packetDigests(path) == Media.packetDigests(try source()), "the rewritten source still plays the same")
         let output = folder.file("moved-\(absolute).avi")
         try Fixtures.labelFile(path, to: output, with: Fixtures.label(id: "AVI-3"))
-        #expect(try tag("AIGC", output).contains("AVI-3"))
-        #expect(try packets(output) == packets(path))
+        #expect(try Media.formatTag("AIGC", output).contains("AVI-3"))
+        #expect(try Media.packetDigests(output) == Media.packetDigests(path))
         #expect(try Fixtures.report(output).verdict == .compliant)
     }
 }

@@ -29,15 +29,6 @@ import Testing
         return path
     }
 
-    func tag(_ name: String, _ path: String) throws -> String {
-        try Fixtures.run("ffprobe", ["-v", "error", "-show_entries", "format_tags=\(name)", "-of", "default=nw=1:nk=1", path]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    func packets(_ path: String) throws -> String {
-        try Media.shell("ffmpeg -v error -i '\(path)' -map 0 -c copy -f framemd5 -").stdout
-    }
-
     @Test(arguments: layouts.map(\.name))
     func everyLayoutIsLabelledWithThePacketsUntouched(_ name: String) throws {
         let options = try #require(Self.layouts.first { $0.name == name }).options
@@ -45,15 +36,15 @@ import Testing
         let output = folder.file("labelled-" + name)
         let label = Fixtures.label(id: "VIDEO-1")
         try Fixtures.labelFile(path, to: output, with: label)
-        #expect(try tag("AIGC", output) == label.wrappedJSON)
-        #expect(try packets(output) == packets(path), "the media data and its timing are unchanged")
+        #expect(try Media.formatTag("AIGC", output) == label.wrappedJSON)
+        #expect(try Media.packetDigests(output) == Media.packetDigests(path), "the media data and its timing are unchanged")
         let decoded = try Fixtures.run("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"])
         #expect(decoded.status == 0 && decoded.stderr.isEmpty, "\(decoded.stderr)")
         #expect(try Fixtures.exiftool("Keys:AIGC", output) == label.wrappedJSON)
         let report = try Fixtures.report(output)
         #expect(report.verdict == .compliant && report.sites.count == 1, "\(report.sites)")
         if name == "tagged.mp4" {
-            #expect(try tag("title", output) == "Hello" && tag("comment", output) == "Keep")
+            #expect(try Media.formatTag("title", output) == "Hello" && Media.formatTag("comment", output) == "Keep")
         }
         if name == "reserved.mp4" {
             // The room FFmpeg left after moov took the label: the media did not move.
@@ -66,9 +57,9 @@ import Testing
         // Labelled again: one item, the new one.
         let again = Fixtures.label(id: "VIDEO-2")
         try Fixtures.labelFile(output, to: output, with: again)
-        #expect(try tag("AIGC", output) == again.wrappedJSON)
+        #expect(try Media.formatTag("AIGC", output) == again.wrappedJSON)
         #expect(try Fixtures.report(output).sites.count == 1)
-        #expect(try packets(output) == packets(path))
+        #expect(try Media.packetDigests(output) == Media.packetDigests(path))
     }
 
     @Test func watermarkingAVideoSaysItIsNotDone() throws {

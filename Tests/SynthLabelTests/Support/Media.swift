@@ -18,6 +18,18 @@ enum Media {
 
     /// Runs a bash pipeline (with pipefail); fails the test when it fails.
     @discardableResult
+    /// FFmpeg's MD5 of every packet of every stream, with its timing: equal for two files whose
+    /// media data was not touched, whatever their metadata.
+    static func packetDigests(_ path: String) throws -> String {
+        try shell("ffmpeg -v error -i '\(path)' -map 0 -c copy -f framemd5 -").stdout
+    }
+
+    /// A container-level tag as ffprobe reads it ("" when absent).
+    static func formatTag(_ name: String, _ path: String) throws -> String {
+        try Fixtures.run("ffprobe", ["-v", "error", "-show_entries", "format_tags=\(name)", "-of", "default=nw=1:nk=1", path]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func shell(_ script: String) throws -> Fixtures.Run {
         let run = try Fixtures.run("bash", ["-c", "set -euo pipefail; " + script])
         if run.status != 0 { throw MediaError.commandFailed(script, run.stderr) }
