@@ -117,7 +117,7 @@ extension Carrier {
         case .avi:
             return profile(
                 .video, ["avi"], writtenTo: "LIST/INFO entry AIGC before the movi list",
-                alsoRead: ["any other INFO entry holding the JSON (folded into AIGC when labelling)"])
+                alsoRead: ["any other INFO entry holding the JSON (folded into AIGC when labelling)"], signs: true)
         case .mp4:
             return profile(
                 .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",
@@ -125,7 +125,7 @@ extension Carrier {
         case .matroska:
             return profile(
                 .video, ["mkv", "webm", "mka", "mk3d"], writtenTo: "Segment/Tags: a global Tag's SimpleTag AIGC (TagString the JSON)",
-                alsoRead: ["targeted Tags' SimpleTags named AIGC"])
+                alsoRead: ["targeted Tags' SimpleTags named AIGC"], signs: true)
         case .pdf:
             return profile(.document, ["pdf"], writtenTo: nil, alsoRead: ["document Info dictionary /AIGC (incremental updates too)"])
         case .office:

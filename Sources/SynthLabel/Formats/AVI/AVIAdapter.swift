@@ -14,12 +14,31 @@ struct AVIAdapter: CarrierAdapter {
                         LabelSite(
                             location: "AVI LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: entry.id == "AIGC",
                             text: entry.text.trimmingWhitespace))
+                    if entry.id == "AIGC" && reading.ownedRanges.isEmpty {
+                        reading.ownedRanges = try Self.owned(entry: entry.offset, list: chunk, walk: walk, in: file)
+                    }
                 }
             } catch {
                 reading.damage.append(error)
             }
         }
         return reading
+    }
+
+    /// What the label owns, for signatures: the RIFF size, its INFO list's size, its entry, and
+    /// the JUNK before `movi` that takes its changes of length.
+    static func owned(entry: Int, list: RIFFChunks.Chunk, walk: RIFFChunks, in file: FileSource) throws(FormatError) -> [Range<Int>] {
+        let size = Int(try file.bytes(at: entry + 4, count: 4).uint32LE(at: 0))
+        var owned = [4..<8, list.offset..<(list.offset + 8), entry..<min(list.end, entry + 8 + size + (size & 1))]
+        var previous: RIFFChunks.Chunk?
+        for chunk in walk.chunks {
+            if chunk.id == "LIST", chunk.size >= 4, try file.bytes(at: chunk.offset + 8, count: 4) == Array("movi".utf8) {
+                if let previous, previous.id == "JUNK", previous.offset >= list.end { owned.append(previous.offset..<previous.end) }
+                break
+            }
+            previous = chunk
+        }
+        return owned
     }
 
 }

@@ -37,7 +37,7 @@ struct MatroskaAdapter: CarrierAdapter {
     func read(_ file: FileSource) throws(FormatError) -> CarrierReading {
         var reading = CarrierReading()
         do throws(FormatError) {
-            let (_, children) = try Self.layout(of: file)
+            let (segment, children) = try Self.layout(of: file)
             for tags in children where tags.id == EBML.tags && tags.length <= Self.metadataLimit {
                 let bytes = try file.bytes(at: tags.offset, count: tags.length)
                 for tag in try EBML.elements(in: tags.headerSize..<bytes.count, of: bytes, base: tags.offset) where tag.id == EBML.tag {
@@ -46,6 +46,18 @@ struct MatroskaAdapter: CarrierAdapter {
                     for simple in parts where simple.id == EBML.simpleTag {
                         let (name, text) = try Self.nameAndString(simple, in: bytes, base: tags.offset)
                         guard let name, name.contains("AIGC"), let text else { continue }
+                        if name == "AIGC" && global && reading.ownedRanges.isEmpty {
+                            // What the label owns, for signatures: its SimpleTag, the sizes that
+                            // count it (its Tag's, the Tags', the Segment's), and what labelling
+                            // rewrites around it (the SeekHead and the Voids that take changes of length).
+                            reading.ownedRanges =
+                                [
+                                    (segment.offset + segment.headerSize - segment.sizeLength)..<segment.data.lowerBound,
+                                    tags.offset..<(tags.offset + tags.headerSize),
+                                    (tags.offset + tag.offset)..<(tags.offset + tag.offset + tag.headerSize),
+                                    (tags.offset + simple.offset)..<(tags.offset + simple.end),
+                                ] + children.filter { $0.id == EBML.void || $0.id == EBML.seekHead }.map { $0.offset..<$0.end }
+                        }
                         reading.sites.append(
                             LabelSite(
                                 location: "Matroska Segment/Tags/Tag/SimpleTag \(name)\(global ? "" : " (targeted)")",
