@@ -121,7 +121,7 @@ extension Carrier {
         case .mp4:
             return profile(
                 .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",
-                alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"])
+                alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"], signs: true)
         case .matroska:
             return profile(
                 .video, ["mkv", "webm", "mka", "mk3d"], writtenTo: "Segment/Tags: a global Tag's SimpleTag AIGC (TagString the JSON)",

@@ -72,4 +72,26 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect((run.stdout + run.stderr).contains("video frames are not watermarked yet"), "\(run.stdout) \(run.stderr)")
     }
+
+    /// Signed, the label binds the media: a byte changed in `mdat` is "content changed", in
+    /// every layout, including those where the chunk offsets move with the label's length.
+    @Test(arguments: ["last.mp4", "faststart.mp4", "fragmented.mp4"])
+    func signaturesBindTheMedia(_ name: String) throws {
+        let options = try #require(Self.layouts.first { $0.name == name }).options
+        let keys = folder.file("key-" + name)
+        let key = try KeyFile.generate(.sm2, writingTo: keys)
+        let output = folder.file("signed-" + name)
+        let path = try source(name, options)
+        try Labeller(signingKey: try SigningKey(contentsOf: keys + ".key")).label(
+            fileAt: path, with: Fixtures.label(id: "SIGNED"), writingTo: output)
+        #expect(try Media.packetDigests(output) == Media.packetDigests(path))
+        let verifier = Verifier(trust: TrustStore(keys: [key]))
+        let signed = try verifier.verify(fileAt: output).findings.first { $0.check == .producerSignature }
+        #expect(signed?.outcome == .pass && signed?.message.contains("content binding holds") == true, "\(String(describing: signed))")
+        var bytes = Fixtures.read(output)
+        bytes[bytes.count / 2] ^= 0x01
+        Fixtures.write(bytes, to: output)
+        let changed = try verifier.verify(fileAt: output).findings.first { $0.check == .producerSignature }
+        #expect(changed?.message.contains("content changed") == true, "\(String(describing: changed))")
+    }
 }

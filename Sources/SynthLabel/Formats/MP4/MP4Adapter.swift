@@ -62,10 +62,23 @@ struct MP4Adapter: CarrierAdapter {
                 } else if box.type == "moov" {
                     for child in try Self.boxes(in: box.payload, of: file) {
                         if child.type == "meta" {
-                            reading.sites += try metaSites(child, in: file, place: "moov/meta")
+                            reading.sites += try metaSites(child, in: file, place: "moov/meta").sites
                         } else if child.type == "udta" {
                             for grandchild in try Self.boxes(in: child.payload, of: file) where grandchild.type == "meta" {
-                                reading.sites += try metaSites(grandchild, in: file, place: "moov/udta/meta")
+                                let (sites, owned) = try metaSites(grandchild, in: file, place: "moov/udta/meta")
+                                reading.sites += sites
+                                if !owned.isEmpty && reading.ownedRanges.isEmpty {
+                                    // For signatures: the label's item and the sizes that count it
+                                    // (ilst, meta, udta, moov), and a free box after moov, which
+                                    // takes its changes of length.
+                                    let free = top.first { $0.offset == box.end && ["free", "skip"].contains($0.type) }
+                                    reading.ownedRanges =
+                                        [
+                                            box.offset..<(box.offset + 4), child.offset..<(child.offset + 4),
+                                            grandchild.offset..<(grandchild.offset + 4),
+                                        ]
+                                        + owned + (free.map { [$0.offset..<$0.end] } ?? [])
+                                }
                             }
                         }
                     }
@@ -80,9 +93,11 @@ struct MP4Adapter: CarrierAdapter {
         return reading
     }
 
-    /// Label items of a `meta` box: `mdta` keys named AIGC and `----` items named AIGC.
-    private func metaSites(_ meta: Box, in file: FileSource, place: String) throws(FormatError) -> [LabelSite] {
-        guard meta.end - meta.offset <= Self.metadataLimit else { return [] }
+    /// Label items of a `meta` box: `mdta` keys named AIGC and `----` items named AIGC; and, for
+    /// the canonical one, the bytes it owns (its item and the ilst size).
+    private func metaSites(_ meta: Box, in file: FileSource, place: String) throws(FormatError) -> (sites: [LabelSite], owned: [Range<Int>])
+    {
+        guard meta.end - meta.offset <= Self.metadataLimit else { return ([], []) }
         // ISO `meta` is a full box (4 bytes of version and flags); QuickTime's is not.
         let probe = try file.bytes(at: meta.payload.lowerBound, count: min(8, meta.payload.count))
         let skipsVersion = probe.count == 8 && (try? probe.fourCC(at: 4)) == "hdlr" ? false : true
@@ -100,7 +115,8 @@ struct MP4Adapter: CarrierAdapter {
             }
         }
         var sites: [LabelSite] = []
-        guard let list = children.first(where: { $0.type == "ilst" }) else { return sites }
+        var owned: [Range<Int>] = []
+        guard let list = children.first(where: { $0.type == "ilst" }) else { return (sites, owned) }
         for item in try Self.boxes(in: list.payload, of: file) {
             let parts = try Self.boxes(in: item.payload, of: file)
             var name: String?
@@ -121,12 +137,13 @@ struct MP4Adapter: CarrierAdapter {
                 continue
             }
             let value = try file.bytes(at: data.payload.lowerBound + 8, count: data.payload.count - 8)
+            if canonical && name == "AIGC" && owned.isEmpty { owned = [list.offset..<(list.offset + 4), item.offset..<item.end] }
             sites.append(
                 LabelSite(
                     location: "MP4 \(place) item \(name)", offset: item.offset, isCanonical: canonical && name == "AIGC",
                     text: String(decoding: value, as: UTF8.self).trimmingWhitespace))
         }
-        return sites
+        return (sites, owned)
     }
 
 }
