@@ -63,18 +63,7 @@ import Testing
     /// Signed, the label binds the clusters: a byte changed in one is "content changed".
     @Test(arguments: ["ffmpeg.mkv", "ffmpeg.webm", "mkvmerge.mkv"])
     func signaturesBindTheClusters(_ name: String) throws {
-        let keys = folder.file("key")
-        let key = try KeyFile.generate(.sm2, writingTo: keys)
-        let output = folder.file("signed-" + name)
-        try Labeller(signingKey: try SigningKey(contentsOf: keys + ".key")).label(
-            fileAt: try source(name), with: Fixtures.label(id: "SIGNED"), writingTo: output)
-        let verifier = Verifier(trust: TrustStore(keys: [key]))
-        let signed = try verifier.verify(fileAt: output).findings.first { $0.check == .producerSignature }
-        #expect(signed?.outcome == .pass && signed?.message.contains("content binding holds") == true, "\(String(describing: signed))")
-        var bytes = Fixtures.read(output)
-        bytes[bytes.count / 2] ^= 0x01
-        Fixtures.write(bytes, to: output)
-        let changed = try verifier.verify(fileAt: output).findings.first { $0.check == .producerSignature }
-        #expect(changed?.message.contains("content changed") == true, "\(String(describing: changed))")
+        try Fixtures.expectSignatureBindsTheMiddle(
+            of: try source(name), writingTo: folder.file("signed-" + name), keyName: folder.file("key-" + name))
     }
 }

@@ -31,6 +31,26 @@ enum Fixtures {
         try Labeller().label(fileAt: source, with: label, writingTo: destination)
     }
 
+    /// Labels `path` into `output` signed by a new SM2 key, expects the signature to hold with
+    /// its content binding, flips the byte in the middle of the file (its media, in any video
+    /// container) and expects "content changed". `signed` looks at the signed file first.
+    static func expectSignatureBindsTheMiddle(
+        of path: String, writingTo output: String, keyName: String, signed check: () throws -> Void = {}
+    ) throws {
+        let key = try KeyFile.generate(.sm2, writingTo: keyName)
+        try Labeller(signingKey: try SigningKey(contentsOf: keyName + ".key")).label(
+            fileAt: path, with: label(id: "SIGNED"), writingTo: output)
+        try check()
+        let verifier = Verifier(trust: TrustStore(keys: [key]))
+        let signed = try verifier.verify(fileAt: output).findings.first { $0.check == .producerSignature }
+        #expect(signed?.outcome == .pass && signed?.message.contains("content binding holds") == true, "\(String(describing: signed))")
+        var bytes = read(output)
+        bytes[bytes.count / 2] ^= 0x01
+        write(bytes, to: output)
+        let changed = try verifier.verify(fileAt: output).findings.first { $0.check == .producerSignature }
+        #expect(changed?.message.contains("content changed") == true, "\(String(describing: changed))")
+    }
+
     /// The library error `body` throws; nil when it throws nothing, or something else.
     static func thrown(_ body: () throws -> Void) -> SynthLabelError? {
         do {
