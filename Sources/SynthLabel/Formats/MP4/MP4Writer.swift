@@ -30,13 +30,13 @@ extension MP4Adapter {
             let old = children[udtaIndex]
             udta = try Self.merged(udta: Array(original[old.offset..<old.end]), value: value, at: moov.offset + old.offset)
         } else {
-            udta = Self.box("udta", Self.metaBox(keys: [], items: [], value: value))
+            udta = Self.box("udta", Self.metaBox(value: value))
         }
 
         // Offsets into the media move by what moov grows, unless a free box after it takes it.
         let oldSize = moov.end - moov.offset
-        let unchangedChildren = children.filter { $0.type != "udta" }.reduce(0) { $0 + $1.end - $1.offset }
-        let newSize = 8 + unchangedChildren + udta.count
+        let kept = children.indices.filter { $0 != udtaIndex }.reduce(0) { $0 + children[$1].end - children[$1].offset }
+        let newSize = 8 + kept + udta.count
         var delta = newSize - oldSize
         var skipAfter: MP4Adapter.Box?
         var freeReplacement: [UInt8] = []
@@ -100,17 +100,15 @@ extension MP4Adapter {
     /// A full box: version and flags (zero), then the payload.
     static func fullBox(_ type: String, _ payload: [UInt8]) -> [UInt8] { box(type, [0, 0, 0, 0] + payload) }
 
-    /// An ISO `meta` box with handler `mdta`, the given keys (namespace and name) and items (as
-    /// written), plus the AIGC key and its item when `value` is given.
-    static func metaBox(keys: [[UInt8]], items: [[UInt8]], value: [UInt8]) -> [UInt8] {
+    /// An ISO `meta` box with handler `mdta` holding only the AIGC key and its item.
+    static func metaBox(value: [UInt8]) -> [UInt8] {
         let handler = fullBox("hdlr", [0, 0, 0, 0] + Array("mdta".utf8) + [UInt8](repeating: 0, count: 12) + [0])
+        let key = Array("mdtaAIGC".utf8)
         var keyList = [UInt8]()
-        keyList.appendUInt32BE(UInt32(keys.count + 1))
-        for key in keys + [Array("mdtaAIGC".utf8)] {
-            keyList.appendUInt32BE(UInt32(8 + key.count - 4))
-            keyList += key
-        }
-        return fullBox("meta", handler + fullBox("keys", keyList) + box("ilst", items.joined() + item(index: keys.count + 1, value: value)))
+        keyList.appendUInt32BE(1)
+        keyList.appendUInt32BE(UInt32(4 + key.count))
+        keyList += key
+        return fullBox("meta", handler + fullBox("keys", keyList) + box("ilst", item(index: 1, value: value)))
     }
 
     /// An `ilst` item: the 1-based key index as its type, holding a UTF-8 `data` box.
@@ -145,7 +143,7 @@ extension MP4Adapter {
             }
         }
         // Beside an iTunes (`mdir`) meta, which cannot hold keys, the mdta meta is a second one.
-        if !written { payload += metaBox(keys: [], items: [], value: value) }
+        if !written { payload += metaBox(value: value) }
         return box("udta", payload)
     }
 
