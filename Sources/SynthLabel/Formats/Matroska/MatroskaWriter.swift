@@ -14,16 +14,16 @@ extension MatroskaAdapter {
         var replaced: [(range: Range<Int>, bytes: [UInt8])] = []
         var appended: [UInt8] = []
         if let oldTags, let index = children.firstIndex(where: { $0.offset == oldTags.offset }) {
-            let next = index + 1 < children.count ? children[index + 1] : nil
-            let roomEnd = next == nil ? nil : next?.id == EBML.void ? next?.end : oldTags.end
-            if let roomEnd {
+            if children.indices.contains(index + 1) {
+                let next = children[index + 1]
+                let roomEnd = next.id == EBML.void ? next.end : oldTags.end
                 let room = roomEnd - oldTags.offset
                 if room == newTags.count || room - newTags.count >= 2 {
                     replaced.append(
                         (oldTags.offset..<roomEnd, newTags + (room == newTags.count ? [] : EBML.void(total: room - newTags.count))))
                 }
             } else {
-                replaced.append((oldTags.offset..<oldTags.end, newTags))
+                replaced.append((oldTags.offset..<oldTags.end, newTags))  // it ends the segment, so it may grow
             }
         }
         if replaced.isEmpty {
