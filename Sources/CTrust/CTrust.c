@@ -46,10 +46,10 @@ static int kind_of(EVP_PKEY *key) {
     return -1;
 }
 
+/// The algorithm SynthLabel signs with (SM2 or Ed25519; the codes match the kinds), or -1.
 static int algorithm_of(EVP_PKEY *key) {
-    if (EVP_PKEY_is_a(key, "SM2")) return CTRUST_SM2;
-    if (EVP_PKEY_is_a(key, "ED25519")) return CTRUST_ED25519;
-    return -1;
+    int kind = kind_of(key);
+    return kind == CTRUST_KIND_SM2 || kind == CTRUST_KIND_ED25519 ? kind : -1;
 }
 
 int ctrust_generate(int algorithm, char **private_pem, size_t *private_length, char **public_pem, size_t *public_length) {
@@ -92,19 +92,19 @@ int ctrust_public_der(const char *pem, size_t length, int is_private, uint8_t **
     return 0;
 }
 
-/// A digest-sign or digest-verify context for the key's algorithm (SM3 + user ID for SM2).
+/// A digest-sign or digest-verify context for the key: SM3 and the user ID for SM2, SHA-256 for
+/// RSA, none for Ed25519.
 static EVP_MD_CTX *start(EVP_PKEY *key, int signing) {
+    int kind = kind_of(key);
+    if (kind < 0) return NULL;
     EVP_MD_CTX *context = EVP_MD_CTX_new();
     if (!context) return NULL;
     EVP_PKEY_CTX *key_context = NULL;
-    int algorithm = algorithm_of(key);
-    const char *digest = algorithm == CTRUST_SM2 ? "SM3" : NULL;
+    const char *digest = kind == CTRUST_KIND_SM2 ? "SM3" : kind == CTRUST_KIND_RSA ? "SHA256" : NULL;
     int ok = signing ? EVP_DigestSignInit_ex(context, &key_context, digest, NULL, NULL, key, NULL)
                      : EVP_DigestVerifyInit_ex(context, &key_context, digest, NULL, NULL, key, NULL);
-    if (ok == 1 && algorithm == CTRUST_SM2) {
-        ok = EVP_PKEY_CTX_set1_id(key_context, sm2_user_id, strlen(sm2_user_id)) > 0;
-    }
-    if (ok != 1 || algorithm < 0) {
+    if (ok == 1 && kind == CTRUST_KIND_SM2) ok = EVP_PKEY_CTX_set1_id(key_context, sm2_user_id, strlen(sm2_user_id)) > 0;
+    if (ok != 1) {
         EVP_MD_CTX_free(context);
         return NULL;
     }
@@ -119,6 +119,7 @@ int ctrust_sign(void *private_key, const uint8_t *message, size_t message_length
     EVP_PKEY *key = (EVP_PKEY *)private_key;
     if (!key) return -1;
     int algorithm = algorithm_of(key);
+    if (algorithm < 0) return -1; /* SL1 records are SM2 or Ed25519 only */
     EVP_MD_CTX *context = start(key, 1);
     int status = -1;
     unsigned char der[160];
@@ -147,6 +148,7 @@ int ctrust_verify(void *public_key, const uint8_t *message, size_t message_lengt
     EVP_PKEY *key = (EVP_PKEY *)public_key;
     if (!key) return -1;
     int algorithm = algorithm_of(key);
+    if (algorithm < 0) return -1; /* SL1 records are SM2 or Ed25519 only */
     EVP_MD_CTX *context = start(key, 0);
     int status = -1;
     if (context && algorithm == CTRUST_ED25519) {
@@ -205,16 +207,6 @@ void *ctrust_public_key_from_der(const uint8_t *der, size_t length) {
     return key;
 }
 
-void *ctrust_sm2_public_key_from_x(const uint8_t *x) {
-    /* The SubjectPublicKeyInfo of the compressed point 02||x on the SM2 curve. */
-    static const uint8_t prefix[] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01, 0x06, 0x08,
-                                     0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x82, 0x2D, 0x03, 0x22, 0x00, 0x02};
-    uint8_t der[sizeof(prefix) + 32];
-    memcpy(der, prefix, sizeof(prefix));
-    memcpy(der + sizeof(prefix), x, 32);
-    return ctrust_public_key_from_der(der, sizeof(der));
-}
-
 int ctrust_key_kind(void *key) { return key ? kind_of((EVP_PKEY *)key) : -1; }
 
 int ctrust_key_der(void *key, uint8_t **der, size_t *der_length) {
@@ -230,29 +222,11 @@ int ctrust_key_der(void *key, uint8_t **der, size_t *der_length) {
     return 0;
 }
 
-/// A verify or sign context for any kind of key: SM3 and the user ID for SM2, SHA-256 for RSA.
-static EVP_MD_CTX *start_any(EVP_PKEY *key, int signing) {
-    int kind = kind_of(key);
-    if (kind < 0) return NULL;
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
-    if (!context) return NULL;
-    EVP_PKEY_CTX *key_context = NULL;
-    const char *digest = kind == CTRUST_KIND_SM2 ? "SM3" : kind == CTRUST_KIND_RSA ? "SHA256" : NULL;
-    int ok = signing ? EVP_DigestSignInit_ex(context, &key_context, digest, NULL, NULL, key, NULL)
-                     : EVP_DigestVerifyInit_ex(context, &key_context, digest, NULL, NULL, key, NULL);
-    if (ok == 1 && kind == CTRUST_KIND_SM2) ok = EVP_PKEY_CTX_set1_id(key_context, sm2_user_id, strlen(sm2_user_id)) > 0;
-    if (ok != 1) {
-        EVP_MD_CTX_free(context);
-        return NULL;
-    }
-    return context;
-}
-
 int ctrust_verify_stored(void *public_key, const uint8_t *message, size_t message_length, const uint8_t *signature,
                          size_t signature_length) {
     EVP_PKEY *key = (EVP_PKEY *)public_key;
     if (!key) return -1;
-    EVP_MD_CTX *context = start_any(key, 0);
+    EVP_MD_CTX *context = start(key, 0);
     int status = context && EVP_DigestVerify(context, signature, signature_length, message, message_length) == 1 ? 0 : -1;
     EVP_MD_CTX_free(context);
     return status;
@@ -264,7 +238,7 @@ int ctrust_sign_stored(void *private_key, const uint8_t *message, size_t message
     if (!key) return -1;
     int kind = kind_of(key);
     if (kind != CTRUST_KIND_SM2 && kind != CTRUST_KIND_ED25519) return -1;
-    EVP_MD_CTX *context = start_any(key, 1);
+    EVP_MD_CTX *context = start(key, 1);
     size_t size = 80;
     int status = context && EVP_DigestSign(context, signature, &size, message, message_length) == 1 ? 0 : -1;
     EVP_MD_CTX_free(context);

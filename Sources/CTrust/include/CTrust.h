@@ -38,10 +38,8 @@ int ctrust_digest_update(void *context, const uint8_t *data, size_t length);
 int ctrust_digest_final(void *context, uint8_t *out);  /* also frees the context */
 
 /// Keys and signatures as other producers write them (the TC260 SecurityData form): a public key
-/// from its DER SubjectPublicKeyInfo (SM2, RSA, Ed25519), or an SM2 key from its x coordinate
-/// alone (the point with even y); NULL on failure. Free with ctrust_key_free.
+/// from its DER SubjectPublicKeyInfo (SM2, RSA, Ed25519); NULL on failure. Free with ctrust_key_free.
 void *ctrust_public_key_from_der(const uint8_t *der, size_t length);
-void *ctrust_sm2_public_key_from_x(const uint8_t *x);
 
 enum { CTRUST_KIND_SM2 = 0, CTRUST_KIND_ED25519 = 1, CTRUST_KIND_RSA = 2 };
 

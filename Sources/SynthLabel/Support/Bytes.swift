@@ -18,6 +18,11 @@ extension Array where Element == UInt8 {
         for byte in 0..<width { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * (width - 1 - byte))) }
     }
 
+    /// Writes `value` little-endian over the `width` bytes at `index`.
+    mutating func setLE(_ value: UInt64, width: Int, at index: Int) {
+        for byte in 0..<width { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * byte)) }
+    }
+
     func uint32LE(at index: Int) throws(FormatError) -> UInt32 {
         try requireBytes(index, 4)
         return UInt32(self[index]) | UInt32(self[index + 1]) << 8

@@ -15,7 +15,7 @@ struct AVIAdapter: CarrierAdapter {
                             location: "AVI LIST/INFO '\(entry.id)' entry", offset: entry.offset, isCanonical: entry.id == "AIGC",
                             text: entry.text.trimmingWhitespace))
                     if entry.id == "AIGC" && reading.ownedRanges.isEmpty {
-                        reading.ownedRanges = try Self.owned(entry: entry.offset, list: chunk, walk: walk, in: file)
+                        reading.ownedRanges = try Self.owned(entry: entry, list: chunk, walk: walk, in: file)
                     }
                 }
             } catch {
@@ -27,9 +27,13 @@ struct AVIAdapter: CarrierAdapter {
 
     /// What the label owns, for signatures: the RIFF size, its INFO list's size, its entry, and
     /// the JUNK before `movi` that takes its changes of length.
-    static func owned(entry: Int, list: RIFFChunks.Chunk, walk: RIFFChunks, in file: FileSource) throws(FormatError) -> [Range<Int>] {
-        let size = Int(try file.bytes(at: entry + 4, count: 4).uint32LE(at: 0))
-        var owned = [4..<8, list.offset..<(list.offset + 8), entry..<min(list.end, entry + 8 + size + (size & 1))]
+    static func owned(
+        entry: (offset: Int, id: String, size: Int, text: String), list: RIFFChunks.Chunk, walk: RIFFChunks, in file: FileSource
+    )
+        throws(FormatError) -> [Range<Int>]
+    {
+        let end = entry.offset + 8 + entry.size + (entry.size & 1)
+        var owned = [4..<8, list.offset..<(list.offset + 8), entry.offset..<min(list.end, end)]
         var previous: RIFFChunks.Chunk?
         for chunk in walk.chunks {
             if chunk.id == "LIST", chunk.size >= 4, try file.bytes(at: chunk.offset + 8, count: 4) == Array("movi".utf8) {

@@ -33,8 +33,7 @@ extension AVIAdapter {
             let list = walk.chunks[infoIndex]
             for entry in try WAVAdapter.infoEntries(ofListAt: list.offset, size: list.size, in: file)
             where !WAVAdapter.isLabelEntry(id: entry.id, text: entry.text) {
-                let size = Int(try file.bytes(at: entry.offset + 4, count: 4).uint32LE(at: 0))
-                info += try file.bytes(at: entry.offset, count: 8 + size + (size & 1))
+                info += try file.bytes(at: entry.offset, count: 8 + entry.size + (entry.size & 1))
             }
         }
         let text = Array(request.label.wrappedJSON.utf8) + [0]
@@ -97,7 +96,7 @@ extension AVIAdapter {
             guard moved >= 0, moved <= Int(UInt32.max) else {
                 throw FormatError(.unsupported, at: index.offset, "an idx1 offset would overflow")
             }
-            for byte in 0..<4 { bytes[position + byte] = UInt8(truncatingIfNeeded: moved >> (8 * byte)) }
+            bytes.setLE(UInt64(moved), width: 4, at: position)
         }
         return bytes
     }

@@ -60,28 +60,7 @@ struct MP4Adapter: CarrierAdapter {
                         }
                     }
                 } else if box.type == "moov" {
-                    for child in try Self.boxes(in: box.payload, of: file) {
-                        if child.type == "meta" {
-                            reading.sites += try metaSites(child, in: file, place: "moov/meta").sites
-                        } else if child.type == "udta" {
-                            for grandchild in try Self.boxes(in: child.payload, of: file) where grandchild.type == "meta" {
-                                let (sites, owned) = try metaSites(grandchild, in: file, place: "moov/udta/meta")
-                                reading.sites += sites
-                                if !owned.isEmpty && reading.ownedRanges.isEmpty {
-                                    // For signatures: the label's item and the sizes that count it
-                                    // (ilst, meta, udta, moov), and a free box after moov, which
-                                    // takes its changes of length.
-                                    let free = top.first { $0.offset == box.end && ["free", "skip"].contains($0.type) }
-                                    reading.ownedRanges =
-                                        [
-                                            box.offset..<(box.offset + 4), child.offset..<(child.offset + 4),
-                                            grandchild.offset..<(grandchild.offset + 4),
-                                        ]
-                                        + owned + (free.map { [$0.offset..<$0.end] } ?? [])
-                                }
-                            }
-                        }
-                    }
+                    try readMoov(box, followedBy: top.first { $0.offset == box.end }, in: file, into: &reading)
                 }
             }
             if !top.contains(where: { $0.type == "moov" }) {
@@ -91,6 +70,26 @@ struct MP4Adapter: CarrierAdapter {
             reading.damage.append(error)
         }
         return reading
+    }
+
+    /// The label sites of `moov` (its `meta` and its `udta/meta`), and what the canonical one
+    /// owns, for signatures: its item and the sizes that count it (ilst, meta, udta, moov), and
+    /// a free box after moov, which takes its changes of length.
+    private func readMoov(_ moov: Box, followedBy next: Box?, in file: FileSource, into reading: inout CarrierReading) throws(FormatError) {
+        for child in try Self.boxes(in: moov.payload, of: file) {
+            if child.type == "meta" {
+                reading.sites += try metaSites(child, in: file, place: "moov/meta").sites
+            }
+            guard child.type == "udta" else { continue }
+            for meta in try Self.boxes(in: child.payload, of: file) where meta.type == "meta" {
+                let (sites, owned) = try metaSites(meta, in: file, place: "moov/udta/meta")
+                reading.sites += sites
+                guard !owned.isEmpty, reading.ownedRanges.isEmpty else { continue }
+                let free = next.flatMap { ["free", "skip"].contains($0.type) ? [$0.offset..<$0.end] : nil } ?? []
+                reading.ownedRanges =
+                    [moov.offset..<(moov.offset + 4), child.offset..<(child.offset + 4), meta.offset..<(meta.offset + 4)] + owned + free
+            }
+        }
     }
 
     /// Label items of a `meta` box: `mdta` keys named AIGC and `----` items named AIGC; and, for

@@ -33,11 +33,11 @@ struct WAVAdapter: CarrierAdapter {
     /// Entries of the `LIST/INFO` chunk at `offset` with `size` bytes of data: (offset, id, text).
     /// Shared with AVI, which keeps its INFO list the same way.
     static func infoEntries(ofListAt offset: Int, size: Int, in file: FileSource) throws(FormatError) -> [(
-        offset: Int, id: String, text: String
+        offset: Int, id: String, size: Int, text: String
     )] {
         let data = try file.bytes(at: offset + 8, count: size)
         guard data.starts(with: "INFO") else { return [] }
-        var entries: [(Int, String, String)] = []
+        var entries: [(Int, String, Int, String)] = []
         var cursor = 4
         while cursor + 8 <= data.count {
             let id = try data.fourCC(at: cursor)
@@ -46,7 +46,7 @@ struct WAVAdapter: CarrierAdapter {
                 throw FormatError(.corrupt, at: offset + 8 + cursor, "LIST/INFO entry '\(id)' runs past its list")
             }
             let value = data[(cursor + 8)..<(cursor + 8 + entrySize)].prefix { $0 != 0 }
-            entries.append((offset + 8 + cursor, id, String(decoding: value, as: UTF8.self)))
+            entries.append((offset + 8 + cursor, id, entrySize, String(decoding: value, as: UTF8.self)))
             cursor += 8 + entrySize + (entrySize & 1)
         }
         return entries
@@ -153,10 +153,8 @@ struct WAVAdapter: CarrierAdapter {
         guard entries.contains(where: { Self.isLabelEntry(id: $0.id, text: $0.text) }) else { return nil }
         var data = Array("INFO".utf8)
         for entry in entries where !Self.isLabelEntry(id: entry.id, text: entry.text) {
-            let header = try file.bytes(at: entry.offset, count: 8)
-            let size = Int(try header.uint32LE(at: 4))
-            data += try file.bytes(at: entry.offset, count: 8 + size)
-            if size & 1 == 1 { data.append(0) }
+            data += try file.bytes(at: entry.offset, count: 8 + entry.size)
+            if entry.size & 1 == 1 { data.append(0) }
         }
         if data.count == 4 { return [] }  // nothing left: drop the list
         var chunk = Array("LIST".utf8)
