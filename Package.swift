@@ -25,6 +25,12 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // SM2/SM3 and Ed25519 through OpenSSL 3, behind plain C calls.
         .target(name: "CTrust", dependencies: ["CLibCrypto"]),
+        // Decoding and re-encoding video through FFmpeg's libraries (libavformat-dev, libavcodec-dev,
+        // libswscale-dev), behind plain C calls.
+        .target(
+            name: "CVideo",
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]
+        ),
         // The only code that may setjmp/longjmp around libpng.
         .target(name: "CPNGSafe", dependencies: ["CLibPNG"]),
         // copy_file_range and syncfs, which Swift's Glibc module does not import.
@@ -32,7 +38,7 @@ let package = Package(
         .target(
             name: "SynthLabel",
             dependencies: [
-                "CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust", "CSQLite",
+                "CPNGSafe", "CSndFile", "CZlib", "CLinuxCalls", "CFreeType", "CTurboJPEG", "CTrust", "CSQLite", "CVideo",
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Explicit/Font/OFL.txt"],

@@ -5,9 +5,11 @@ import SynthLabel
 struct ExplicitOptions: ParsableArguments {
     @Flag(
         help: ArgumentHelp(
-            "Also add the explicit label people see or hear: a caption on PNG/JPEG, the rhythm prompt ·− ·· on WAV/FLAC/Ogg/MP3, a notice in Markdown and .txt.",
+            "Also add the explicit label people see or hear: a caption on PNG/JPEG and on a video's opening frames, the rhythm prompt ·− ·· on WAV/FLAC/Ogg/MP3, a notice in Markdown and .txt.",
             discussion:
-                "Pixels or samples change; all metadata is carried over. A file already showing this tool's explicit label gets no second one."
+                "Pixels or samples change; all metadata is carried over. A file already showing this tool's explicit label gets no second one. "
+                + "On H.264 video only the GOPs the caption covers are re-encoded and later packets are copied; "
+                + "other codecs are re-encoded whole at the original's bitrate."
         ))
     var explicit = false
 
@@ -21,6 +23,9 @@ struct ExplicitOptions: ParsableArguments {
 
     @Option(help: "Caption text height as a share of the shortest side (GB 45438 asks at least 0.05). Default: 0.055.")
     var captionSize: Double?
+
+    @Option(help: "Video: seconds the caption is shown from the start (at least 2), or 'whole'. Default: 2.")
+    var captionDuration: String?
 
     @Option(help: "JPEG re-encoding quality 1-100. Default: the original's quality, read from its tables (90 if unknown).")
     var jpegQuality: Int?
@@ -53,7 +58,8 @@ struct ExplicitOptions: ParsableArguments {
     private var settingsGiven: [String] {
         let given: [(String, Bool)] = [
             ("--explicit-text", wording != nil), ("--caption-position", captionPosition != nil),
-            ("--caption-size", captionSize != nil), ("--jpeg-quality", jpegQuality != nil), ("--font", font != nil),
+            ("--caption-size", captionSize != nil), ("--caption-duration", captionDuration != nil), ("--jpeg-quality", jpegQuality != nil),
+            ("--font", font != nil),
             ("--prompt-position", promptPosition != nil), ("--audio-prompt", audioPrompt != nil),
             ("--tone-frequency", toneFrequency != nil), ("--tone-level", toneLevel != nil),
         ]
@@ -77,6 +83,9 @@ struct ExplicitOptions: ParsableArguments {
         if let captionSize, !(0.05...0.5).contains(captionSize) {
             throw ValidationError("--caption-size must be between 0.05 (the GB 45438 minimum) and 0.5")
         }
+        if let captionDuration, Self.seconds(captionDuration) == nil {
+            throw ValidationError("--caption-duration must be a number of seconds from 2 up, or 'whole', not '\(captionDuration)'")
+        }
         if let jpegQuality, !(1...100).contains(jpegQuality) { throw ValidationError("--jpeg-quality must be 1-100") }
         if let audioPrompt, AudioPromptKind(rawValue: audioPrompt) == nil {
             throw ValidationError("--audio-prompt must be rhythm or spoken, not '\(audioPrompt)'")
@@ -88,6 +97,13 @@ struct ExplicitOptions: ParsableArguments {
         }
     }
 
+    /// `--caption-duration`'s seconds: a number from 2 up, or infinity for 'whole'.
+    private static func seconds(_ text: String) -> Double? {
+        if text == "whole" { return .infinity }
+        guard let value = Double(text), value.isFinite, value >= ExplicitLabel.minimumCaptionDuration else { return nil }
+        return value
+    }
+
     /// The settings, or nil without --explicit.
     var settings: ExplicitLabel? {
         guard explicit else { return nil }
@@ -95,6 +111,7 @@ struct ExplicitOptions: ParsableArguments {
         settings.wording = wording.flatMap { try? PromptWording($0) }
         settings.captionPlacement = captionPosition.flatMap(CaptionPlacement.init(rawValue:)) ?? .bottomRight
         if let captionSize { settings.captionTextHeight = captionSize }
+        if let seconds = captionDuration.flatMap(Self.seconds) { settings.captionDuration = seconds }
         settings.jpegQuality = jpegQuality
         settings.fontPath = font
         settings.position = promptPosition.flatMap(PromptPosition.init(rawValue:)) ?? .start

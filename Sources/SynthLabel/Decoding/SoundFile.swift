@@ -109,14 +109,7 @@ final class SoundFileWriter {
     /// `path` names the file being labelled, for errors.
     init(like info: SF_INFO, carrier: Carrier, path: String) throws(SynthLabelError) {
         self.path = path
-        let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(folder)/synthlabel-audio-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
-        guard descriptor >= 0 else {
-            throw .cannotWrite(path: folder, reason: "cannot create a temporary file: \(String(cString: strerror(errno)))")
-        }
-        close(descriptor)
-        temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        temporary = try TemporaryFile.create(named: "synthlabel-audio")
         var outputInfo = SF_INFO(
             frames: 0, samplerate: info.samplerate, channels: info.channels, format: info.format, sections: 0, seekable: 0)
         guard let handle = sf_open(temporary, Int32(SFM_WRITE), &outputInfo) else {

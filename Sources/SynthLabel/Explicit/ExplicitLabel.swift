@@ -11,6 +11,11 @@ public struct ExplicitLabel: Sendable {
     public var captionPlacement: CaptionPlacement = .bottomRight
     /// Ink height of the caption text as a share of the shortest side (at least 0.05).
     public var captionTextHeight: Double = CaptionLayout.defaultTextHeight
+    /// The shortest time a video's opening caption is shown, in seconds.
+    public static let minimumCaptionDuration = 2.0
+    /// Video: seconds from the start the caption is shown (at least `minimumCaptionDuration`);
+    /// `.infinity` for the whole video.
+    public var captionDuration: Double = ExplicitLabel.minimumCaptionDuration
     /// JPEG re-encoding quality; nil keeps the quality the original's tables show (90 if unknown).
     public var jpegQuality: Int?
     /// A TrueType/OpenType font for wording the built-in subset cannot draw.
@@ -46,6 +51,10 @@ public struct ExplicitLabel: Sendable {
                 throw .fontLacksGlyphs(path: path, characters: String(missing))
             }
             let style = CaptionStyle(text: text, placement: captionPlacement, textHeight: max(0.05, captionTextHeight))
+            if carrier.profile.kind == .video {
+                let duration = max(Self.minimumCaptionDuration, captionDuration)
+                return try VideoCaption(style: style, duration: duration, renderer: renderer).apply(to: file, carrier: carrier, path: path)
+            }
             let bytes = try file.wholeBytes(path: path)
             let drawn =
                 carrier == .png

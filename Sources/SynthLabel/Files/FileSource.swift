@@ -22,6 +22,10 @@ package final class FileSource: Sendable {
     /// one go; a larger one is read piece by piece, only where its structure points.
     static let headerReadLimit = 64 << 10
 
+    /// A name for this very file that libraries opening files themselves (libav) can use: its
+    /// descriptor under /proc, or the path for a file held only in memory.
+    var descriptorPath: String { descriptor >= 0 ? "/proc/self/fd/\(descriptor)" : path }
+
     /// Whether the whole file is in memory (so reading all of it costs nothing more).
     var isInMemory: Bool { wholeFile != nil }
 

@@ -10,7 +10,7 @@ public struct FormatProfile: Sendable, Equatable {
 
     /// The explicit label `label --explicit` adds to this format.
     public enum ExplicitKind: String, Sendable, Codable {
-        /// A caption drawn on the picture.
+        /// A caption drawn on the picture (on video, its opening frames).
         case caption
         /// The rhythm (or spoken) prompt mixed into the sound.
         case audioPrompt = "audio-prompt"
@@ -117,15 +117,16 @@ extension Carrier {
         case .avi:
             return profile(
                 .video, ["avi"], writtenTo: "LIST/INFO entry AIGC before the movi list",
-                alsoRead: ["any other INFO entry holding the JSON (folded into AIGC when labelling)"], signs: true)
+                alsoRead: ["any other INFO entry holding the JSON (folded into AIGC when labelling)"], signs: true,
+                explicit: .caption)
         case .mp4:
             return profile(
                 .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",
-                alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"], signs: true)
+                alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"], signs: true, explicit: .caption)
         case .matroska:
             return profile(
                 .video, ["mkv", "webm", "mka", "mk3d"], writtenTo: "Segment/Tags: a global Tag's SimpleTag AIGC (TagString the JSON)",
-                alsoRead: ["targeted Tags' SimpleTags named AIGC"], signs: true)
+                alsoRead: ["targeted Tags' SimpleTags named AIGC"], signs: true, explicit: .caption)
         case .pdf:
             return profile(.document, ["pdf"], writtenTo: nil, alsoRead: ["document Info dictionary /AIGC (incremental updates too)"])
         case .office:

@@ -40,6 +40,9 @@ extension Verifier {
         case .png, .jpeg:
             guard explicitChecks, let record = reading.caption else { return [] }
             return [captionFinding(record, file: file, carrier: carrier)]
+        case .mp4, .matroska, .avi:
+            guard explicitChecks else { return [] }
+            return [videoCaptionFinding(file, record: reading.caption)]
         default:
             return []
         }
@@ -113,6 +116,84 @@ extension Verifier {
         let spreadLight = (sumLightSquared / count - (sumLight / count) * (sumLight / count)).squareRoot()
         guard spreadMask > 0, spreadLight > 0 else { return 0 }
         return covariance / (spreadMask * spreadLight)
+    }
+
+    /// A video's opening caption. A recorded one is compared in the frames at 0.5 s and just
+    /// before its recorded end; without a record, the standard caption is looked for at 0.5 s in
+    /// every placement (a caption drawn by hand or by another tool in other words is not found).
+    private func videoCaptionFinding(_ file: FileSource, record: CaptionRecord?) -> Finding {
+        let info: VideoCodec.Info
+        do throws(SynthLabelError) {
+            info = try VideoCodec.probe(file)
+        } catch {
+            return Finding(.caption, .skip, "not looked for: \(error.reason)")
+        }
+        guard let renderer = try? GlyphRenderer(fontPath: nil) else {
+            return Finding(.caption, .skip, "not looked for: the built-in caption font cannot be loaded")
+        }
+        let view = info.viewSize
+        let shortest = Double(min(view.width, view.height))
+        func match(_ mask: CoverageMask, _ box: CaptionBox, at seconds: Double) throws(SynthLabelError) -> Double {
+            Self.correlation(mask, raster: try VideoCodec.frame(of: file, at: seconds), orientation: info.orientation, box: box)
+        }
+        guard let record else {
+            let text = PromptWording.caption.text
+            var best: (placement: CaptionPlacement, match: Double)?
+            for placement in CaptionPlacement.allCases {
+                guard
+                    let layout = try? CaptionLayout(
+                        text: text, renderer: renderer, viewWidth: view.width, viewHeight: view.height, placement: placement,
+                        share: CaptionLayout.defaultTextHeight, path: file.path),
+                    let found = try? match(layout.mask, layout.box, at: 0.5)
+                else { continue }
+                if found > best?.match ?? -1 { best = (placement, found) }
+            }
+            guard let best, best.match >= Self.captionMatchThreshold else {
+                return Finding(.caption, .warn, "no caption \"\(text)\" found at 0.5 s in any of the standard places, and none is recorded")
+            }
+            return Finding(
+                .caption, .pass,
+                "caption \"\(text)\" found at \(best.placement.rawValue) at 0.5 s (match \(Self.percent(best.match))); not recorded in the metadata, so its duration is unknown"
+            )
+        }
+        let box = record.box
+        guard box.width > 0, box.height > 0, box.x + box.width <= view.width, box.y + box.height <= view.height else {
+            return Finding(
+                .caption, .fail,
+                "the recorded caption box \(box.width)×\(box.height) at \(box.x),\(box.y) lies outside the \(view.width)×\(view.height) picture: it was cropped or resized after captioning"
+            )
+        }
+        guard renderer.missingCharacters(in: record.text).isEmpty else {
+            return Finding(.caption, .warn, "caption \"\(record.text)\" recorded, drawn with a font SynthLabel does not ship; not compared")
+        }
+        let mask = renderer.render(record.text, pixelSize: record.pixelSize)
+        let shown = record.duration ?? ExplicitLabel.minimumCaptionDuration
+        let times = [min(0.5, shown / 2), max(0, shown - 0.1)]
+        var matches: [Double] = []
+        for time in times {
+            do throws(SynthLabelError) {
+                matches.append(try match(mask, box, at: time))
+            } catch {
+                return Finding(.caption, .skip, "not compared: the frame at \(time) s could not be decoded (\(error.reason))")
+            }
+            if matches.last! < Self.captionMatchThreshold {
+                return Finding(
+                    .caption, .fail,
+                    "the caption \"\(record.text)\" recorded in the label is not in the frame at \(time) s (match \(Self.percent(matches.last!))): it was removed, cut off or painted over"
+                )
+            }
+        }
+        let share = Double(record.textHeight) / shortest
+        if share < 0.05 {
+            return Finding(
+                .caption, .fail,
+                "caption \"\(record.text)\" found, but its text is \(Self.percent(share)) of the shortest side (GB 45438 §5: at least 5 %)")
+        }
+        let duration = VideoCaption.seconds(shown)
+        return Finding(
+            .caption, .pass,
+            "caption \"\(record.text)\" shown for the first \(duration), found at \(times.map { "\($0) s" }.joined(separator: " and ")) (match \(matches.map(Self.percent).joined(separator: ", "))), text \(record.textHeight) px = \(Self.percent(share)) of the shortest side"
+        )
     }
 
     static func percent(_ value: Double) -> String {

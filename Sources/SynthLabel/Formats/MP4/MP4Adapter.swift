@@ -82,8 +82,9 @@ struct MP4Adapter: CarrierAdapter {
             }
             guard child.type == "udta" else { continue }
             for meta in try Self.boxes(in: child.payload, of: file) where meta.type == "meta" {
-                let (sites, owned) = try metaSites(meta, in: file, place: "moov/udta/meta")
+                let (sites, owned, caption) = try metaSites(meta, in: file, place: "moov/udta/meta")
                 reading.sites += sites
+                reading.caption = reading.caption ?? caption
                 guard !owned.isEmpty, reading.ownedRanges.isEmpty else { continue }
                 let free = next.flatMap { ["free", "skip"].contains($0.type) ? [$0.offset..<$0.end] : nil } ?? []
                 reading.ownedRanges =
@@ -92,11 +93,12 @@ struct MP4Adapter: CarrierAdapter {
         }
     }
 
-    /// Label items of a `meta` box: `mdta` keys named AIGC and `----` items named AIGC; and, for
-    /// the canonical one, the bytes it owns (its item and the ilst size).
-    private func metaSites(_ meta: Box, in file: FileSource, place: String) throws(FormatError) -> (sites: [LabelSite], owned: [Range<Int>])
-    {
-        guard meta.end - meta.offset <= Self.metadataLimit else { return ([], []) }
+    /// Label items of a `meta` box: `mdta` keys named AIGC and `----` items named AIGC; for the
+    /// canonical one, the bytes it owns (its item and the ilst size); and a caption's record.
+    private func metaSites(_ meta: Box, in file: FileSource, place: String) throws(FormatError) -> (
+        sites: [LabelSite], owned: [Range<Int>], caption: CaptionRecord?
+    ) {
+        guard meta.end - meta.offset <= Self.metadataLimit else { return ([], [], nil) }
         // ISO `meta` is a full box (4 bytes of version and flags); QuickTime's is not.
         let probe = try file.bytes(at: meta.payload.lowerBound, count: min(8, meta.payload.count))
         let skipsVersion = probe.count == 8 && (try? probe.fourCC(at: 4)) == "hdlr" ? false : true
@@ -115,7 +117,8 @@ struct MP4Adapter: CarrierAdapter {
         }
         var sites: [LabelSite] = []
         var owned: [Range<Int>] = []
-        guard let list = children.first(where: { $0.type == "ilst" }) else { return (sites, owned) }
+        var caption: CaptionRecord?
+        guard let list = children.first(where: { $0.type == "ilst" }) else { return (sites, owned, caption) }
         for item in try Self.boxes(in: list.payload, of: file) {
             let parts = try Self.boxes(in: item.payload, of: file)
             var name: String?
@@ -132,17 +135,21 @@ struct MP4Adapter: CarrierAdapter {
                 name = keys[index - 1]
                 canonical = true
             }
-            guard let name, name.contains("AIGC"), let data = parts.first(where: { $0.type == "data" }), data.payload.count >= 8 else {
+            guard let name, name.contains("AIGC") || name == CaptionRecord.videoKey, let data = parts.first(where: { $0.type == "data" }),
+                data.payload.count >= 8
+            else { continue }
+            let value = try file.bytes(at: data.payload.lowerBound + 8, count: data.payload.count - 8)
+            if name == CaptionRecord.videoKey {
+                caption = CaptionRecord(serialized: String(decoding: value, as: UTF8.self))
                 continue
             }
-            let value = try file.bytes(at: data.payload.lowerBound + 8, count: data.payload.count - 8)
             if canonical && name == "AIGC" && owned.isEmpty { owned = [list.offset..<(list.offset + 4), item.offset..<item.end] }
             sites.append(
                 LabelSite(
                     location: "MP4 \(place) item \(name)", offset: item.offset, isCanonical: canonical && name == "AIGC",
                     text: String(decoding: value, as: UTF8.self).trimmingWhitespace))
         }
-        return (sites, owned)
+        return (sites, owned, caption)
     }
 
 }

@@ -45,6 +45,10 @@ struct MatroskaAdapter: CarrierAdapter {
                     let global = Self.isGlobal(parts, in: bytes)
                     for simple in parts where simple.id == EBML.simpleTag {
                         let (name, text) = try Self.nameAndString(simple, in: bytes, base: tags.offset)
+                        if name == CaptionRecord.videoKey, let text {
+                            reading.caption = reading.caption ?? CaptionRecord(serialized: text)
+                            continue
+                        }
                         guard let name, name.contains("AIGC"), let text else { continue }
                         if name == "AIGC" && global && reading.ownedRanges.isEmpty {
                             // What the label owns, for signatures: its SimpleTag, the sizes that
