@@ -858,6 +858,7 @@ int cvideo_caption(const char *input, const char *output, const char *format_nam
             seconds = (run.last_pts - run.first_pts) * av_q2d(stream->time_base) + 1 / av_q2d(run.decoder->framerate);
         }
         job->smart = run.smart;
+        job->copied = !in_segment;
         job->reencoded_seconds = seconds;
         job->new_bit_rate = seconds > 0 ? (int64_t)(run.encoded_bytes * 8 / seconds) : 0;
     }

@@ -40,7 +40,8 @@ typedef struct {
     const char *record_value;
 
     // Results.
-    int smart;                  ///< 1 when only the opening GOPs were re-encoded
+    int smart;                  ///< 1 when H.264 was smart-rendered (re-encoded up to a keyframe)
+    int copied;                 ///< 1 when packets after the re-encoded GOPs were copied (a keyframe followed the caption)
     double reencoded_seconds;   ///< how much of the video was re-encoded
     int64_t original_bit_rate;  ///< the video stream's, bit/s
     int64_t new_bit_rate;       ///< of what was re-encoded, bit/s

@@ -51,8 +51,10 @@ enum VideoCodec {
 
     /// What `caption` did.
     struct CaptionOutcome: Sendable {
-        /// Only the GOPs the caption covers were re-encoded; every later packet is the original's.
+        /// H.264 re-encoded only up to the first keyframe after the caption...
         var smartRendered: Bool
+        /// ...and the packets from there on copied (false when no keyframe followed).
+        var copiedTheRest: Bool
         var reencodedSeconds: Double
         var originalBitRate: Int
         var newBitRate: Int
@@ -86,7 +88,8 @@ enum VideoCodec {
         guard status == 0 else { throw .cannotEncode(path: file.path, reason: message(error)) }
         let encoder = withUnsafeBytes(of: job.encoder) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return CaptionOutcome(
-            smartRendered: job.smart != 0, reencodedSeconds: job.reencoded_seconds, originalBitRate: Int(job.original_bit_rate),
+            smartRendered: job.smart != 0, copiedTheRest: job.copied != 0, reencodedSeconds: job.reencoded_seconds,
+            originalBitRate: Int(job.original_bit_rate),
             newBitRate: Int(job.new_bit_rate), encoder: encoder)
     }
 }

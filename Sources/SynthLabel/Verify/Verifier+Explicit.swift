@@ -171,17 +171,19 @@ extension Verifier {
         let times = [min(0.5, shown / 2), max(0, shown - 0.1)]
         var matches: [Double] = []
         for time in times {
+            let found: Double
             do throws(SynthLabelError) {
-                matches.append(try match(mask, box, at: time))
+                found = try match(mask, box, at: time)
             } catch {
                 return Finding(.caption, .skip, "not compared: the frame at \(time) s could not be decoded (\(error.reason))")
             }
-            if matches.last! < Self.captionMatchThreshold {
+            if found < Self.captionMatchThreshold {
                 return Finding(
                     .caption, .fail,
-                    "the caption \"\(record.text)\" recorded in the label is not in the frame at \(time) s (match \(Self.percent(matches.last!))): it was removed, cut off or painted over"
+                    "the caption \"\(record.text)\" recorded in the label is not in the frame at \(time) s (match \(Self.percent(found))): it was removed, cut off or painted over"
                 )
             }
+            matches.append(found)
         }
         let share = Double(record.textHeight) / shortest
         if share < 0.05 {

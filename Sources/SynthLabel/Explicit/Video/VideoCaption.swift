@@ -47,7 +47,9 @@ struct VideoCaption {
     static func describe(_ outcome: VideoCodec.CaptionOutcome) -> String {
         let kbits = { (rate: Int) in "\(rate / 1000) kbit/s" }
         if outcome.smartRendered {
-            return "the opening \(seconds(outcome.reencodedSeconds)) re-encoded (\(outcome.encoder)), every later packet copied"
+            return outcome.copiedTheRest
+                ? "the opening \(seconds(outcome.reencodedSeconds)) re-encoded (\(outcome.encoder)), every later packet copied"
+                : "the whole video re-encoded (\(outcome.encoder)): no keyframe follows the caption"
         }
         return "the whole video stream re-encoded with \(outcome.encoder) at \(kbits(outcome.newBitRate)) "
             + "(original \(kbits(outcome.originalBitRate))): only H.264 is re-encoded in part"
@@ -58,16 +60,11 @@ struct VideoCaption {
         return tenths == tenths.rounded() ? "\(Int(tenths)) s" : "\(tenths) s"
     }
 
-    /// The box as stored in the coded picture (the bounding box of the view box turned back).
+    /// The box as stored in the coded picture: opposite corners stay opposite under any turn or flip.
     static func storedBox(_ box: CaptionBox, orientation: Orientation, width: Int, height: Int) -> CaptionBox {
-        let corners = [
-            (box.x, box.y), (box.x + box.width - 1, box.y), (box.x, box.y + box.height - 1),
-            (box.x + box.width - 1, box.y + box.height - 1),
-        ]
-        .map { orientation.storedPoint($0.0, $0.1, storedWidth: width, storedHeight: height) }
-        let xs = corners.map(\.0)
-        let ys = corners.map(\.1)
-        return CaptionBox(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()! + 1, height: ys.max()! - ys.min()! + 1)
+        let (ax, ay) = orientation.storedPoint(box.x, box.y, storedWidth: width, storedHeight: height)
+        let (bx, by) = orientation.storedPoint(box.x + box.width - 1, box.y + box.height - 1, storedWidth: width, storedHeight: height)
+        return CaptionBox(x: min(ax, bx), y: min(ay, by), width: abs(ax - bx) + 1, height: abs(ay - by) + 1)
     }
 
     /// The libav muxer that writes the same kind of file: MOV for QuickTime's brand, WebM for
