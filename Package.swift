@@ -29,7 +29,10 @@ let package = Package(
         // libswscale-dev), behind plain C calls.
         .target(
             name: "CVideo",
-            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]
+            linkerSettings: [
+                .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("swresample"),
+                .linkedLibrary("avutil"),
+            ]
         ),
         // The only code that may setjmp/longjmp around libpng.
         .target(name: "CPNGSafe", dependencies: ["CLibPNG"]),

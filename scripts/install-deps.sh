@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what SynthLabel needs on a Debian machine: the C libraries it links (libpng,
-# libsndfile, zlib, SQLite), the independent tools its tests ask (exiftool, flac, libsndfile's and
+# libsndfile, zlib, SQLite, FFmpeg's), the independent tools its tests ask (exiftool, flac, libsndfile's and
 # libjpeg-turbo's programs, lame), and the encoders that make samples/. Safe to run twice.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ packages=(
   pkg-config libpng-dev libsndfile1-dev zlib1g-dev   # linked by the library
   libfreetype-dev libturbojpeg0-dev libssl-dev        # caption drawing, JPEG pixels, SM2/Ed25519 signatures
   libsqlite3-dev sqlite3                              # the labelling ledger, and its witness in the tests
+  libavformat-dev libavcodec-dev libswscale-dev       # video captions (FFmpeg's libraries)
   tesseract-ocr tesseract-ocr-chi-sim                 # OCR witness for captions
   libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks

@@ -2,10 +2,13 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/audio_fifo.h>
 #include <libavutil/display.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -488,17 +491,30 @@ typedef struct {
     int smart;
     avcc_parts avcc;
     int64_t start, until;       // video stream time base
-    int64_t delay;              // the original's largest pts − dts before the cut
-    AVPacket **held;            // smart rendering: encoded packets, written once the delay is known
-    size_t held_count, held_capacity;
+    int64_t delay;              // the original's largest pts − dts (stream time base)
     int64_t encoded_bytes, first_pts, last_pts, last_encoded;
+    // The audio prompt: the first audio stream decoded, mixed, re-encoded (audio < 0: copied).
+    int audio;
+    AVCodecContext *audio_decoder, *audio_encoder;
+    SwrContext *planar, *to_encoder;
+    AVAudioFifo *fifo;
+    AVFrame *audio_frame, *planar_frame;
+    const float *prompt;
+    size_t prompt_length, prompt_position;
+    float programme_gain;
+    int64_t audio_next_pts;  // 1/sample rate
     char *error;
     size_t error_size;
 } captioning;
 
 static void finish(captioning *run) {
-    for (size_t index = 0; index < run->held_count; index++) av_packet_free(&run->held[index]);
-    free(run->held);
+    avcodec_free_context(&run->audio_decoder);
+    avcodec_free_context(&run->audio_encoder);
+    swr_free(&run->planar);
+    swr_free(&run->to_encoder);
+    if (run->fifo) av_audio_fifo_free(run->fifo);
+    av_frame_free(&run->audio_frame);
+    av_frame_free(&run->planar_frame);
     free_overlay(&run->overlay);
     av_frame_free(&run->frame);
     av_packet_free(&run->packet);
@@ -516,8 +532,14 @@ static int write_copy(captioning *run, AVPacket *packet) {
     AVStream *in = run->input->streams[packet->stream_index], *out = run->output->streams[packet->stream_index];
     av_packet_rescale_ts(packet, in->time_base, out->time_base);
     packet->pos = -1;
+    int index = packet->stream_index;
+    int64_t dts = packet->dts;
     int code = av_interleaved_write_frame(run->output, packet);
-    if (code < 0) return fail_av(run->error, run->error_size, "cannot write a copied packet", code);
+    if (code < 0) {
+        char what[96];
+        snprintf(what, sizeof what, "cannot write a copied packet of stream %d (decode time %" PRId64 ")", index, dts);
+        return fail_av(run->error, run->error_size, what, code);
+    }
     return 0;
 }
 
@@ -531,7 +553,10 @@ static int write_encoded(captioning *run, AVPacket *packet) {
         buffer converted = {0};
         length_prefixing state = {&converted, run->avcc.length_size};
         each_nal(packet->data, (size_t)packet->size, prefix_nal, &state);
-        if (converted.failed) return fail(run->error, run->error_size, "out of memory");
+        static const uint8_t padding[AV_INPUT_BUFFER_PADDING_SIZE] = {0};  // what libav's readers may overread
+        append(&converted, padding, sizeof padding);
+        if (converted.failed) { free(converted.bytes); return fail(run->error, run->error_size, "out of memory"); }
+        converted.length -= sizeof padding;
         av_buffer_unref(&packet->buf);
         packet->buf = av_buffer_create(converted.bytes, converted.length, av_buffer_default_free, NULL, 0);
         if (!packet->buf) { free(converted.bytes); return fail(run->error, run->error_size, "out of memory"); }
@@ -548,27 +573,15 @@ static int write_encoded(captioning *run, AVPacket *packet) {
 
 static int drain_encoder(captioning *run, int flushing) {
     if (flushing) avcodec_send_frame(run->encoder, NULL);
-    for (;;) {
-        AVPacket *packet = av_packet_alloc();
-        if (!packet) return fail(run->error, run->error_size, "out of memory");
+    AVPacket *packet = av_packet_alloc();
+    int result = packet ? 0 : fail(run->error, run->error_size, "out of memory");
+    while (result == 0) {
         int code = avcodec_receive_packet(run->encoder, packet);
-        if (code == AVERROR(EAGAIN) || code == AVERROR_EOF) { av_packet_free(&packet); return 0; }
-        if (code < 0) { av_packet_free(&packet); return fail_av(run->error, run->error_size, "the encoder failed", code); }
-        if (run->smart) {
-            if (run->held_count == run->held_capacity) {
-                size_t capacity = run->held_capacity * 2 + 64;
-                AVPacket **grown = realloc(run->held, capacity * sizeof *grown);
-                if (!grown) { av_packet_free(&packet); return fail(run->error, run->error_size, "out of memory"); }
-                run->held = grown;
-                run->held_capacity = capacity;
-            }
-            run->held[run->held_count++] = packet;
-        } else {
-            int result = write_encoded(run, packet);
-            av_packet_free(&packet);
-            if (result < 0) return -1;
-        }
+        if (code == AVERROR(EAGAIN) || code == AVERROR_EOF) break;
+        result = code < 0 ? fail_av(run->error, run->error_size, "the encoder failed", code) : write_encoded(run, packet);
     }
+    av_packet_free(&packet);
+    return result;
 }
 
 /// Decodes what the decoder has, captions frames before `until`, and encodes them.
@@ -600,21 +613,17 @@ static int drain_decoder(captioning *run) {
     }
 }
 
-/// Ends the re-encoded part: flushes decoder and encoder and writes what smart rendering held.
+/// Ends the re-encoded part: flushes the decoder and the encoder.
 static int close_segment(captioning *run) {
     avcodec_send_packet(run->decoder, NULL);
-    if (drain_decoder(run) < 0 || drain_encoder(run, 1) < 0) return -1;
-    for (size_t index = 0; index < run->held_count; index++) {
-        if (write_encoded(run, run->held[index]) < 0) return -1;
-        av_packet_free(&run->held[index]);
-    }
-    run->held_count = 0;
-    return 0;
+    return drain_decoder(run) < 0 || drain_encoder(run, 1) < 0 ? -1 : 0;
 }
 
+/// The encoder FFmpeg's own tools pick for a codec (its external libraries before its native ones).
 static const AVCodec *encoder_for(enum AVCodecID codec) {
     static const char *preferred[][2] = {
         {"h264", "libx264"}, {"hevc", "libx265"}, {"vp9", "libvpx-vp9"}, {"vp8", "libvpx"}, {"av1", "libsvtav1"},
+        {"opus", "libopus"}, {"vorbis", "libvorbis"}, {"mp3", "libmp3lame"},
     };
     for (size_t index = 0; index < sizeof preferred / sizeof preferred[0]; index++) {
         if (strcmp(avcodec_get_name(codec), preferred[index][0]) == 0) {
@@ -625,11 +634,14 @@ static const AVCodec *encoder_for(enum AVCodecID codec) {
     return avcodec_find_encoder(codec);
 }
 
-/// The video stream's bitrate and keyframe interval, from its packets when the container says nothing.
-static void measure_video(const char *path, int video, int64_t *bit_rate, int *gop) {
+/// A stream's bitrate (from its packets when the container says nothing), keyframe interval and
+/// largest lead of presentation over decoding time.
+static void measure_stream(const char *path, int video, int64_t *bit_rate, int *gop, int64_t *delay) {
     AVFormatContext *context = NULL;
     *gop = 0;
+    // Stream info first: with it the demuxer derives decode times as the captioning pass will.
     if (avformat_open_input(&context, path, NULL, NULL) < 0) return;
+    if (avformat_find_stream_info(context, NULL) < 0) { avformat_close_input(&context); return; }
     AVPacket *packet = av_packet_alloc();
     int64_t bytes = 0, first = AV_NOPTS_VALUE, last = AV_NOPTS_VALUE;
     int frames = 0, keyframes = 0;
@@ -638,6 +650,7 @@ static void measure_video(const char *path, int video, int64_t *bit_rate, int *g
             bytes += packet->size;
             frames++;
             if (packet->flags & AV_PKT_FLAG_KEY) keyframes++;
+            if (packet->pts != AV_NOPTS_VALUE && packet->dts != AV_NOPTS_VALUE) *delay = FFMAX(*delay, packet->pts - packet->dts);
             if (packet->pts != AV_NOPTS_VALUE) {
                 if (first == AV_NOPTS_VALUE || packet->pts < first) first = packet->pts;
                 int64_t end = packet->pts + (packet->duration > 0 ? packet->duration : 0);
@@ -684,7 +697,7 @@ static int open_encoder(captioning *run, cvideo_caption_job *job, const char *in
 
     int gop = 0;
     job->original_bit_rate = stream->codecpar->bit_rate;
-    measure_video(input_path, run->video, &job->original_bit_rate, &gop);
+    measure_stream(input_path, run->video, &job->original_bit_rate, &gop, &run->delay);
     AVDictionary *options = NULL;
     if (run->smart) {
         // Near-transparent quality for the few seconds re-encoded; no B-frames, so decode order is
@@ -727,6 +740,305 @@ static int open_encoder(captioning *run, cvideo_caption_job *job, const char *in
     return 0;
 }
 
+// MARK: The audio prompt
+
+static int first_audio_stream(AVFormatContext *context) {
+    for (unsigned index = 0; index < context->nb_streams; index++) {
+        if (context->streams[index]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) return (int)index;
+    }
+    return -1;
+}
+
+/// A converter from a decoder's samples to planar float at the same rate and channels.
+static SwrContext *planar_converter(const AVCodecContext *decoder) {
+    SwrContext *converter = NULL;
+    if (swr_alloc_set_opts2(&converter, &decoder->ch_layout, AV_SAMPLE_FMT_FLTP, decoder->sample_rate, &decoder->ch_layout,
+                            decoder->sample_fmt, decoder->sample_rate, 0, NULL) < 0 || swr_init(converter) < 0) {
+        swr_free(&converter);
+    }
+    return converter;
+}
+
+/// `frame` converted to planar float in `planar` (allocated to fit).
+static int to_planar(SwrContext *converter, const AVFrame *frame, AVFrame *planar) {
+    av_frame_unref(planar);
+    planar->format = AV_SAMPLE_FMT_FLTP;
+    planar->sample_rate = frame->sample_rate;
+    planar->nb_samples = frame->nb_samples;
+    if (av_channel_layout_copy(&planar->ch_layout, &frame->ch_layout) < 0 || av_frame_get_buffer(planar, 0) < 0) return -1;
+    int converted = swr_convert(converter, planar->data, planar->nb_samples, (const uint8_t **)frame->extended_data,
+                                frame->nb_samples);
+    if (converted < 0) return -1;
+    planar->nb_samples = converted;
+    return 0;
+}
+
+/// Calls `visit` with every decoded frame of the first audio stream as planar float, until
+/// `limit` samples (0: all); `*sample_rate` is 0 when there is no audio stream.
+typedef void (*audio_visitor)(const AVFrame *planar, void *context);
+
+static int each_audio_frame(const char *path, int64_t limit, audio_visitor visit, void *context, int *sample_rate, char *error,
+                            size_t size) {
+    *sample_rate = 0;
+    pthread_once(&log_silenced, silence_log);
+    AVFormatContext *input = NULL;
+    AVCodecContext *decoder = NULL;
+    SwrContext *converter = NULL;
+    AVPacket *packet = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc(), *planar = av_frame_alloc();
+    int result = packet && frame && planar ? 0 : fail(error, size, "out of memory");
+    int code = result == 0 ? avformat_open_input(&input, path, NULL, NULL) : 0;
+    if (code < 0) result = fail_av(error, size, "FFmpeg cannot open it", code);
+    if (result == 0 && (code = avformat_find_stream_info(input, NULL)) < 0) result = fail_av(error, size, "FFmpeg cannot read its streams", code);
+    int audio = result == 0 ? first_audio_stream(input) : -1;
+    if (audio >= 0) result = open_decoder(input->streams[audio], &decoder, error, size);
+    if (audio >= 0 && result == 0 && !(converter = planar_converter(decoder))) result = fail(error, size, "cannot convert its samples");
+    int64_t visited = 0;
+    for (int draining = 0; audio >= 0 && result == 0 && (limit <= 0 || visited < limit);) {
+        if (!draining) {
+            code = av_read_frame(input, packet);
+            if (code < 0) {
+                draining = 1;
+                avcodec_send_packet(decoder, NULL);
+            } else {
+                if (packet->stream_index == audio) avcodec_send_packet(decoder, packet);
+                av_packet_unref(packet);
+            }
+        }
+        while ((code = avcodec_receive_frame(decoder, frame)) >= 0) {
+            if (to_planar(converter, frame, planar) < 0) { result = fail(error, size, "cannot convert its samples"); break; }
+            visit(planar, context);
+            visited += planar->nb_samples;
+            av_frame_unref(frame);
+        }
+        if (draining && code == AVERROR_EOF) break;
+    }
+    if (audio >= 0 && result == 0) *sample_rate = decoder->sample_rate;
+    swr_free(&converter);
+    av_frame_free(&frame);
+    av_frame_free(&planar);
+    av_packet_free(&packet);
+    avcodec_free_context(&decoder);
+    avformat_close_input(&input);
+    return result;
+}
+
+typedef struct {
+    double sum;
+    int64_t count;
+} power;
+
+static void add_power(const AVFrame *planar, void *context) {
+    power *total = context;
+    for (int channel = 0; channel < planar->ch_layout.nb_channels; channel++) {
+        const float *samples = (const float *)planar->extended_data[channel];
+        for (int index = 0; index < planar->nb_samples; index++) total->sum += (double)samples[index] * samples[index];
+        total->count += planar->nb_samples;
+    }
+}
+
+int cvideo_audio_level(const char *path, int *sample_rate, double *rms, char *error, size_t size) {
+    power total = {0};
+    int result = each_audio_frame(path, 0, add_power, &total, sample_rate, error, size);
+    *rms = total.count > 0 ? sqrt(total.sum / total.count) : 0;
+    return result;
+}
+
+typedef struct {
+    float *mono;
+    size_t count, capacity;
+} mono_head;
+
+static void add_mono(const AVFrame *planar, void *context) {
+    mono_head *head = context;
+    int channels = planar->ch_layout.nb_channels;
+    for (int index = 0; index < planar->nb_samples && head->count < head->capacity; index++) {
+        float sum = 0;
+        for (int channel = 0; channel < channels; channel++) sum += ((const float *)planar->extended_data[channel])[index];
+        head->mono[head->count++] = sum / channels;
+    }
+}
+
+int cvideo_audio_head(const char *path, double seconds, float **mono, size_t *count, int *sample_rate, char *error,
+                      size_t size) {
+    *mono = NULL;
+    *count = 0;
+    int rate = 0;
+    // The rate is needed to size the buffer: found by a first look at the stream's parameters.
+    AVFormatContext *input = NULL;
+    if (avformat_open_input(&input, path, NULL, NULL) == 0 && avformat_find_stream_info(input, NULL) >= 0) {
+        int audio = first_audio_stream(input);
+        if (audio >= 0) rate = input->streams[audio]->codecpar->sample_rate;
+    }
+    avformat_close_input(&input);
+    *sample_rate = 0;
+    if (rate <= 0 || rate > 768000) return 0;
+    mono_head head = {malloc(sizeof(float) * (size_t)(seconds * rate + 1)), 0, (size_t)(seconds * rate)};
+    if (!head.mono) return fail(error, size, "out of memory");
+    int result = each_audio_frame(path, (int64_t)head.capacity, add_mono, &head, sample_rate, error, size);
+    if (result < 0) { free(head.mono); return -1; }
+    *mono = head.mono;
+    *count = head.count;
+    return 0;
+}
+
+/// An audio encoder for the decoder's rate and channels, in planar float where it takes it.
+static int open_audio_encoder(const AVCodec *codec, const AVCodecContext *decoder, int64_t bit_rate, const AVOutputFormat *muxer,
+                              AVCodecContext **opened) {
+    avcodec_free_context(opened);
+    AVCodecContext *encoder = *opened = avcodec_alloc_context3(codec);
+    if (!encoder) return AVERROR(ENOMEM);
+    encoder->sample_rate = decoder->sample_rate;
+    av_channel_layout_copy(&encoder->ch_layout, &decoder->ch_layout);
+    encoder->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : AV_SAMPLE_FMT_FLTP;
+    for (const enum AVSampleFormat *format = codec->sample_fmts; format && *format != AV_SAMPLE_FMT_NONE; format++) {
+        if (*format == AV_SAMPLE_FMT_FLTP) encoder->sample_fmt = *format;
+    }
+    encoder->time_base = (AVRational){1, decoder->sample_rate};
+    if (bit_rate > 0 && !(codec->capabilities & AV_CODEC_CAP_LOSSLESS)) encoder->bit_rate = bit_rate;
+    if (muxer->flags & AVFMT_GLOBALHEADER) encoder->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    return avcodec_open2(encoder, codec, NULL);
+}
+
+static int open_audio(captioning *run, cvideo_caption_job *job, const char *input_path) {
+    run->audio = job->prompt ? first_audio_stream(run->input) : -1;
+    if (run->audio < 0) return 0;
+    AVStream *stream = run->input->streams[run->audio];
+    if (open_decoder(stream, &run->audio_decoder, run->error, run->error_size) < 0) return -1;
+    AVCodecContext *decoder = run->audio_decoder;
+    const AVCodec *codec = encoder_for(decoder->codec_id);
+    if (!codec) return fail(run->error, run->error_size, "FFmpeg has no encoder for %s sound", avcodec_get_name(decoder->codec_id));
+    snprintf(job->audio_encoder, sizeof job->audio_encoder, "%s", codec->name);
+    int64_t bit_rate = stream->codecpar->bit_rate;
+    int unused_gop;
+    int64_t unused_delay = 0;
+    measure_stream(input_path, run->audio, &bit_rate, &unused_gop, &unused_delay);
+    int code = open_audio_encoder(codec, decoder, bit_rate, run->muxer, &run->audio_encoder);
+    // An encoder may refuse a rate outside its range for these channels (libvorbis does): its default then.
+    if (code < 0 && bit_rate > 0) code = open_audio_encoder(codec, decoder, 0, run->muxer, &run->audio_encoder);
+    if (code < 0) return fail_av(run->error, run->error_size, "cannot open the sound's encoder", code);
+    AVCodecContext *encoder = run->audio_encoder;
+    if (!(run->planar = planar_converter(decoder))) return fail(run->error, run->error_size, "cannot convert the sound's samples");
+    if (encoder->sample_fmt != AV_SAMPLE_FMT_FLTP &&
+        (swr_alloc_set_opts2(&run->to_encoder, &encoder->ch_layout, encoder->sample_fmt, encoder->sample_rate, &encoder->ch_layout,
+                             AV_SAMPLE_FMT_FLTP, encoder->sample_rate, 0, NULL) < 0 ||
+         swr_init(run->to_encoder) < 0)) {
+        return fail(run->error, run->error_size, "cannot convert samples for the sound's encoder");
+    }
+    run->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, encoder->ch_layout.nb_channels, 4096);
+    run->audio_frame = av_frame_alloc();
+    run->planar_frame = av_frame_alloc();
+    if (!run->fifo || !run->audio_frame || !run->planar_frame) return fail(run->error, run->error_size, "out of memory");
+    run->prompt = job->prompt;
+    run->prompt_length = job->prompt_length;
+    run->programme_gain = job->programme_gain;
+    run->audio_next_pts = AV_NOPTS_VALUE;
+    return 0;
+}
+
+static int drain_audio_encoder(captioning *run) {
+    for (;;) {
+        int code = avcodec_receive_packet(run->audio_encoder, run->packet);
+        if (code == AVERROR(EAGAIN) || code == AVERROR_EOF) return 0;
+        if (code < 0) return fail_av(run->error, run->error_size, "the sound's encoder failed", code);
+        run->packet->stream_index = run->audio;
+        av_packet_rescale_ts(run->packet, run->audio_encoder->time_base, run->output->streams[run->audio]->time_base);
+        code = av_interleaved_write_frame(run->output, run->packet);
+        if (code < 0) return fail_av(run->error, run->error_size, "cannot write a re-encoded sound packet", code);
+    }
+}
+
+/// Encodes whole encoder frames from the FIFO; `final` also the rest (padded with silence for
+/// encoders that take only whole frames) and flushes the encoder.
+static int encode_audio(captioning *run, int final) {
+    AVCodecContext *encoder = run->audio_encoder;
+    int whole = encoder->frame_size > 0 ? encoder->frame_size : 1024;
+    int channels = encoder->ch_layout.nb_channels;
+    while (av_audio_fifo_size(run->fifo) >= whole || (final && av_audio_fifo_size(run->fifo) > 0)) {
+        int count = FFMIN(whole, av_audio_fifo_size(run->fifo));
+        int padded = encoder->frame_size > 0 && !(encoder->codec->capabilities & AV_CODEC_CAP_SMALL_LAST_FRAME) ? whole : count;
+        AVFrame *planar = av_frame_alloc(), *converted = NULL;
+        if (!planar) return fail(run->error, run->error_size, "out of memory");
+        planar->format = AV_SAMPLE_FMT_FLTP;
+        planar->sample_rate = encoder->sample_rate;
+        planar->nb_samples = padded;
+        int code = av_channel_layout_copy(&planar->ch_layout, &encoder->ch_layout);
+        if (code >= 0) code = av_frame_get_buffer(planar, 0);
+        if (code >= 0) {
+            av_samples_set_silence(planar->extended_data, 0, padded, channels, AV_SAMPLE_FMT_FLTP);
+            code = av_audio_fifo_read(run->fifo, (void **)planar->extended_data, count);
+        }
+        if (code >= 0 && run->to_encoder) {
+            converted = av_frame_alloc();
+            if (!converted) code = AVERROR(ENOMEM);
+            if (code >= 0) {
+                converted->format = encoder->sample_fmt;
+                converted->sample_rate = encoder->sample_rate;
+                converted->nb_samples = padded;
+                code = av_channel_layout_copy(&converted->ch_layout, &encoder->ch_layout);
+            }
+            if (code >= 0) code = av_frame_get_buffer(converted, 0);
+            if (code >= 0) code = swr_convert(run->to_encoder, converted->data, padded, (const uint8_t **)planar->extended_data, padded);
+        }
+        AVFrame *frame = converted ? converted : planar;
+        frame->pts = run->audio_next_pts;
+        run->audio_next_pts += padded;
+        if (code >= 0) code = avcodec_send_frame(encoder, frame);
+        av_frame_free(&planar);
+        av_frame_free(&converted);
+        if (code < 0) return fail_av(run->error, run->error_size, "the sound's encoder refused samples", code);
+        if (drain_audio_encoder(run) < 0) return -1;
+    }
+    if (final) {
+        avcodec_send_frame(encoder, NULL);
+        return drain_audio_encoder(run);
+    }
+    return 0;
+}
+
+/// Decodes a sound packet (NULL: the decoder's last frames), mixes the prompt into the samples
+/// it covers and queues them for the encoder.
+static int prompt_audio(captioning *run, const AVPacket *packet) {
+    int code = avcodec_send_packet(run->audio_decoder, packet);
+    if (code < 0 && code != AVERROR_INVALIDDATA && code != AVERROR_EOF) {
+        return fail_av(run->error, run->error_size, "the sound's decoder refused a packet", code);
+    }
+    while ((code = avcodec_receive_frame(run->audio_decoder, run->audio_frame)) >= 0) {
+        if (run->audio_next_pts == AV_NOPTS_VALUE) {
+            int64_t pts = run->audio_frame->best_effort_timestamp;
+            AVRational base = run->input->streams[run->audio]->time_base;
+            run->audio_next_pts = pts == AV_NOPTS_VALUE ? 0 : av_rescale_q(pts, base, run->audio_encoder->time_base);
+        }
+        int converted = to_planar(run->planar, run->audio_frame, run->planar_frame);
+        av_frame_unref(run->audio_frame);
+        if (converted < 0) return fail(run->error, run->error_size, "cannot convert the sound's samples");
+        AVFrame *planar = run->planar_frame;
+        // Under the prompt the programme is lowered by `programme_gain`, then brought back over
+        // `release` samples, so the prompt stands out whatever plays beneath it.
+        size_t release = (size_t)run->audio_decoder->sample_rate / 50;
+        size_t end = run->prompt_length + release;
+        size_t touched = FFMIN((size_t)planar->nb_samples, end - FFMIN(end, run->prompt_position));
+        for (int channel = 0; channel < planar->ch_layout.nb_channels; channel++) {
+            float *samples = (float *)planar->extended_data[channel];
+            for (size_t index = 0; index < touched; index++) {
+                size_t position = run->prompt_position + index;
+                float gain = position < run->prompt_length
+                                 ? run->programme_gain
+                                 : run->programme_gain + (1 - run->programme_gain) * (float)(position - run->prompt_length) / release;
+                float tone = position < run->prompt_length ? run->prompt[position] : 0;
+                samples[index] = fmaxf(-1, fminf(1, samples[index] * gain + tone));
+            }
+        }
+        run->prompt_position += touched;
+        if (av_audio_fifo_write(run->fifo, (void **)planar->extended_data, planar->nb_samples) < planar->nb_samples) {
+            return fail(run->error, run->error_size, "out of memory");
+        }
+        if (encode_audio(run, 0) < 0) return -1;
+    }
+    if (code != AVERROR(EAGAIN) && code != AVERROR_EOF) return fail_av(run->error, run->error_size, "the sound's decoder failed", code);
+    return 0;
+}
+
 static int open_output(captioning *run, const char *path, const char *format_name, cvideo_caption_job *job) {
     int code = avformat_alloc_output_context2(&run->output, run->muxer, NULL, path);
     if (code < 0 || !run->output) return fail_av(run->error, run->error_size, "FFmpeg cannot write this container", code);
@@ -749,6 +1061,11 @@ static int open_output(captioning *run, const char *path, const char *format_nam
         for (int side = 0; side < in->nb_side_data; side++) {
             uint8_t *data = av_stream_new_side_data(out, in->side_data[side].type, in->side_data[side].size);
             if (data) memcpy(data, in->side_data[side].data, in->side_data[side].size);
+        }
+        if ((int)index == run->audio) {
+            uint32_t tag = in->codecpar->codec_tag;
+            avcodec_parameters_from_context(out->codecpar, run->audio_encoder);
+            out->codecpar->codec_tag = tag;
         }
         if ((int)index == run->video && !run->smart) {
             uint32_t tag = in->codecpar->codec_tag;
@@ -788,6 +1105,7 @@ static int open_output(captioning *run, const char *path, const char *format_nam
 int cvideo_caption(const char *input, const char *output, const char *format_name, cvideo_caption_job *job,
                    char *error, size_t error_size) {
     captioning run = {0};
+    run.audio = -1;
     run.error = error;
     run.error_size = error_size;
     run.first_pts = run.last_pts = run.last_encoded = AV_NOPTS_VALUE;
@@ -804,7 +1122,7 @@ int cvideo_caption(const char *input, const char *output, const char *format_nam
     AVStream *stream = result == 0 ? run.input->streams[run.video] : NULL;
     if (result == 0) {
         AVCodecParameters *parameters = stream->codecpar;
-        run.smart = !job->whole_stream && parameters->codec_id == AV_CODEC_ID_H264 &&
+        run.smart = parameters->codec_id == AV_CODEC_ID_H264 &&
                     parse_avcc(parameters->extradata, (size_t)parameters->extradata_size, &run.avcc) == 0 &&
                     avcodec_find_encoder_by_name("libx264") != NULL;
         run.start = stream->start_time == AV_NOPTS_VALUE ? 0 : stream->start_time;
@@ -816,6 +1134,7 @@ int cvideo_caption(const char *input, const char *output, const char *format_nam
     }
     // The encoder is opened before the output: its parameter sets go into the output's header.
     if (result == 0) result = open_encoder(&run, job, input);
+    if (result == 0) result = open_audio(&run, job, input);
     if (result == 0) result = open_output(&run, output, format_name, job);
     int in_segment = 1;
     int64_t cut_pts = AV_NOPTS_VALUE;
@@ -823,6 +1142,11 @@ int cvideo_caption(const char *input, const char *output, const char *format_nam
         int code = av_read_frame(run.input, run.packet);
         if (code == AVERROR_EOF) break;
         if (code < 0) { result = fail_av(error, error_size, "cannot read a packet", code); break; }
+        if (run.packet->stream_index == run.audio) {
+            result = prompt_audio(&run, run.packet);
+            av_packet_unref(run.packet);
+            continue;
+        }
         if (run.packet->stream_index != run.video || !in_segment) {
             if (run.output->streams[run.packet->stream_index]) result = write_copy(&run, run.packet);
             av_packet_unref(run.packet);
@@ -832,7 +1156,6 @@ int cvideo_caption(const char *input, const char *output, const char *format_nam
         if (run.smart && run.first_pts != AV_NOPTS_VALUE && (run.packet->flags & AV_PKT_FLAG_KEY) && pts != AV_NOPTS_VALUE &&
             pts >= run.until && holds_idr(run.packet, run.avcc.length_size)) {
             // The first IDR after the caption: everything from here on is the original's.
-            if (run.packet->dts != AV_NOPTS_VALUE) run.delay = FFMAX(run.delay, pts - run.packet->dts);
             if (close_segment(&run) < 0) { result = -1; break; }
             in_segment = 0;
             cut_pts = pts;
@@ -840,13 +1163,13 @@ int cvideo_caption(const char *input, const char *output, const char *format_nam
             av_packet_unref(run.packet);
             continue;
         }
-        if (run.packet->dts != AV_NOPTS_VALUE && pts != AV_NOPTS_VALUE) run.delay = FFMAX(run.delay, pts - run.packet->dts);
         code = avcodec_send_packet(run.decoder, run.packet);
         av_packet_unref(run.packet);
         if (code < 0 && code != AVERROR_INVALIDDATA) { result = fail_av(error, error_size, "the decoder refused a packet", code); break; }
         result = drain_decoder(&run);
     }
     if (result == 0 && in_segment) result = close_segment(&run);
+    if (result == 0 && run.audio >= 0 && (prompt_audio(&run, NULL) < 0 || encode_audio(&run, 1) < 0)) result = -1;
     if (result == 0) {
         int code = av_write_trailer(run.output);
         if (code < 0) result = fail_av(error, error_size, "cannot finish the output", code);

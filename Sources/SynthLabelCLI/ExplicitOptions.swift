@@ -44,7 +44,9 @@ struct ExplicitOptions: ParsableArguments {
     var invisibleText = false
 
     @Option(
-        help: "Audio prompt: rhythm (·− ··, short long short short) or spoken (人工智能生成, a built-in recording). Default: rhythm.")
+        help:
+            "Audio prompt: rhythm (·− ··, short long short short) or spoken (人工智能生成, a built-in recording). Default: rhythm. On video, giving it also mixes the prompt into the start of the sound."
+    )
     var audioPrompt: String?
 
     @Option(help: "Rhythm prompt tone in Hz. Default: \(Int(RhythmPrompt().frequency)).")
@@ -116,6 +118,7 @@ struct ExplicitOptions: ParsableArguments {
         settings.fontPath = font
         settings.position = promptPosition.flatMap(PromptPosition.init(rawValue:)) ?? .start
         settings.audioPrompt = audioPrompt.flatMap(AudioPromptKind.init(rawValue:)) ?? .rhythm
+        settings.audioPromptOnVideo = audioPrompt != nil
         if let toneFrequency { settings.rhythm.frequency = toneFrequency }
         if let toneLevel { settings.rhythm.relativeLevel = toneLevel }
         return settings

@@ -24,6 +24,15 @@ int cvideo_probe(const char *path, cvideo_info *info, char *error, size_t error_
 int cvideo_frame(const char *path, double seconds, uint8_t **rgb, int *width, int *height, char *error,
                  size_t error_size);
 
+/// The first audio stream's sample rate and its RMS level over every sample of every channel
+/// (full scale 1); `*sample_rate` is 0 when there is no audio stream.
+int cvideo_audio_level(const char *path, int *sample_rate, double *rms, char *error, size_t error_size);
+
+/// The first `seconds` of the first audio stream, downmixed to mono float; `*mono` is malloc'd
+/// (NULL, with `*sample_rate` 0, when there is no audio stream).
+int cvideo_audio_head(const char *path, double seconds, float **mono, size_t *count, int *sample_rate, char *error,
+                      size_t error_size);
+
 /// A caption burnt into the opening frames.
 typedef struct {
     /// Straight-alpha RGBA of the coded picture's size; only the box is read.
@@ -31,10 +40,15 @@ typedef struct {
     int box_x, box_y, box_width, box_height;
     /// Frames shown before this many seconds carry the caption; infinity: every frame.
     double until;
-    /// Re-encode the whole video stream even where only the opening GOPs need it.
-    int whole_stream;
     /// MP4/MOV: put `moov` first, as the original had it.
     int moov_first;
+    /// Mixed into the first audio stream from its start: mono samples (−1…1) at that stream's
+    /// sample rate (`cvideo_audio_level`). With a prompt the audio stream is re-encoded whole with
+    /// its codec, rate, channels and bitrate; without one (NULL) its packets are copied.
+    const float *prompt;
+    size_t prompt_length;
+    /// The programme's gain under the prompt (it comes back to 1 over 20 ms after it).
+    float programme_gain;
     /// Written into the container's metadata under `record_key` (NULL: nothing).
     const char *record_key;
     const char *record_value;
@@ -46,6 +60,7 @@ typedef struct {
     int64_t original_bit_rate;  ///< the video stream's, bit/s
     int64_t new_bit_rate;       ///< of what was re-encoded, bit/s
     char encoder[32];
+    char audio_encoder[32];     ///< empty when the sound was copied
 } cvideo_caption_job;
 
 /// Copies `input` to `output` (muxer `format_name`) with the caption blended into the opening

@@ -22,6 +22,9 @@ public struct ExplicitLabel: Sendable {
     public var fontPath: String?
     /// Where audio prompts and text notices go.
     public var position: PromptPosition = .start
+    /// Video: also mix `audioPrompt` into the start of the sound (the caption is video's explicit
+    /// label; the prompt is added only when asked for).
+    public var audioPromptOnVideo = false
     /// Which audio prompt: the rhythm ·− ·· (default) or the spoken "人工智能生成".
     public var audioPrompt: AudioPromptKind = .rhythm
     /// The rhythm prompt's tone and timing.
@@ -53,7 +56,9 @@ public struct ExplicitLabel: Sendable {
             let style = CaptionStyle(text: text, placement: captionPlacement, textHeight: max(0.05, captionTextHeight))
             if carrier.profile.kind == .video {
                 let duration = max(Self.minimumCaptionDuration, captionDuration)
-                return try VideoCaption(style: style, duration: duration, renderer: renderer).apply(to: file, carrier: carrier, path: path)
+                let caption = VideoCaption(
+                    style: style, duration: duration, renderer: renderer, audioPrompt: audioPromptOnVideo ? (audioPrompt, rhythm) : nil)
+                return try caption.apply(to: file, carrier: carrier, path: path)
             }
             let bytes = try file.wholeBytes(path: path)
             let drawn =

@@ -49,6 +49,31 @@ enum VideoCodec {
             samples: Array(UnsafeBufferPointer(start: pixels, count: count)))
     }
 
+    /// The first audio stream's sample rate and RMS level (full scale 1); nil without sound.
+    static func audioLevel(of file: FileSource) throws(SynthLabelError) -> (sampleRate: Int, rms: Double)? {
+        var rate: Int32 = 0
+        var rms = 0.0
+        var error = [CChar](repeating: 0, count: 512)
+        guard cvideo_audio_level(file.descriptorPath, &rate, &rms, &error, error.count) == 0 else {
+            throw .cannotDecode(path: file.path, reason: message(error))
+        }
+        return rate > 0 ? (Int(rate), rms) : nil
+    }
+
+    /// The first `seconds` of the first audio stream as mono samples, with its rate; nil without sound.
+    static func audioHead(of file: FileSource, seconds: Double) throws(SynthLabelError) -> (samples: [Double], sampleRate: Int)? {
+        var mono: UnsafeMutablePointer<Float>?
+        var count = 0
+        var rate: Int32 = 0
+        var error = [CChar](repeating: 0, count: 512)
+        guard cvideo_audio_head(file.descriptorPath, seconds, &mono, &count, &rate, &error, error.count) == 0 else {
+            throw .cannotDecode(path: file.path, reason: message(error))
+        }
+        defer { free(mono) }
+        guard let mono, rate > 0 else { return nil }
+        return (UnsafeBufferPointer(start: mono, count: count).map(Double.init), Int(rate))
+    }
+
     /// What `caption` did.
     struct CaptionOutcome: Sendable {
         /// H.264 re-encoded only up to the first keyframe after the caption...
@@ -59,38 +84,47 @@ enum VideoCodec {
         var originalBitRate: Int
         var newBitRate: Int
         var encoder: String
+        /// The sound's encoder when a prompt was mixed in (nil: its packets were copied).
+        var audioEncoder: String?
     }
 
     /// Writes `file` to `output` (libav muxer `format`) with `overlay` (straight-alpha RGBA of
     /// the coded size, transparent outside `box`) blended into every frame shown before `until`
-    /// seconds; `record` goes into the container's metadata.
+    /// seconds; `prompt` (mono, at the sound's rate) mixed into the first audio stream's start,
+    /// the programme lowered to `programmeGain` beneath it; `record` goes into the container's metadata.
     static func caption(
         _ file: FileSource, into output: String, format: String, overlay: Raster, box: CaptionBox, until: Double,
-        wholeStream: Bool, moovFirst: Bool, record: (key: String, value: String)
+        prompt: [Float]?, programmeGain: Float, moovFirst: Bool, record: (key: String, value: String)
     ) throws(SynthLabelError) -> CaptionOutcome {
         var error = [CChar](repeating: 0, count: 512)
         var job = cvideo_caption_job()
+        let promptSamples = prompt ?? []
         let status = overlay.samples.withUnsafeBufferPointer { samples in
-            record.key.withCString { key in
-                record.value.withCString { value in
-                    job.overlay = samples.baseAddress
-                    (job.box_x, job.box_y) = (Int32(box.x), Int32(box.y))
-                    (job.box_width, job.box_height) = (Int32(box.width), Int32(box.height))
-                    job.until = until
-                    job.whole_stream = wholeStream ? 1 : 0
-                    job.moov_first = moovFirst ? 1 : 0
-                    job.record_key = key
-                    job.record_value = value
-                    return cvideo_caption(file.descriptorPath, output, format, &job, &error, error.count)
+            promptSamples.withUnsafeBufferPointer { promptBuffer in
+                record.key.withCString { key in
+                    record.value.withCString { value in
+                        job.overlay = samples.baseAddress
+                        (job.box_x, job.box_y) = (Int32(box.x), Int32(box.y))
+                        (job.box_width, job.box_height) = (Int32(box.width), Int32(box.height))
+                        job.until = until
+                        job.moov_first = moovFirst ? 1 : 0
+                        job.prompt = prompt == nil ? nil : promptBuffer.baseAddress
+                        job.prompt_length = promptBuffer.count
+                        job.programme_gain = programmeGain
+                        job.record_key = key
+                        job.record_value = value
+                        return cvideo_caption(file.descriptorPath, output, format, &job, &error, error.count)
+                    }
                 }
             }
         }
         guard status == 0 else { throw .cannotEncode(path: file.path, reason: message(error)) }
-        let encoder = withUnsafeBytes(of: job.encoder) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let text = { (buffer: UnsafeRawBufferPointer) in String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self) }
+        let audioEncoder = withUnsafeBytes(of: job.audio_encoder, text)
         return CaptionOutcome(
             smartRendered: job.smart != 0, copiedTheRest: job.copied != 0, reencodedSeconds: job.reencoded_seconds,
-            originalBitRate: Int(job.original_bit_rate),
-            newBitRate: Int(job.new_bit_rate), encoder: encoder)
+            originalBitRate: Int(job.original_bit_rate), newBitRate: Int(job.new_bit_rate), encoder: withUnsafeBytes(of: job.encoder, text),
+            audioEncoder: audioEncoder.isEmpty ? nil : audioEncoder)
     }
 }
 

@@ -50,12 +50,14 @@ struct CheckContext {
             return label == nil ? noLabel : (.pass, "IPTC DigitalSourceType marks generated media")
         case .c2paManifest: return (.pass, "no C2PA manifest")
         case .caption:
-            guard carrier.profile.explicitLabel == .caption else { return (.skip, "not an image SynthLabel captions") }
+            guard carrier.profile.explicitLabel == .caption else { return (.skip, "not a picture or video SynthLabel captions") }
             return explicitChecks
                 ? (.skip, "no caption record from SynthLabel (captions drawn by other tools are not recognised)")
                 : (.skip, "explicit checks not asked for")
         case .audioPrompt:
-            guard carrier.profile.explicitLabel == .audioPrompt else { return (.skip, "not audio SynthLabel reads samples of") }
+            guard carrier.profile.explicitLabel == .audioPrompt || carrier.profile.kind == .video else {
+                return (.skip, "not audio SynthLabel reads samples of")
+            }
             return (.skip, "explicit checks not asked for")
         case .textNotice:
             return carrier.profile.explicitLabel == .notice ? (.skip, "explicit checks not asked for") : (.skip, "not a text file")

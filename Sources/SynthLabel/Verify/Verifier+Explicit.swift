@@ -42,7 +42,7 @@ extension Verifier {
             return [captionFinding(record, file: file, carrier: carrier)]
         case .mp4, .matroska, .avi:
             guard explicitChecks else { return [] }
-            return [videoCaptionFinding(file, record: reading.caption)]
+            return [videoCaptionFinding(file, record: reading.caption), videoPromptFinding(file)]
         default:
             return []
         }
@@ -116,6 +116,26 @@ extension Verifier {
         let spreadLight = (sumLightSquared / count - (sumLight / count) * (sumLight / count)).squareRoot()
         guard spreadMask > 0, spreadLight > 0 else { return 0 }
         return covariance / (spreadMask * spreadLight)
+    }
+
+    /// The rhythm prompt at the start of a video's sound. Optional there (the caption is video's
+    /// explicit label), so its absence is a skip, not a warning.
+    private func videoPromptFinding(_ file: FileSource) -> Finding {
+        let detector = RhythmDetector(prompt: RhythmPrompt())
+        do throws(SynthLabelError) {
+            guard let (samples, rate) = try VideoCodec.audioHead(of: file, seconds: detector.window) else {
+                return Finding(.audioPrompt, .skip, "the video has no sound")
+            }
+            guard let match = detector.find(in: samples, rate: rate) else {
+                return Finding(
+                    .audioPrompt, .skip,
+                    "no rhythm prompt ·− ·· in the sound's first 4 s (optional on video: its caption is the explicit label)")
+            }
+            return Finding(
+                .audioPrompt, .pass, "rhythm prompt ·− ·· at the start of the sound (\(Int((match.offset * 1000).rounded())) ms in)")
+        } catch {
+            return Finding(.audioPrompt, .skip, "not looked for: \(error.reason)")
+        }
     }
 
     /// A video's opening caption. A recorded one is compared in the frames at 0.5 s and just

@@ -112,6 +112,41 @@ import Testing
         #expect(try Fixtures.report(output).findings.first { $0.check == .caption }?.outcome == .pass)
     }
 
+    /// The 800 Hz band's RMS level in dB over a stretch of the sound, as FFmpeg's filters measure it.
+    func toneLevel(_ path: String, _ range: String) throws -> Double {
+        let run = try Media.shell(
+            "ffmpeg -hide_banner \(range) -i '\(path)' -map 0:a -af 'bandpass=f=800:w=40:t=h,astats=measure_overall=RMS_level:measure_perchannel=none' -f null - 2>&1"
+        )
+        let line = try #require(run.stdout.split(separator: "\n").last { $0.contains("RMS level dB:") })
+        return try #require(Double(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? ""))
+    }
+
+    @Test(arguments: [("prompt.mp4", "-c:a aac"), ("prompt.mkv", "-c:a libvorbis"), ("prompt.webm", "-c:a libopus")])
+    func theAudioPromptIsMixedIntoTheStartOfTheSoundWhenAsked(_ name: String, _ audio: String) throws {
+        let video = name.hasSuffix(".webm") ? "-c:v libvpx-vp9 -b:v 300k -deadline realtime" : "-c:v libx264 -g 25"
+        let source = try clip(name, video: video, audio: audio)
+        let output = folder.file("prompted-" + name)
+        let outcome = try Fixtures.labelExplicitly(source, to: output) { $0.audioPromptOnVideo = true }
+        #expect(outcome.explicit?.contains("rhythm prompt ·− ·· mixed into the start of the sound") == true, "\(outcome.explicit ?? "")")
+        try expectDecodesCleanly(output)
+        // FFmpeg hears the 800 Hz tone in the first seconds, far above the same band later on.
+        let opening = try toneLevel(output, "-t 2.3")
+        let later = try toneLevel(output, "-ss 3 -t 2")
+        #expect(opening - later >= 12, "800 Hz: \(opening) dB in the opening, \(later) dB later")
+        // As many samples as before, from the same start: picture and sound stay together.
+        let samples = { (path: String) in try Media.shell("ffmpeg -v error -i '\(path)' -map 0:a -f s16le - | wc -c").stdout }
+        #expect(try samples(output) == samples(source))
+        let report = try Fixtures.report(output)
+        #expect(report.findings.first { $0.check == .audioPrompt }?.outcome == .pass)
+        #expect(report.findings.first { $0.check == .caption }?.outcome == .pass)
+        // Without asking, the sound's packets are copied and the prompt is not there.
+        let plain = folder.file("plain-" + name)
+        _ = try Fixtures.labelExplicitly(source, to: plain)
+        let copied = { (path: String) in try Media.shell("ffmpeg -v error -i '\(path)' -map 0:a -c copy -f framemd5 -").stdout }
+        #expect(try copied(plain) == copied(source))
+        #expect(try Fixtures.report(plain).findings.first { $0.check == .audioPrompt }?.outcome == .skip)
+    }
+
     @Test func aRotatedVideoGetsItsCaptionUpright() throws {
         let plain = try clip("plain.mp4", video: "-c:v libx264 -g 25")
         let rotated = folder.file("rotated.mp4")

@@ -12,6 +12,13 @@ struct VideoCaption {
     /// Seconds from the start; `.infinity` for the whole video.
     var duration: Double
     var renderer: GlyphRenderer
+    /// The audio prompt to mix into the sound's opening, when asked for.
+    var audioPrompt: (kind: AudioPromptKind, rhythm: RhythmPrompt)?
+
+    /// The programme's gain beneath the prompt (−12 dB): the prompt is mixed over the sound rather
+    /// than put before it (which would part sound from picture), and this keeps it the clearly
+    /// dominant tone that `RhythmDetector` and a listener pick out.
+    static let programmeGain: Float = 0.25
 
     func apply(to file: FileSource, carrier: Carrier, path: String) throws(SynthLabelError) -> ExplicitLabel.Result {
         let info = try VideoCodec.probe(file)
@@ -27,12 +34,14 @@ struct VideoCaption {
         var record = layout.record(text: style.text)
         record.duration = shown
 
+        let prompt = try audioPrompt.flatMap { (kind, rhythm) throws(SynthLabelError) in try Self.prompt(kind, rhythm, for: file) }
         let temporary = try TemporaryFile.create(named: "synthlabel-video")
         defer { unlink(temporary) }
         let outcome = try VideoCodec.caption(
             file, into: temporary, format: try Self.muxer(for: file, carrier: carrier), overlay: overlay,
             box: Self.storedBox(layout.box, orientation: info.orientation, width: info.width, height: info.height),
-            until: duration.isFinite ? duration : .infinity, wholeStream: false, moovFirst: try Self.moovFirst(file, carrier: carrier),
+            until: duration.isFinite ? duration : .infinity, prompt: prompt, programmeGain: Self.programmeGain,
+            moovFirst: try Self.moovFirst(file, carrier: carrier),
             record: (CaptionRecord.videoKey, record.serialized))
         chmod(temporary, file.mode)
         // Readable through its descriptor after the deferred unlink.
@@ -40,7 +49,28 @@ struct VideoCaption {
         return ExplicitLabel.Result(
             file: captioned, caption: record,
             summary: "caption \"\(style.text)\" \(record.textHeight) px high at \(style.placement.rawValue) for "
-                + (duration.isFinite ? "the first \(Self.seconds(shown))" : "the whole video") + "; " + Self.describe(outcome))
+                + (duration.isFinite ? "the first \(Self.seconds(shown))" : "the whole video") + "; " + Self.describe(outcome)
+                + Self.describePrompt(audioPrompt?.kind, encoder: outcome.audioEncoder))
+    }
+
+    /// The prompt's samples at the sound's rate and level (as `AudioPromptWriter` makes them,
+    /// followed by its pause), or nil when the video has no sound.
+    static func prompt(_ kind: AudioPromptKind, _ rhythm: RhythmPrompt, for file: FileSource) throws(SynthLabelError) -> [Float]? {
+        guard let (rate, rms) = try VideoCodec.audioLevel(of: file) else { return nil }
+        let samples =
+            kind == .rhythm
+            ? rhythm.samples(sampleRate: rate, amplitude: rhythm.amplitude(programmeRMS: rms), pauseAfter: true)
+            : SpokenPrompt(relativeLevel: rhythm.relativeLevel, pause: rhythm.pause).samples(
+                sampleRate: rate, programmeRMS: rms, pauseAfter: true)
+        return samples.map(Float.init)
+    }
+
+    static func describePrompt(_ kind: AudioPromptKind?, encoder: String?) -> String {
+        guard let kind else { return "" }
+        let name = kind == .rhythm ? "rhythm prompt ·− ··" : "spoken prompt \"人工智能生成\""
+        guard let encoder else { return "; no sound to add the \(name) to" }
+        return
+            "; \(name) mixed into the start of the sound, the programme 12 dB lower beneath it (re-encoded with \(encoder) at its bitrate)"
     }
 
     /// How the caption went in, for the user: which part was re-encoded and how.
