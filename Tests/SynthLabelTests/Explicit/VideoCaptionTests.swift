@@ -147,6 +147,20 @@ import Testing
         #expect(try Fixtures.report(plain).findings.first { $0.check == .audioPrompt }?.outcome == .skip)
     }
 
+    @Test func aCaptionedVideoIsSignedOverWhatItShows() throws {
+        let source = try clip("signed.mp4", video: "-c:v libx264 -g 25")
+        let output = folder.file("signed-captioned.mp4")
+        let keyName = folder.file("producer")
+        let key = try KeyFile.generate(.sm2, writingTo: keyName)
+        let labeller = Labeller(explicit: ExplicitLabel(), signingKey: try SigningKey(contentsOf: keyName + ".key"))
+        try labeller.label(fileAt: source, with: Fixtures.label(id: "SIGNED"), writingTo: output)
+        let report = try Verifier(trust: TrustStore(keys: [key])).verify(fileAt: output)
+        let signature = report.findings.first { $0.check == .producerSignature }
+        #expect(
+            signature?.outcome == .pass && signature?.message.contains("content binding holds") == true, "\(String(describing: signature))")
+        #expect(report.findings.first { $0.check == .caption }?.outcome == .pass)
+    }
+
     @Test func aRotatedVideoGetsItsCaptionUpright() throws {
         let plain = try clip("plain.mp4", video: "-c:v libx264 -g 25")
         let rotated = folder.file("rotated.mp4")
