@@ -73,6 +73,81 @@ import Testing
         #expect((run.stdout + run.stderr).contains("video frames are not watermarked yet"), "\(run.stdout) \(run.stderr)")
     }
 
+    /// `moov` (found at the top of `bytes`) with every `stco` made a `co64` whose offsets move
+    /// by `shift` plus what the conversion adds to `moov`; and that growth.
+    static func widenedMoov(_ bytes: [UInt8], shift: Int) throws -> [UInt8] {
+        let file = FileSource(bytes: bytes)
+        let moov = try #require(MP4Adapter.boxes(in: 0..<bytes.count, of: file).first { $0.type == "moov" })
+        // Each 4-byte entry becomes 8 bytes: moov grows by 4 bytes an entry.
+        var entries = 0
+        func walk(_ range: Range<Int>, _ visit: (MP4Adapter.Box) throws -> Void) throws {
+            for box in try MP4Adapter.boxes(in: range, of: file) {
+                if ["trak", "mdia", "minf", "stbl"].contains(box.type) { try walk(box.payload, visit) } else { try visit(box) }
+            }
+        }
+        try walk(moov.payload) { if $0.type == "stco" { entries += Int(try bytes.uint32BE(at: $0.offset + 12)) } }
+        let growth = entries * 4
+        func rebuilt(_ range: Range<Int>) throws -> [UInt8] {
+            var out: [UInt8] = []
+            for box in try MP4Adapter.boxes(in: range, of: file) {
+                if ["trak", "mdia", "minf", "stbl"].contains(box.type) {
+                    out += MP4Adapter.box(box.type, try rebuilt(box.payload))
+                } else if box.type == "stco" {
+                    let count = Int(try bytes.uint32BE(at: box.offset + 12))
+                    var payload: [UInt8] = [0, 0, 0, 0]
+                    payload.appendUInt32BE(UInt32(count))
+                    for index in 0..<count {
+                        let offset = UInt64(try bytes.uint32BE(at: box.offset + 16 + index * 4)) + UInt64(shift + growth)
+                        for byte in (0..<8).reversed() { payload.append(UInt8(truncatingIfNeeded: offset >> (8 * UInt64(byte)))) }
+                    }
+                    out += MP4Adapter.box("co64", payload)
+                } else {
+                    out += bytes[box.offset..<box.end]
+                }
+            }
+            return out
+        }
+        return MP4Adapter.box("moov", try rebuilt(moov.payload))
+    }
+
+    /// A file past 4 GiB, sparse: `ftyp`, `moov` with 64-bit chunk offsets, a `free` box with a
+    /// 64-bit size holding a 4.3 GB hole, then the media. FFmpeg reads its packets, and after
+    /// labelling reads the same packets from the offsets the writer moved.
+    @Test func aFileOver4GiBKeepsItsPacketsAtTheirMovedOffsets() throws {
+        let small = try source("small-faststart.mp4", "-movflags +faststart")
+        let bytes = Fixtures.read(small)
+        let top = try MP4Adapter.boxes(in: 0..<bytes.count, of: FileSource(bytes: bytes))
+        let ftyp = try #require(top.first { $0.type == "ftyp" })
+        let moov = try #require(top.first { $0.type == "moov" })
+        #expect(top.contains { $0.type == "mdat" && $0.offset > moov.offset }, "FFmpeg put moov before mdat")
+        // The new box: a 16-byte header (size 1, then the 64-bit size) and the hole.
+        let gap = 4_300_000_000
+        let freeBox = 16 + gap
+        var head = Array(bytes[ftyp.offset..<ftyp.end]) + (try Self.widenedMoov(bytes, shift: freeBox))
+        head.appendUInt32BE(1)
+        head += Array("free".utf8)
+        for byte in (0..<8).reversed() { head.append(UInt8(truncatingIfNeeded: UInt64(freeBox) >> (8 * UInt64(byte)))) }
+        let big = folder.file("big.mp4")
+        FileManager.default.createFile(atPath: big, contents: Data(head))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+        try handle.seek(toOffset: UInt64(head.count + gap))  // the hole is never written
+        try handle.write(contentsOf: Data(bytes[moov.end...]))
+        try handle.close()
+        defer { try? FileManager.default.removeItem(atPath: big) }
+        let original = try Media.packetDigests(small)
+        #expect(try Media.packetDigests(big) == original, "the crafted file holds the same packets past 4 GiB")
+
+        let output = folder.file("labelled-big.mp4")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let label = Fixtures.label(id: "BIG")
+        try Fixtures.labelFile(big, to: output, with: label)
+        #expect(try Media.formatTag("AIGC", output) == label.wrappedJSON)
+        #expect(try Media.packetDigests(output) == original, "every co64 offset moved with moov")
+        let size = try #require(FileManager.default.attributesOfItem(atPath: output)[.size] as? Int)
+        #expect(size > 1 << 32)
+        #expect(try Fixtures.report(output).verdict == .compliant)
+    }
+
     /// Signed, the label binds the media: a byte changed in `mdat` is "content changed", in
     /// every layout, including those where the chunk offsets move with the label's length.
     @Test(arguments: ["last.mp4", "faststart.mp4", "fragmented.mp4"])
