@@ -122,7 +122,10 @@ extension Carrier {
         case .mp4:
             return profile(
                 .video, ["mp4", "mov", "m4a", "m4v", "3gp"], writtenTo: "moov/udta/meta (handler mdta): key mdtaAIGC and its ilst item",
-                alsoRead: ["moov/meta: keys mdta AIGC + ilst", "iTunes ---- items", "uuid XMP box"], signs: true, explicit: .caption)
+                alsoRead: [
+                    "moov/meta: keys mdta AIGC + ilst", "iTunes ---- items (folded when labelling)",
+                    "moov/udta/AIGC box (folded when labelling)", "uuid XMP box",
+                ], signs: true, explicit: .caption)
         case .matroska:
             return profile(
                 .video, ["mkv", "webm", "mka", "mk3d"], writtenTo: "Segment/Tags: a global Tag's SimpleTag AIGC (TagString the JSON)",

@@ -73,6 +73,63 @@ import Testing
         #expect((run.stdout + run.stderr).contains("video frames are not watermarked yet"), "\(run.stdout) \(run.stderr)")
     }
 
+    /// An MP4 (moov last, no metadata of FFmpeg's) whose `moov/udta` holds the label's
+    /// non-standard copies, each with `json`: an iTunes meta with a `----` item named AIGC beside
+    /// a title, and a literal `AIGC` box in QuickTime's text form.
+    func nonStandardCopies(_ name: String, json: String) throws -> String {
+        let plain = folder.file("bare-" + name)
+        try Media.shell(
+            "ffmpeg -v error -f lavfi -i testsrc=size=160x120:rate=25:duration=1 -c:v libx264 -map_metadata -1 -fflags +bitexact '\(plain)'"
+        )
+        let bytes = Fixtures.read(plain)
+        let moov = try #require(MP4Adapter.boxes(in: 0..<bytes.count, of: FileSource(bytes: bytes)).last)
+        #expect(moov.type == "moov")
+        // FFmpeg's own udta (bit-exact: an empty one) makes way for ours.
+        let kept = try MP4Adapter.boxes(in: moov.payload, of: FileSource(bytes: bytes)).filter { $0.type != "udta" }
+            .flatMap { bytes[$0.offset..<$0.end] }
+        let value = Array(json.utf8)
+        let data = { (value: [UInt8]) in MP4Adapter.box("data", [0, 0, 0, 1, 0, 0, 0, 0] + value) }
+        let titleData = data(Array("Hello".utf8))
+        var title: [UInt8] = []
+        title.appendUInt32BE(UInt32(8 + titleData.count))
+        title += [0xA9] + Array("nam".utf8) + titleData
+        let freeform = MP4Adapter.box(
+            "----",
+            MP4Adapter.fullBox("mean", Array("com.apple.iTunes".utf8)) + MP4Adapter.fullBox("name", Array("AIGC".utf8)) + data(value))
+        let handler = MP4Adapter.fullBox("hdlr", [0, 0, 0, 0] + Array("mdirappl".utf8) + [UInt8](repeating: 0, count: 9))
+        let itunes = MP4Adapter.fullBox("meta", handler + MP4Adapter.box("ilst", title + freeform))
+        let textBox = MP4Adapter.box("AIGC", [UInt8(value.count >> 8), UInt8(value.count & 0xFF), 0x55, 0xC4] + value)
+        let path = folder.file(name)
+        Fixtures.write(
+            Array(bytes[..<moov.offset]) + MP4Adapter.box("moov", kept + MP4Adapter.box("udta", itunes + textBox)),
+            to: path)
+        return path
+    }
+
+    @Test func nonStandardCopiesInUdtaAreReadAndFoldedIntoTheCanonicalItem() throws {
+        let path = try nonStandardCopies("copies.mp4", json: Fixtures.label(id: "OLD").wrappedJSON)
+        #expect(try Media.formatTag("title", path) == "Hello", "FFmpeg reads the crafted file")
+        let before = try Fixtures.report(path)
+        #expect(before.sites.count == 2 && before.sites.allSatisfy { !$0.isCanonical }, "\(before.sites.map(\.location))")
+        #expect(before.label?.produceID == "OLD")
+
+        let output = folder.file("folded.mp4")
+        let label = Fixtures.label(id: "NEW")
+        try Fixtures.labelFile(path, to: output, with: label)
+        let after = try Fixtures.report(output)
+        #expect(after.sites.count == 1 && after.sites[0].isCanonical && after.verdict == .compliant, "\(after.sites.map(\.location))")
+        #expect(try Media.formatTag("AIGC", output) == label.wrappedJSON)
+        #expect(try Media.formatTag("title", output) == "Hello", "the title beside the folded item is kept")
+        #expect(try Media.packetDigests(output) == Media.packetDigests(path))
+
+        // Another producer's label in a non-standard place is still never replaced.
+        let other = try nonStandardCopies("other.mp4", json: Fixtures.label(producer: "OTHERVENDOR").wrappedJSON)
+        let untouched = Fixtures.read(other)
+        #expect(
+            Fixtures.thrown { try Fixtures.labelFile(other, to: other) } == .anotherProducersLabel(path: other, producer: "OTHERVENDOR"))
+        #expect(Fixtures.read(other) == untouched)
+    }
+
     /// `moov` (found at the top of `bytes`) with every `stco` made a `co64` whose offsets move
     /// by `shift` plus what the conversion adds to `moov`; and that growth.
     static func widenedMoov(_ bytes: [UInt8], shift: Int) throws -> [UInt8] {

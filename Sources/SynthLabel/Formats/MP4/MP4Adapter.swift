@@ -81,6 +81,13 @@ struct MP4Adapter: CarrierAdapter {
                 reading.sites += try metaSites(child, in: file, place: "moov/meta").sites
             }
             guard child.type == "udta" else { continue }
+            for box in try Self.boxes(in: child.payload, of: file) where box.type == "AIGC" && box.end - box.offset <= Self.metadataLimit {
+                let payload = try file.bytes(at: box.payload.lowerBound, count: box.payload.count)
+                reading.sites.append(
+                    LabelSite(
+                        location: "MP4 moov/udta/AIGC box (non-standard; folded into the mdta item when labelling)",
+                        offset: box.offset, isCanonical: false, text: Self.udtaText(payload).trimmingWhitespace))
+            }
             for meta in try Self.boxes(in: child.payload, of: file) where meta.type == "meta" {
                 let (sites, owned, caption) = try metaSites(meta, in: file, place: "moov/udta/meta")
                 reading.sites += sites
@@ -91,6 +98,16 @@ struct MP4Adapter: CarrierAdapter {
                     [moov.offset..<(moov.offset + 4), child.offset..<(child.offset + 4), meta.offset..<(meta.offset + 4)] + owned + free
             }
         }
+    }
+
+    /// A `udta` text box's text: bare, or QuickTime's international form (a 16-bit length and a
+    /// 16-bit language code before the text).
+    static func udtaText(_ payload: [UInt8]) -> String {
+        if payload.count >= 4, payload.first != UInt8(ascii: "{"), Int(payload[0]) << 8 | Int(payload[1]) <= payload.count - 4 {
+            let length = Int(payload[0]) << 8 | Int(payload[1])
+            return String(decoding: payload[4..<(4 + length)], as: UTF8.self)
+        }
+        return String(decoding: payload, as: UTF8.self)
     }
 
     /// Label items of a `meta` box: `mdta` keys named AIGC and `----` items named AIGC; for the
@@ -146,7 +163,9 @@ struct MP4Adapter: CarrierAdapter {
             if canonical && name == "AIGC" && owned.isEmpty { owned = [list.offset..<(list.offset + 4), item.offset..<item.end] }
             sites.append(
                 LabelSite(
-                    location: "MP4 \(place) item \(name)", offset: item.offset, isCanonical: canonical && name == "AIGC",
+                    location: "MP4 \(place) item \(name)"
+                        + (item.type == "----" && place == "moov/udta/meta" ? " (folded into the mdta item when labelling)" : ""),
+                    offset: item.offset, isCanonical: canonical && name == "AIGC",
                     text: String(decoding: value, as: UTF8.self).trimmingWhitespace))
         }
         return (sites, owned, caption)

@@ -126,18 +126,22 @@ extension MP4Adapter {
     // MARK: Merging
 
     /// `udta` with the AIGC item written into its `mdta` meta: the key kept or added, the item
-    /// replaced or added, every other key and item kept; a new meta when udta has none.
+    /// replaced or added, every other key and item kept; a new meta when udta has none. The
+    /// label's non-standard copies in udta (an `AIGC` box, iTunes `----` items named AIGC) are
+    /// folded into it: the labeller has already checked they hold the same producer's label.
     static func merged(udta: [UInt8], value: [UInt8], at offset: Int) throws(FormatError) -> [UInt8] {
         let source = FileSource(bytes: udta)
         let header = try boxes(in: 0..<udta.count, of: source)[0].headerSize
         let children = try boxes(in: header..<udta.count, of: source)
         var payload = [UInt8]()
         var written = false
-        for child in children {
+        for child in children where child.type != "AIGC" {
             let bytes = Array(udta[child.offset..<child.end])
             if child.type == "meta", !written, isMdtaMeta(bytes) {
                 payload += try mergedMeta(bytes, value: value, at: offset + child.offset)
                 written = true
+            } else if child.type == "meta" {
+                payload += try withoutFreeformLabels(bytes)
             } else {
                 payload += bytes
             }
@@ -152,6 +156,29 @@ extension MP4Adapter {
     static func metaChildren(_ meta: [UInt8]) throws(FormatError) -> (isFull: Bool, children: [Box]) {
         let isFull = meta.count >= 16 && Array(meta[12..<16]) != Array("hdlr".utf8)
         return (isFull, try boxes(in: (8 + (isFull ? 4 : 0))..<meta.count, of: FileSource(bytes: meta)))
+    }
+
+    /// A `meta` box without its iTunes `----` items named AIGC (the same bytes when it has none).
+    static func withoutFreeformLabels(_ meta: [UInt8]) throws(FormatError) -> [UInt8] {
+        let source = FileSource(bytes: meta)
+        let (isFull, children) = try metaChildren(meta)
+        guard let list = children.first(where: { $0.type == "ilst" }) else { return meta }
+        var kept = [UInt8]()
+        var dropped = false
+        for item in try boxes(in: list.payload, of: source) {
+            let name = try boxes(in: item.payload, of: source).first { $0.type == "name" }.map {
+                String(decoding: meta[min($0.payload.lowerBound + 4, $0.end)..<$0.end], as: UTF8.self)
+            }
+            if item.type == "----", name?.contains("AIGC") == true {
+                dropped = true
+            } else {
+                kept += meta[item.offset..<item.end]
+            }
+        }
+        guard dropped else { return meta }
+        var payload = [UInt8]()
+        for child in children { payload += child.type == "ilst" ? box("ilst", kept) : Array(meta[child.offset..<child.end]) }
+        return isFull ? fullBox("meta", payload) : box("meta", payload)
     }
 
     /// Whether a `meta` box's handler is `mdta`, the one that holds named keys.
