@@ -244,12 +244,16 @@ static int open_encoder(captioning *run, cvideo_caption_job *job, const char *in
         if (decoder->level > 0) encoder->level = decoder->level;
     } else {
         if (job->original_bit_rate <= 0) return fail(run->error, run->error_size, "the video's bitrate cannot be measured");
-        // x264 and x265 meet an average bitrate by themselves; libvpx and FFmpeg's native
-        // encoders undershoot or overshoot short clips by 20 % unless held to a constant rate.
+        // x264, x265 and SVT-AV1 meet an average bitrate by themselves (SVT-AV1 refuses a
+        // constant rate outside low-delay use); libvpx and FFmpeg's native encoders undershoot or
+        // overshoot short clips by 20 % unless held to a constant rate.
         encoder->bit_rate = job->original_bit_rate;
-        encoder->rc_buffer_size = (int)fmin(INT32_MAX, job->original_bit_rate * 2);
-        int averaging = strcmp(codec->name, "libx264") == 0 || strcmp(codec->name, "libx265") == 0;
-        encoder->rc_max_rate = averaging ? job->original_bit_rate * 3 / 2 : job->original_bit_rate;
+        int svt = strcmp(codec->name, "libsvtav1") == 0;
+        int averaging = svt || strcmp(codec->name, "libx264") == 0 || strcmp(codec->name, "libx265") == 0;
+        if (!svt) {
+            encoder->rc_buffer_size = (int)fmin(INT32_MAX, job->original_bit_rate * 2);
+            encoder->rc_max_rate = averaging ? job->original_bit_rate * 3 / 2 : job->original_bit_rate;
+        }
         if (!averaging) {
             encoder->rc_min_rate = job->original_bit_rate;
             encoder->bit_rate_tolerance = (int)fmin(INT32_MAX, job->original_bit_rate / 4);
@@ -261,7 +265,10 @@ static int open_encoder(captioning *run, cvideo_caption_job *job, const char *in
             av_dict_set(&options, "row-mt", "1", 0);
         }
         if (strcmp(codec->name, "libx265") == 0) av_dict_set(&options, "x265-params", "log-level=error", 0);
-        if (strcmp(codec->name, "libsvtav1") == 0) av_dict_set(&options, "preset", "8", 0);
+        if (svt) {
+            av_dict_set(&options, "preset", "8", 0);
+            setenv("SVT_LOG", "1", 0);  // SVT-AV1 prints its settings on stderr unless told to keep to errors
+        }
     }
     int code = avcodec_open2(encoder, codec, &options);
     av_dict_free(&options);

@@ -84,6 +84,7 @@ import Testing
     @Test(arguments: [
         ("vp9.webm", "-c:v libvpx-vp9 -b:v 400k -g 50 -deadline realtime", "-c:a libopus", "libvpx-vp9"),
         ("hevc.mp4", "-c:v libx265 -b:v 400k -tag:v hvc1 -x265-params log-level=error", "-c:a aac", "libx265"),
+        ("av1.mp4", "-c:v libsvtav1 -b:v 300k -g 50", "-c:a aac", "libsvtav1"),
     ])
     func otherCodecsAreReencodedWholeAtTheirBitrate(_ name: String, _ video: String, _ audio: String, _ encoder: String) throws {
         let source = try clip(name, video: video, audio: audio)
