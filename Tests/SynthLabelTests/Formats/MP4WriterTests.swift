@@ -41,6 +41,12 @@ import Testing
         let decoded = try Fixtures.run("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"])
         #expect(decoded.status == 0 && decoded.stderr.isEmpty, "\(decoded.stderr)")
         #expect(try Fixtures.exiftool("Keys:AIGC", output) == label.wrappedJSON)
+        if !["fragmented.mp4", "quicktime.mov"].contains(name) {  // AtomicParsley refuses the iso5 and qt brands
+            // A third reader walks every box: sizes add up, and the label's boxes are where they belong.
+            let tree = try Fixtures.run("AtomicParsley", [output, "-T"])
+            #expect(tree.status == 0 && !(tree.stdout + tree.stderr).lowercased().contains("error"), "\(tree.stdout) \(tree.stderr)")
+            #expect(tree.stdout.contains("Atom keys") && tree.stdout.contains("Atom ilst"))
+        }
         let report = try Fixtures.report(output)
         #expect(report.verdict == .compliant && report.sites.count == 1, "\(report.sites)")
         if name == "tagged.mp4" {
