@@ -13,6 +13,9 @@ let package = Package(
         // libyaml behind a Swift API: tells Markdown front matter (a YAML mapping) from a
         // thematic break followed by prose.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The HTTP service (`synthlabel serve`).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries from Debian's -dev packages (scripts/setup.sh installs them).
@@ -49,10 +52,18 @@ let package = Package(
             // binary still draws captions and speaks.
             resources: [.embedInCode("Explicit/Font/CaptionFont.otf"), .embedInCode("Explicit/Audio/Voice/SpokenPrompt.wav")]
         ),
+        // `synthlabel serve`: the library over HTTP.
+        .target(
+            name: "SynthLabelService",
+            dependencies: [
+                "SynthLabel", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(
             name: "SynthLabelCLI",
             dependencies: [
-                "SynthLabel",
+                "SynthLabel", "SynthLabelService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,7 +72,13 @@ let package = Package(
         .executableTarget(name: "CaptionBenchmark", dependencies: ["SynthLabel"], path: "Benchmarks/CaptionBenchmark"),
         // Timing harness for bench/watermark-speed.sh.
         .executableTarget(name: "WatermarkBenchmark", dependencies: ["SynthLabel"], path: "Benchmarks/WatermarkBenchmark"),
-        .testTarget(name: "SynthLabelTests", dependencies: ["SynthLabel", "SynthLabelCLI", "synthlabel"]),
+        .testTarget(
+            name: "SynthLabelTests",
+            dependencies: [
+                "SynthLabel", "SynthLabelCLI", "SynthLabelService", "synthlabel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )
 

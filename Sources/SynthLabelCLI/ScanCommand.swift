@@ -152,7 +152,7 @@ struct ScanCommand: ParsableCommand {
                 summary.skipped += 1
                 return
             case .failure(let error):
-                document = FileReportJSON(path: entry.path, error: error)
+                document = FileReportJSON(path: entry.path, error: error.message)
                 if !json && !ndjson && !csv { Output.line("inconclusive  \(entry.path): \(error.message)") }
             }
             summary.files += 1
@@ -227,7 +227,7 @@ struct CSVRow {
         let problem =
             document.error ?? document.checks.first { $0.outcome == .error || $0.outcome == .fail }?.message ?? ""
         let cells =
-            [document.path, document.format ?? "", document.verdict]
+            [document.path ?? "", document.format ?? "", document.verdict]
             + ["Label", "ContentProducer", "ProduceID", "ContentPropagator", "PropagateID"].map { label[$0] ?? "" }
             + [String(document.sites.count), problem]
         text = cells.map(Self.escape).joined(separator: ",")

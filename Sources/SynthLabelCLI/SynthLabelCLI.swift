@@ -25,7 +25,7 @@ public struct SynthLabelCLI: ParsableCommand {
         version: version,
         subcommands: [
             LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self, LedgerCommand.self,
-            FormatsCommand.self,
+            FormatsCommand.self, ServeCommand.self,
         ]
     )
 

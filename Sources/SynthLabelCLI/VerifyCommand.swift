@@ -79,7 +79,7 @@ struct VerifyCommand: ParsableCommand {
                 if error.isUnsupportedFile, !explicitFiles.contains(entry.path) { return }
                 ioErrors += 1
                 Output.diagnostic("error: \(error.message)")
-                if json { reports.append(FileReportJSON(path: entry.path, error: error)) }
+                if json { reports.append(FileReportJSON(path: entry.path, error: error.message)) }
             }
         }
         var skipped = 0

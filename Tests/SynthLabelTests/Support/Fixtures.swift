@@ -177,7 +177,7 @@ enum Fixtures {
 }
 
 /// A folder under the system temp directory, removed when the value is released.
-final class TemporaryDirectory {
+final class TemporaryDirectory: Sendable {
     let path: String
 
     init() {

@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import SynthLabel
+
+/// `synthlabel serve`: labelling, propagation and verification over HTTP, so pipelines in any
+/// language call the library without spawning a process per file. Bodies are spooled to disk
+/// as they arrive (memory does not grow with the file), at most `max_concurrent` files are
+/// worked on at once, and every act is recorded in the ledger before its bytes are returned.
+public struct LabellingService: Sendable {
+    let configuration: ServiceConfiguration
+    let gate: WorkGate
+    let ledger: Ledger?
+    /// Each producer token's keys, loaded once at start so a bad key stops the service, not a request.
+    let keys: [String: TokenKeys]
+
+    struct TokenKeys: Sendable {
+        var signing: SigningKey?
+        var watermark: WatermarkKey?
+    }
+
+    /// Loads the ledger and every key the configuration names.
+    public init(configuration: ServiceConfiguration) throws {
+        self.configuration = configuration
+        gate = WorkGate(limit: configuration.maxConcurrent)
+        if configuration.ledger.hasPrefix("sqlite:") {
+            let path = String(configuration.ledger.dropFirst("sqlite:".count))
+            do { ledger = try Ledger(path: path) } catch { throw ConfigurationError("cannot open the ledger \(path): \(error)") }
+        } else {
+            ledger = nil
+        }
+        var keys: [String: TokenKeys] = [:]
+        for token in configuration.tokens {
+            do {
+                keys[token.token] = TokenKeys(
+                    signing: try token.signKey.map { (path) throws(SynthLabelError) in try SigningKey(contentsOf: path) },
+                    watermark: try token.watermarkKey.map { (path) throws(SynthLabelError) in try WatermarkKey(contentsOf: path) })
+            } catch {
+                throw ConfigurationError("a key of a \(token.role.rawValue) token: \(error)")
+            }
+        }
+        self.keys = keys
+    }
+
+    /// The routes, ready to run.
+    public func application(logger: Logger) -> some ApplicationProtocol {
+        let router = Router()
+        router.middlewares.add(AccessLog(logger: logger))
+        router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
+        router.get("readyz") { _, _ in try self.readiness() }
+        router.post("v1/label") { request, _ in try await self.label(request) }
+        router.post("v1/propagate") { request, _ in try await self.propagate(request) }
+        router.post("v1/verify") { request, _ in try await self.verify(request) }
+        router.get("v1/ledger/:id") { request, context in try self.ledgerEntry(request, id: context.parameters.get("id") ?? "") }
+        let address = configuration.listenAddress ?? ("127.0.0.1", 8080)
+        return Application(
+            router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "synthlabel"),
+            logger: logger)
+    }
+
+    // MARK: Who may do what
+
+    /// The caller's token entry: 401 without a valid bearer token, 403 for a role it lacks.
+    func authorize(_ request: Request, as roles: Set<ServiceConfiguration.Role>) throws -> ServiceConfiguration.Token {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            let token = configuration.token(String(header.dropFirst("Bearer ".count)))
+        else { throw ServiceError.unauthorized() }
+        guard roles.contains(token.role) else {
+            throw ServiceError.forbidden(
+                "the \(token.role.rawValue) role may not do this; it needs: \(roles.map(\.rawValue).sorted().joined(separator: " or "))")
+        }
+        return token
+    }
+
+    // MARK: Helpers
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func readiness() throws -> Response {
+        guard let ledger else { return Self.json(["status": "ready", "ledger": "none"]) }
+        do { _ = try ledger.acts(produceID: "readiness-probe") } catch {
+            throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the ledger cannot be read: \(error)")
+        }
+        return Self.json(["status": "ready", "ledger": ledger.path])
+    }
+
+    func ledgerEntry(_ request: Request, id: String) throws -> Response {
+        _ = try authorize(request, as: [.auditor])
+        guard let ledger else { throw ServiceError(status: .notFound, code: "no_ledger", message: "this service keeps no ledger") }
+        let acts: [LedgerAct]
+        do {
+            var found = try ledger.acts(produceID: id)
+            if found.isEmpty { found = try ledger.forEachActMatching { $0.label[.propagateID] == id } }
+            acts = found
+        } catch {
+            throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the ledger cannot be read: \(error)")
+        }
+        guard !acts.isEmpty else {
+            throw ServiceError(status: .notFound, code: "not_found", message: "no act with ProduceID or PropagateID \(id)")
+        }
+        return Self.json(["acts": acts.map(ActJSON.init)])
+    }
+}
+
+/// One ledger act as the service returns it: the ledger's columns by name.
+struct ActJSON: Encodable {
+    var fields: [String: String]
+
+    init(_ act: LedgerAct) {
+        fields = Dictionary(uniqueKeysWithValues: zip(LedgerAct.columns, act.values).compactMap { key, value in value.map { (key, $0) } })
+    }
+
+    func encode(to encoder: any Encoder) throws { try fields.encode(to: encoder) }
+}
+
+extension Ledger {
+    /// Every act `matches` accepts (a scan: for lookups the ledger has no index on).
+    func forEachActMatching(_ matches: (LedgerAct) -> Bool) throws(LedgerError) -> [LedgerAct] {
+        var found: [LedgerAct] = []
+        try forEachAct { if matches($0) { found.append($0) } }
+        return found
+    }
+}
