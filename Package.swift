@@ -58,7 +58,9 @@ let package = Package(
             dependencies: [
                 "SynthLabel", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            // The OpenAPI document GET /openapi.json serves, compiled in.
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .target(
             name: "SynthLabelCLI",

@@ -20,6 +20,10 @@ packages=(
 source "$(dirname "$0")/lib/apt-install.sh"
 apt_install "${packages[@]}"
 
+# schemathesis (PyPI): fuzzes the service from its OpenAPI document in the tests.
+python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q schemathesis==4.32.5 \
+  || python3 -m pip install -q --break-system-packages schemathesis==4.32.5
+
 # gmssl (PyPI), a second SM2 implementation the signature tests ask; not packaged by Debian.
 python3 -c "import gmssl" 2>/dev/null || python3 -m pip install -q gmssl==3.2.2 \
   || python3 -m pip install -q --break-system-packages gmssl==3.2.2

@@ -59,7 +59,9 @@ extension LabellingService {
             let body = try await SpooledFile.receiving(
                 request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, into: configuration.spool,
                 limit: configuration.maxBodyBytes)
-            return Self.json(try await Self.report(of: body.file.path, explicitChecks: explicit))
+            let entry = try await Self.report(of: body.file.path, explicitChecks: explicit)
+            metrics.verdict(entry.verdict, format: entry.format ?? "unknown")
+            return Self.json(entry)
         }
     }
 

@@ -14,6 +14,7 @@ public struct LabellingService: Sendable {
     let ledger: Ledger?
     /// Each producer token's keys, loaded once at start so a bad key stops the service, not a request.
     let keys: [String: TokenKeys]
+    let metrics = ServiceMetrics()
 
     struct TokenKeys: Sendable {
         var signing: SigningKey?
@@ -43,15 +44,33 @@ public struct LabellingService: Sendable {
         self.keys = keys
     }
 
+    /// Every route as `METHOD /path` (OpenAPI's path form): what `/openapi.json` must describe.
+    public static let endpoints: Set<String> = [
+        "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/label", "POST /v1/propagate", "POST /v1/verify",
+        "GET /v1/ledger", "GET /v1/ledger/{id}",
+    ]
+
     /// The routes, ready to run.
     public func application(logger: Logger) -> some ApplicationProtocol {
         let router = Router()
-        router.middlewares.add(AccessLog(logger: logger))
+        router.middlewares.add(AccessLog(logger: logger, metrics: metrics))
+        router.middlewares.add(MethodCheck())
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("readyz") { _, _ in try self.readiness() }
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: self.metrics.text())))
+        }
         router.post("v1/label") { request, _ in try await self.label(request) }
         router.post("v1/propagate") { request, _ in try await self.propagate(request) }
         router.post("v1/verify") { request, _ in try await self.verify(request) }
+        router.get("v1/ledger") { request, _ in try self.ledgerFeed(request) }
         router.get("v1/ledger/:id") { request, context in try self.ledgerEntry(request, id: context.parameters.get("id") ?? "") }
         let address = configuration.listenAddress ?? ("127.0.0.1", 8080)
         return Application(
@@ -89,6 +108,37 @@ public struct LabellingService: Sendable {
             throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the ledger cannot be read: \(error)")
         }
         return Self.json(["status": "ready", "ledger": ledger.path])
+    }
+
+    /// `GET /v1/ledger?since=DATE`: every act since then as NDJSON, a page of 500 at a time as
+    /// the client reads, so memory does not grow with the ledger.
+    func ledgerFeed(_ request: Request) throws -> Response {
+        _ = try authorize(request, as: [.auditor])
+        guard let ledger else { throw ServiceError(status: .notFound, code: "no_ledger", message: "this service keeps no ledger") }
+        let given = Query(request)["since"]
+        let seconds = given.map(LedgerClock.parse)
+        if let given, seconds == .some(nil) {
+            throw ServiceError.badRequest("since takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '\(given)'")
+        }
+        let since = seconds.flatMap { $0 }.map(LedgerClock.format(secondsSinceEpoch:))
+        let body = ResponseBody { writer in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var lastID: Int64 = 0
+            while true {
+                let page = try ledger.acts(since: since, afterID: lastID, limit: 500)
+                guard let last = page.last?.id else { break }
+                var buffer = ByteBuffer()
+                for act in page {
+                    buffer.writeBytes(try encoder.encode(ActJSON(act)))
+                    buffer.writeString("\n")
+                }
+                try await writer.write(buffer)
+                lastID = last
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
     }
 
     func ledgerEntry(_ request: Request, id: String) throws -> Response {

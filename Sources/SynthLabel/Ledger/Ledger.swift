@@ -124,6 +124,12 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Up to `limit` acts recorded at or after `since` with ids above `afterID`, oldest first: a
+    /// page of an export that a slow reader takes at its own pace (the service's NDJSON feed).
+    public func acts(since: String?, afterID: Int64, limit: Int) throws(LedgerError) -> [LedgerAct] {
+        try acts(where: "time >= ? AND id > ?", [.text(since ?? ""), .integer(afterID)], limit: limit)
+    }
+
     /// Deletes acts recorded before `cutoff` (a `LedgerClock` time) and returns how many.
     /// Refuses, deleting nothing, when that would remove records younger than six months
     /// (180 days or six calendar months, whichever keeps more).
@@ -144,12 +150,14 @@ public final class Ledger: Sendable {
         }
     }
 
-    private func acts(where condition: String, _ values: [SQLiteValue], newestFirst: Bool = false) throws(LedgerError) -> [LedgerAct] {
+    private func acts(where condition: String, _ values: [SQLiteValue], newestFirst: Bool = false, limit: Int? = nil) throws(LedgerError)
+        -> [LedgerAct]
+    {
         try withConnection { (database) throws(LedgerError) in
             let statement = try database.prepare(
                 "SELECT \(LedgerAct.columns.joined(separator: ", ")) FROM act WHERE \(condition) ORDER BY id \(newestFirst ? "DESC" : "ASC")"
-            )
-            try statement.bind(values)
+                    + (limit == nil ? "" : " LIMIT ?"))
+            try statement.bind(values + (limit.map { [.integer(Int64($0))] } ?? []))
             var found: [LedgerAct] = []
             while try statement.step() {
                 if let act = Self.act(from: statement) { found.append(act) }

@@ -165,4 +165,61 @@ import Testing
         // Nothing is left in the spool once the requests are answered.
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
     }
+
+    @Test func theOpenAPIDocumentDescribesEveryRouteAndTheFeedsWork() async throws {
+        let (service, _, _) = try service()
+        try await service.application(logger: Logger(label: "test")).test(.live) { client in
+            let document = try await client.execute(uri: "/openapi.json", method: .get) { try json($0.body) }
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let described = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+            #expect(described == LabellingService.endpoints)
+            // Every route answers (not 404), with the tokens it needs.
+            for endpoint in LabellingService.endpoints {
+                let parts = endpoint.split(separator: " ")
+                let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: "NOPE")
+                let method: HTTPRequest.Method = parts[0] == "GET" ? .get : .post
+                let token =
+                    uri.hasPrefix("/v1/ledger") ? Self.auditorToken : uri.hasSuffix("propagate") ? Self.platformToken : Self.producerToken
+                try await client.execute(
+                    uri: uri, method: method, headers: headers(token), body: method == .post ? sample("gradient.png") : nil
+                ) {
+                    #expect($0.status != .notFound || uri.hasSuffix("NOPE"), "\(endpoint): \($0.status)")
+                }
+            }
+            // The auditor's feed holds the acts just recorded, one JSON object a line.
+            try await client.execute(uri: "/v1/ledger?since=2020-01-01", method: .get, headers: headers(Self.auditorToken)) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "application/x-ndjson")
+                let lines = String(buffer: response.body).split(separator: "\n")
+                #expect(lines.count == 1, "the label; the propagation of an unlabelled file without declared or suspected was refused")
+                #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: String] })
+            }
+            try await client.execute(uri: "/v1/ledger?since=yesterday", method: .get, headers: headers(Self.auditorToken)) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("synthlabel_requests_total{route=\"/v1/label\",status=\"200\"} 1"), "\(text)")
+                #expect(text.contains("synthlabel_verdicts_total{format=\"png\",verdict=\"unlabelled\"} 1"))
+                #expect(text.contains("synthlabel_request_seconds_bucket{route=\"/v1/verify\",le=\"+Inf\"} 1"))
+            }
+        }
+    }
+
+    @Test func aFullGateAnswersBusyInsteadOfQueueing() async throws {
+        let gate = WorkGate(limit: 1)
+        let (entered, enteredSignal) = AsyncStream<Void>.makeStream()
+        let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await gate.run {
+                enteredSignal.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in entered { break }
+        await #expect(throws: ServiceError.self) { try await gate.run {} }
+        releaseSignal.yield()
+        try await holder.value
+        try await gate.run {}  // free again
+    }
 }
