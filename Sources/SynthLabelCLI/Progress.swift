@@ -111,6 +111,13 @@ enum Interruption {
         }
     }
 
+    /// Stops handling SIGINT and SIGTERM here (they stay ignored at the process level), for a
+    /// command with its own handling: `serve` drains its requests in flight instead.
+    static func handOver() {
+        for source in sources { source.cancel() }
+        sources = []
+    }
+
     /// "interrupted after 12 of 40 files".
     static func line(done: Int, total: Int?) -> String {
         "interrupted after \(done)\(total.map { " of \($0)" } ?? "") file(s)"

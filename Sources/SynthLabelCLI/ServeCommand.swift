@@ -50,6 +50,8 @@ struct ServeCommand: ParsableCommand {
         var logger = Logger(label: "synthlabel.serve")
         logger.logLevel = .info
         let application = service.application(logger: logger)
+        // SIGTERM and SIGINT drain the requests in flight (ServiceLifecycle), not end the process at once.
+        Interruption.handOver()
         // The command line is synchronous; the server runs on Swift's concurrency threads until
         // SIGTERM or SIGINT has drained it.
         let finished = DispatchSemaphore(value: 0)

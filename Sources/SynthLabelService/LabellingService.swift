@@ -25,6 +25,8 @@ public struct LabellingService: Sendable {
     public init(configuration: ServiceConfiguration) throws {
         self.configuration = configuration
         gate = WorkGate(limit: configuration.maxConcurrent)
+        // What a killed server left in the spool (bodies, results, the writer's temporaries).
+        Labeller.removeStaleTemporaryFiles(in: configuration.spool)
         if configuration.ledger.hasPrefix("sqlite:") {
             let path = String(configuration.ledger.dropFirst("sqlite:".count))
             do { ledger = try Ledger(path: path) } catch { throw ConfigurationError("cannot open the ledger \(path): \(error)") }

@@ -5,13 +5,14 @@ import SynthLabel
 
 /// A request body written to a file in the spool folder as it arrives, hashed on the way, never
 /// held whole in memory. The file goes when the value does: a client that disconnects mid-upload
-/// leaves nothing behind.
+/// leaves nothing behind. Its name marks it as this process's, so a service started after a kill
+/// removes it (`Labeller.removeStaleTemporaryFiles`).
 final class SpooledFile: Sendable {
     let path: String
 
     /// A new, empty, owner-only file in `folder`.
     init(in folder: String) throws {
-        let template = folder + (folder.hasSuffix("/") ? "" : "/") + ".synthlabel-serve-" + UUID().uuidString
+        let template = folder + (folder.hasSuffix("/") ? "" : "/") + FileSink.scratchName("serve")
         let descriptor = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw ServiceError(status: .internalServerError, code: "spool_unwritable", message: "cannot create a file in the spool folder")

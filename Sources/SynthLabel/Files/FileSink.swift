@@ -9,7 +9,7 @@ import Synchronization
 /// When a write replaces an original, its data reaches the disk before the rename, so even
 /// a power cut cannot leave an empty file where the original was. A fresh copy elsewhere
 /// replaces nothing of the user's and is not forced to disk, like `cp`.
-enum FileSink {
+package enum FileSink {
     /// Suffix of the temporary files; a leftover one (from a kill) is safe to delete.
     static let temporarySuffix = ".synthlabel-tmp"
 
@@ -151,6 +151,12 @@ enum FileSink {
     /// hash of the host name say whose file it is, so a later run can delete the leftovers of
     /// a killed process (and only those); the counter makes names unique within a process.
     private static let processTag = "\(getpid())-\(hostTag)-"
+
+    /// A name for a scratch file of this process in a folder `removeStaleTemporaryFiles` sweeps:
+    /// the same shape as the writer's own, so a killed process's scratch files go with its temporaries.
+    package static func scratchName(_ name: String) -> String {
+        ".\(name).\(processTag)\(temporaryNames.add(1, ordering: .relaxed).newValue)\(temporarySuffix)"
+    }
     private static let temporaryNames = Atomic<Int>(0)
 
     /// The host name hashed to eight hex digits (FNV-1a), safe inside a file name.

@@ -32,15 +32,7 @@ import Testing
 
     @Test func aPythonClientLabelsThroughTheServeCommandWhichStopsOnSIGTERM() throws {
         let token = "python-token-0123456789"
-        let config = folder.file("service.yaml")
-        try """
-        listen: 127.0.0.1:0
-        ledger: sqlite:\(folder.file("ledger.sqlite"))
-        spool: \(folder.path)
-        tokens:
-          - { token: "\(token)", role: producer, producers: ["\(Fixtures.producer)"] }
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        let (server, listening, log) = try startServer(config: config)
+        let (server, listening, log) = try startServer(config: configuration(token: token))
         defer { if server.isRunning { server.terminate() } }
 
         let output = folder.file("from-python.png")
@@ -61,7 +53,7 @@ import Testing
         #expect(logged.contains("produce_id=PY-1") && logged.contains("status=401"), "\(logged)")
         #expect(!logged.contains(token), "the access log never holds a token")
         // Nothing is left in the spool.
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".synthlabel-serve-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".synthlabel-tmp") }
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
@@ -90,6 +82,95 @@ import Testing
         return (server, String(port), log)
     }
 
+    /// Uploads a file slowly (64 KiB every 20 ms, after printing "started"), then prints the status.
+    static let slowClient = """
+        import http.client, sys, time
+        port, token, source = sys.argv[1:4]
+        data = open(source, "rb").read()
+        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+        connection.putrequest("POST", "/v1/label?produce_id=SLOW-1")
+        connection.putheader("Authorization", "Bearer " + token)
+        connection.putheader("Content-Length", str(len(data)))
+        connection.endheaders()
+        print("started", flush=True)
+        try:
+            for start in range(0, len(data), 65536):
+                connection.send(data[start:start + 65536])
+                time.sleep(0.02)
+            print(connection.getresponse().status, flush=True)
+        except OSError as error:
+            print("cut", error, flush=True)
+        """
+
+    /// A configuration with a producer token (and `more` token entries), a ledger
+    /// (`ledger.sqlite`) and the spool in the test's folder.
+    func configuration(token: String, more: [String] = []) throws -> String {
+        let config = folder.file("service.yaml")
+        let entries = ["{ token: \"\(token)\", role: producer, producers: [\"\(Fixtures.producer)\"] }"] + more
+        try
+            (["listen: 127.0.0.1:0", "ledger: sqlite:\(folder.file("ledger.sqlite"))", "spool: \(folder.path)", "tokens:"]
+            + entries.map { "  - " + $0 })
+            .joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    /// A 4 MB WAV (silence), big enough that its upload takes about a second.
+    func bigWAV() throws -> String {
+        let path = folder.file("big.wav")
+        try Media.shell("ffmpeg -v error -f lavfi -i anullsrc=r=48000:cl=stereo -t 22 -c:a pcm_s16le '\(path)'")
+        return path
+    }
+
+    /// The slow client started on a 4 MB WAV, and 0.3 s into its upload; its output to read.
+    func startSlowUpload(port: String, token: String) throws -> (Process, FileHandle) {
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", "-c", Self.slowClient, port, token, try bigWAV()]
+        let out = Pipe()
+        client.standardOutput = out
+        try client.run()
+        let reader = out.fileHandleForReading
+        #expect(String(decoding: reader.availableData, as: UTF8.self).hasPrefix("started"))
+        usleep(300_000)
+        return (client, reader)
+    }
+
+    func spoolFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".synthlabel-tmp") }
+    }
+
+    @Test func sigtermLetsAnUploadInFlightFinish() throws {
+        let token = "drain-token-0123456789"
+        let (server, port, _) = try startServer(config: configuration(token: token))
+        defer { if server.isRunning { server.terminate() } }
+        let (client, reader) = try startSlowUpload(port: port, token: token)
+        kill(server.processIdentifier, SIGTERM)
+        client.waitUntilExit()
+        let answer = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        #expect(answer.contains("200"), "the request in flight was answered: \(answer)")
+        let deadline = Date().addingTimeInterval(15)
+        while server.isRunning && Date() < deadline { usleep(50_000) }
+        #expect(!server.isRunning)
+        #expect(try Ledger(path: folder.file("ledger.sqlite")).acts(produceID: "SLOW-1").first?.state == .completed)
+        #expect(try spoolFiles().isEmpty)
+    }
+
+    @Test func aKilledServerLeavesNothingAfterItsRestart() throws {
+        let token = "kill-token-0123456789"
+        let config = try configuration(token: token)
+        let (server, port, _) = try startServer(config: config)
+        let (client, _) = try startSlowUpload(port: port, token: token)
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        client.waitUntilExit()
+        #expect(try spoolFiles().count == 1, "the body being received was left behind by the kill")
+        // A new server sweeps it; the ledger holds no act for the upload that never finished.
+        let (again, _, _) = try startServer(config: config)
+        defer { again.terminate() }
+        #expect(try spoolFiles().isEmpty)
+        #expect(try Ledger(path: folder.file("ledger.sqlite")).acts(produceID: "SLOW-1").isEmpty)
+    }
+
     struct ServerDidNotStart: Error {
         var log: String
     }
@@ -99,17 +180,13 @@ import Testing
     /// the document says. Not asked: that every schema-valid body is accepted, since a file's
     /// validity is its format, which OpenAPI cannot state (arbitrary bytes are rightly 415).
     @Test func schemathesisFindsNothingOffTheDocument() throws {
-        let config = folder.file("fuzz.yaml")
         let tokens = ["producer-token-0123456789", "platform-token-0123456789", "auditor-token-01234567890"]
-        try """
-        listen: 127.0.0.1:0
-        ledger: sqlite:\(folder.file("fuzz-ledger.sqlite"))
-        spool: \(folder.path)
-        tokens:
-          - { token: "\(tokens[0])", role: producer, producers: ["\(Fixtures.producer)"] }
-          - { token: "\(tokens[1])", role: platform, propagator: "001191110102MACQD9K64018706" }
-          - { token: "\(tokens[2])", role: auditor }
-        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try configuration(
+            token: tokens[0],
+            more: [
+                "{ token: \"\(tokens[1])\", role: platform, propagator: \"001191110102MACQD9K64018706\" }",
+                "{ token: \"\(tokens[2])\", role: auditor }",
+            ])
         let (server, port, _) = try startServer(config: config)
         defer { server.terminate() }
         for token in tokens {
