@@ -133,7 +133,7 @@ extension LabellingService {
     /// Records a completed act: the bytes are in the spool, about to be returned.
     func record(action: LedgerAct.Action, outcome: LabelOutcome, sha256Before: String, sha256After: String, keyID: String?) throws {
         guard let ledger else { return }
-        var act = LedgerAct(
+        let act = LedgerAct(
             action: action, tool: "synthlabel serve", toolVersion: LabellingService.version, operatorName: "service",
             host: HostName.current,
             path: "(request body)", output: "(response body)", format: outcome.carrier.rawValue, sha256Before: sha256Before,
@@ -141,7 +141,6 @@ extension LabellingService {
             watermarkNote: outcome.watermarkNote)
         do {
             let recorded = try ledger.begin([act])
-            act = recorded[0]
             try ledger.finish(completed: recorded.compactMap(\.id))
         } catch {
             throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the act could not be recorded: \(error)")
