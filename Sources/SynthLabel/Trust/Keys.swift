@@ -188,7 +188,6 @@ final class KeyHandle: @unchecked Sendable {
     static func load(pem: [UInt8], isPrivate: Bool, path: String) throws(SynthLabelError)
         -> (SignatureAlgorithm, String, KeyHandle)
     {
-        let kind = isPrivate ? "private" : "public"
         let code = pem.withUnsafeBufferPointer {
             ctrust_key_algorithm(UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: CChar.self), $0.count, isPrivate ? 1 : 0)
         }
