@@ -96,12 +96,19 @@ public struct LabellingService: Sendable {
 
     // MARK: Helpers
 
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+    /// `value` as a JSON answer (or refusal, with its `headers`).
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let data = (try? encoded(value)) ?? Data("{}".utf8)
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The service's JSON: sorted keys, slashes unescaped, the same in every answer and feed.
+    static func encoded(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(
-            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return try encoder.encode(value)
     }
 
     func readiness() throws -> Response {
@@ -124,15 +131,13 @@ public struct LabellingService: Sendable {
         }
         let since = seconds.flatMap { $0 }.map(LedgerClock.format(secondsSinceEpoch:))
         let body = ResponseBody { writer in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var lastID: Int64 = 0
             while true {
                 let page = try ledger.acts(since: since, afterID: lastID, limit: 500)
                 guard let last = page.last?.id else { break }
                 var buffer = ByteBuffer()
                 for act in page {
-                    buffer.writeBytes(try encoder.encode(ActJSON(act)))
+                    buffer.writeBytes(try Self.encoded(ActJSON(act)))
                     buffer.writeString("\n")
                 }
                 try await writer.write(buffer)
@@ -147,11 +152,7 @@ public struct LabellingService: Sendable {
         _ = try authorize(request, as: [.auditor])
         guard let ledger else { throw ServiceError(status: .notFound, code: "no_ledger", message: "this service keeps no ledger") }
         let acts: [LedgerAct]
-        do {
-            var found = try ledger.acts(produceID: id)
-            if found.isEmpty { found = try ledger.forEachActMatching { $0.label[.propagateID] == id } }
-            acts = found
-        } catch {
+        do { acts = try ledger.acts(produceID: id) } catch {
             throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the ledger cannot be read: \(error)")
         }
         guard !acts.isEmpty else {
@@ -170,13 +171,4 @@ struct ActJSON: Encodable {
     }
 
     func encode(to encoder: any Encoder) throws { try fields.encode(to: encoder) }
-}
-
-extension Ledger {
-    /// Every act `matches` accepts (a scan: for lookups the ledger has no index on).
-    func forEachActMatching(_ matches: (LedgerAct) -> Bool) throws(LedgerError) -> [LedgerAct] {
-        var found: [LedgerAct] = []
-        try forEachAct { if matches($0) { found.append($0) } }
-        return found
-    }
 }

@@ -27,7 +27,7 @@ enum VideoCodec {
         guard cvideo_probe(file.descriptorPath, &info, &error, error.count) == 0 else {
             throw .cannotDecode(path: file.path, reason: message(error))
         }
-        let codec = withUnsafeBytes(of: info.codec) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let codec = withUnsafeBytes(of: info.codec, text)
         return Info(
             width: Int(info.width), height: Int(info.height), orientation: Orientation(clockwiseRotation: Int(info.clockwise_rotation)),
             duration: info.duration, frameRate: info.frame_rate, bitRate: Int(info.bit_rate), codec: codec)
@@ -119,7 +119,6 @@ enum VideoCodec {
             }
         }
         guard status == 0 else { throw .cannotEncode(path: file.path, reason: message(error)) }
-        let text = { (buffer: UnsafeRawBufferPointer) in String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self) }
         let audioEncoder = withUnsafeBytes(of: job.audio_encoder, text)
         return CaptionOutcome(
             smartRendered: job.smart != 0, copiedTheRest: job.copied != 0, reencodedSeconds: job.reencoded_seconds,
@@ -131,7 +130,12 @@ enum VideoCodec {
 extension VideoCodec {
     /// The shim's sentence, up to its terminating zero.
     fileprivate static func message(_ buffer: [CChar]) -> String {
-        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        buffer.withUnsafeBytes(text)
+    }
+
+    /// A fixed C character array's text, up to its terminating zero.
+    fileprivate static func text(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 }
 

@@ -57,12 +57,7 @@ extension Verifier {
         }
         let (raster, orientation, view) = (image.raster, image.orientation, image.viewSize)
         let box = record.box
-        guard box.width > 0, box.height > 0, box.x + box.width <= view.width, box.y + box.height <= view.height else {
-            return Finding(
-                .caption, .fail,
-                "the recorded caption box \(box.width)×\(box.height) at \(box.x),\(box.y) lies outside the \(view.width)×\(view.height) image: it was cropped or resized after captioning"
-            )
-        }
+        if let outside = Self.outsideFinding(box, view: view, picture: "image") { return outside }
         let share = Double(record.textHeight) / Double(min(view.width, view.height))
         guard let renderer = try? GlyphRenderer(fontPath: nil), renderer.missingCharacters(in: record.text).isEmpty else {
             return Finding(.caption, .warn, "caption \"\(record.text)\" recorded, drawn with a font SynthLabel does not ship; not compared")
@@ -75,11 +70,7 @@ extension Verifier {
                 "the caption \"\(record.text)\" recorded in the label is no longer in the image (match \(Self.percent(match))): it was removed or painted over"
             )
         }
-        if share < 0.05 {
-            return Finding(
-                .caption, .fail,
-                "caption \"\(record.text)\" found, but its text is \(Self.percent(share)) of the shortest side (GB 45438 §5: at least 5 %)")
-        }
+        if let small = Self.tooSmallFinding(record, share: share) { return small }
         return Finding(
             .caption, .pass,
             "caption \"\(record.text)\" found at \(box.x),\(box.y) (match \(Self.percent(match))), text \(record.textHeight) px = \(Self.percent(share)) of the shortest side"
@@ -177,12 +168,7 @@ extension Verifier {
             )
         }
         let box = record.box
-        guard box.width > 0, box.height > 0, box.x + box.width <= view.width, box.y + box.height <= view.height else {
-            return Finding(
-                .caption, .fail,
-                "the recorded caption box \(box.width)×\(box.height) at \(box.x),\(box.y) lies outside the \(view.width)×\(view.height) picture: it was cropped or resized after captioning"
-            )
-        }
+        if let outside = Self.outsideFinding(box, view: view, picture: "picture") { return outside }
         guard renderer.missingCharacters(in: record.text).isEmpty else {
             return Finding(.caption, .warn, "caption \"\(record.text)\" recorded, drawn with a font SynthLabel does not ship; not compared")
         }
@@ -206,16 +192,29 @@ extension Verifier {
             matches.append(found)
         }
         let share = Double(record.textHeight) / shortest
-        if share < 0.05 {
-            return Finding(
-                .caption, .fail,
-                "caption \"\(record.text)\" found, but its text is \(Self.percent(share)) of the shortest side (GB 45438 §5: at least 5 %)")
-        }
+        if let small = Self.tooSmallFinding(record, share: share) { return small }
         let duration = VideoCaption.seconds(shown)
         return Finding(
             .caption, .pass,
             "caption \"\(record.text)\" shown for the first \(duration), found at \(times.map { "\($0) s" }.joined(separator: " and ")) (match \(matches.map(Self.percent).joined(separator: ", "))), text \(record.textHeight) px = \(Self.percent(share)) of the shortest side"
         )
+    }
+
+    /// A recorded box the picture no longer contains: cropped or resized after captioning.
+    private static func outsideFinding(_ box: CaptionBox, view: (width: Int, height: Int), picture: String) -> Finding? {
+        guard box.width <= 0 || box.height <= 0 || box.x + box.width > view.width || box.y + box.height > view.height else { return nil }
+        return Finding(
+            .caption, .fail,
+            "the recorded caption box \(box.width)×\(box.height) at \(box.x),\(box.y) lies outside the \(view.width)×\(view.height) \(picture): it was cropped or resized after captioning"
+        )
+    }
+
+    /// A caption found whose text is under GB 45438's 5 % of the shortest side.
+    private static func tooSmallFinding(_ record: CaptionRecord, share: Double) -> Finding? {
+        guard share < 0.05 else { return nil }
+        return Finding(
+            .caption, .fail,
+            "caption \"\(record.text)\" found, but its text is \(Self.percent(share)) of the shortest side (GB 45438 §5: at least 5 %)")
     }
 
     static func percent(_ value: Double) -> String {

@@ -64,7 +64,7 @@ import Testing
         server.executableURL = URL(fileURLWithPath: Fixtures.binary)
         server.arguments = ["serve", "--config", config]
         let log = folder.file("server-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         server.standardOutput = server.standardError
         try server.run()
@@ -117,7 +117,7 @@ import Testing
     /// A 4 MB WAV (silence), big enough that its upload takes about a second.
     func bigWAV() throws -> String {
         let path = folder.file("big.wav")
-        try Media.shell("ffmpeg -v error -f lavfi -i anullsrc=r=48000:cl=stereo -t 22 -c:a pcm_s16le '\(path)'")
+        _ = try Media.shell("ffmpeg -v error -f lavfi -i anullsrc=r=48000:cl=stereo -t 22 -c:a pcm_s16le '\(path)'")
         return path
     }
 
