@@ -16,6 +16,8 @@ let package = Package(
         // The HTTP service (`synthlabel serve`).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // The ledger many servers share (`ledger: postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries from Debian's -dev packages (scripts/setup.sh installs them).
@@ -52,11 +54,17 @@ let package = Package(
             // binary still draws captions and speaks.
             resources: [.embedInCode("Explicit/Font/CaptionFont.otf"), .embedInCode("Explicit/Audio/Voice/SpokenPrompt.wav")]
         ),
+        // The ledger in PostgreSQL, for fleets: kept apart so the library itself needs no SwiftNIO.
+        .target(
+            name: "SynthLabelPostgres",
+            dependencies: ["SynthLabel", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         // `synthlabel serve`: the library over HTTP.
         .target(
             name: "SynthLabelService",
             dependencies: [
-                "SynthLabel", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                "SynthLabel", "SynthLabelPostgres", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
             ],
             // The OpenAPI document GET /openapi.json serves, compiled in.
@@ -65,7 +73,7 @@ let package = Package(
         .target(
             name: "SynthLabelCLI",
             dependencies: [
-                "SynthLabel", "SynthLabelService",
+                "SynthLabel", "SynthLabelPostgres", "SynthLabelService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "SynthLabelTests",
             dependencies: [
-                "SynthLabel", "SynthLabelCLI", "SynthLabelService", "synthlabel",
+                "SynthLabel", "SynthLabelCLI", "SynthLabelPostgres", "SynthLabelService", "synthlabel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -210,7 +210,7 @@ struct LabellingRun {
                         for (index, act) in zip(ready, try ledger.begin(ready.compactMap { drafts[$0] })) { recorded[index] = act }
                         return nil
                     } catch {
-                        return .cannotWrite(path: ledger.path, reason: "the act could not be recorded (\(error))")
+                        return .cannotWrite(path: ledger.location, reason: "the act could not be recorded (\(error))")
                     }
                 }
             if let ledger, !dryRun {
@@ -289,11 +289,11 @@ struct LabellingRun {
                     files: results,
                     summary: .init(
                         done: counts.done, alreadyLabelled: counts.already, skipped: counts.skipped, failed: counts.failed, dryRun: dryRun,
-                        ledger: ledger?.path)))
+                        ledger: ledger?.location)))
         } else {
             let rate = seconds > 0 ? Double(counts.done) / seconds : 0
             let already = counts.already > 0 ? "; already \(verb) \(counts.already)" : ""
-            let recorded = ledger.map { "; recorded in \($0.path)" } ?? ""
+            let recorded = ledger.map { "; recorded in \($0.location)" } ?? ""
             Output.diagnostic(
                 String(
                     format: "%@ %d file(s), skipped %d, failed %d in %.2f s (%.0f files/s, %.1f MB)",
@@ -341,7 +341,7 @@ struct LabellingRun {
     /// The recorded act that wrote exactly these bytes to `output`, if any.
     private static func recorded(in ledger: Ledger, output: String, sha256: String) throws(SynthLabelError) -> LedgerAct? {
         do { return try ledger.act(writing: output, sha256: sha256) } catch {
-            throw .cannotRead(path: ledger.path, reason: error.description)
+            throw .cannotRead(path: ledger.location, reason: error.description)
         }
     }
 

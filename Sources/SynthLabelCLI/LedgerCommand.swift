@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynthLabel
+import SynthLabelPostgres
 
 /// `synthlabel ledger`: look up, export and prune the record of labelling acts.
 struct LedgerCommand: ParsableCommand {
@@ -8,7 +9,8 @@ struct LedgerCommand: ParsableCommand {
         commandName: "ledger",
         abstract: "Look up, export and prune the labelling record.",
         discussion: """
-            Every 'label' and 'propagate' run records each act in an SQLite database: when, \
+            Every 'label' and 'propagate' run records each act in the ledger (an SQLite file, or \
+            a PostgreSQL database a fleet shares, given as postgres://USER@HOST/DATABASE): when, \
             which tool and version, who (--operator, else the login name), on which host, the \
             absolute path read and written, the format, the SHA-256 of the whole file before and \
             after (as sha256sum prints it), the seven Annex E fields, the signing key and what \
@@ -29,17 +31,22 @@ struct LedgerCommand: ParsableCommand {
 
     /// Which ledger a subcommand reads.
     struct Location: ParsableArguments {
-        @Option(help: "The ledger to read. Default: as for 'label' ($SYNTHLABEL_LEDGER, else the user's data folder).")
+        @Option(
+            help: ArgumentHelp(
+                "The ledger to read: an SQLite file or postgres://USER@HOST/DATABASE. "
+                    + "Default: as for 'label' ($SYNTHLABEL_LEDGER, else the user's data folder).",
+                valueName: "path-or-url"))
         var ledger: String?
 
-        /// Opens an existing ledger; a missing one is an error, not an empty new database.
+        /// Opens an existing ledger; a missing SQLite file is an error, not an empty new database.
         func open() throws -> Ledger {
-            let path = ledger ?? Ledger.defaultPath(environment: ProcessInfo.processInfo.environment)
-            guard FileManager.default.fileExists(atPath: path) else {
+            let location = ledger ?? Ledger.defaultPath(environment: ProcessInfo.processInfo.environment)
+            let path = LedgerLocation.sqlitePath(location)
+            guard LedgerLocation.isPostgres(location) || FileManager.default.fileExists(atPath: path) else {
                 Output.diagnostic("error: no ledger at \(path); 'label' and 'propagate' create it (or give --ledger PATH)")
                 throw ExitCode(2)
             }
-            do { return try Ledger(path: path) } catch {
+            do { return try LedgerLocation.open(location) } catch {
                 Output.diagnostic("error: \(error)")
                 throw ExitCode(2)
             }

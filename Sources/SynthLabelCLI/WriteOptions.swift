@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynthLabel
+import SynthLabelPostgres
 
 /// Where labelled files go, shared by `label` and `propagate`.
 struct WriteOptions: ParsableArguments {
@@ -46,10 +47,11 @@ struct WriteOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "The labelling record (SQLite) every act is written to.",
+            "The labelling record every act is written to: an SQLite file, or postgres://USER@HOST/DATABASE.",
             discussion:
-                "Default: $SYNTHLABEL_LEDGER, else $XDG_DATA_HOME/synthlabel/ledger.sqlite, else ~/.local/share/synthlabel/ledger.sqlite.",
-            valueName: "path"))
+                "Default: $SYNTHLABEL_LEDGER, else $XDG_DATA_HOME/synthlabel/ledger.sqlite, else ~/.local/share/synthlabel/ledger.sqlite. "
+                + "A PostgreSQL ledger is one record for many machines; its password comes from the URL or $PGPASSWORD.",
+            valueName: "path-or-url"))
     var ledger: String?
 
     @Flag(name: .customLong("no-ledger"), help: "Record nothing (for throwaway copies; the rules ask services to keep a record).")
@@ -69,7 +71,7 @@ struct WriteOptions: ParsableArguments {
     /// The ledger this run records to; nil with --no-ledger or --dry-run (nothing is written).
     func openLedger() throws(LedgerError) -> Ledger? {
         guard !noLedger, !dryRun else { return nil }
-        return try Ledger(path: ledger ?? Ledger.defaultPath(environment: ProcessInfo.processInfo.environment))
+        return try LedgerLocation.open(ledger ?? Ledger.defaultPath(environment: ProcessInfo.processInfo.environment))
     }
 
     /// Whether a recorded act was signed as this run signs (by the same key, or neither).

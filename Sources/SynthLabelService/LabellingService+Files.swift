@@ -120,7 +120,8 @@ extension LabellingService {
             do { digest = try FileDigest.sha256(ofFileAt: output.path) } catch let error as SynthLabelError {
                 throw ServiceError.from(error, spooledAt: output.path)
             }
-            try record(action: action, outcome: outcome, sha256Before: body.sha256, sha256After: digest, keyID: labeller.signingKey?.keyID)
+            try await record(
+                action: action, outcome: outcome, sha256Before: body.sha256, sha256After: digest, keyID: labeller.signingKey?.keyID)
             var headers: HTTPFields = [
                 .contentType: Self.mediaType(outcome.carrier), Self.formatField: outcome.carrier.rawValue, Self.digestField: digest,
             ]
@@ -131,7 +132,7 @@ extension LabellingService {
     }
 
     /// Records a completed act: the bytes are in the spool, about to be returned.
-    func record(action: LedgerAct.Action, outcome: LabelOutcome, sha256Before: String, sha256After: String, keyID: String?) throws {
+    func record(action: LedgerAct.Action, outcome: LabelOutcome, sha256Before: String, sha256After: String, keyID: String?) async throws {
         guard let ledger else { return }
         let act = LedgerAct(
             action: action, tool: "synthlabel serve", toolVersion: LabellingService.version, operatorName: "service",
@@ -139,10 +140,7 @@ extension LabellingService {
             path: "(request body)", output: "(response body)", format: outcome.carrier.rawValue, sha256Before: sha256Before,
             sha256After: sha256After, label: outcome.label, watermark: outcome.watermark, keyID: keyID, explicit: outcome.explicit,
             watermarkNote: outcome.watermarkNote)
-        do {
-            let recorded = try ledger.begin([act])
-            try ledger.finish(completed: recorded.compactMap(\.id))
-        } catch {
+        do { _ = try await ledger.perform { ledger throws(LedgerError) in try ledger.record(completed: [act]) } } catch {
             throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the act could not be recorded: \(error)")
         }
     }

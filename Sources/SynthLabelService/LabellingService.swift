@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SynthLabel
+import SynthLabelPostgres
 
 /// `synthlabel serve`: labelling, propagation and verification over HTTP, so pipelines in any
 /// language call the library without spawning a process per file. Bodies are spooled to disk
@@ -27,11 +28,10 @@ public struct LabellingService: Sendable {
         gate = WorkGate(limit: configuration.maxConcurrent)
         // What a killed server left in the spool (bodies, results, the writer's temporaries).
         Labeller.removeStaleTemporaryFiles(in: configuration.spool)
-        if configuration.ledger.hasPrefix("sqlite:") {
-            let path = String(configuration.ledger.dropFirst("sqlite:".count))
-            do { ledger = try Ledger(path: path) } catch { throw ConfigurationError("cannot open the ledger \(path): \(error)") }
-        } else {
+        if configuration.ledger == "none" {
             ledger = nil
+        } else {
+            do { ledger = try LedgerLocation.open(configuration.ledger) } catch { throw ConfigurationError("\(error)") }
         }
         var keys: [String: TokenKeys] = [:]
         for token in configuration.tokens {
@@ -58,7 +58,7 @@ public struct LabellingService: Sendable {
         router.middlewares.add(AccessLog(logger: logger, metrics: metrics))
         router.middlewares.add(MethodCheck())
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
-        router.get("readyz") { _, _ in try self.readiness() }
+        router.get("readyz") { _, _ in try await self.readiness() }
         router.get("openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
@@ -73,7 +73,7 @@ public struct LabellingService: Sendable {
         router.post("v1/propagate") { request, _ in try await self.propagate(request) }
         router.post("v1/verify") { request, _ in try await self.verify(request) }
         router.get("v1/ledger") { request, _ in try self.ledgerFeed(request) }
-        router.get("v1/ledger/:id") { request, context in try self.ledgerEntry(request, id: context.parameters.get("id") ?? "") }
+        router.get("v1/ledger/:id") { request, context in try await self.ledgerEntry(request, id: context.parameters.get("id") ?? "") }
         let address = configuration.listenAddress ?? ("127.0.0.1", 8080)
         return Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "synthlabel"),
@@ -111,12 +111,12 @@ public struct LabellingService: Sendable {
         return try encoder.encode(value)
     }
 
-    func readiness() throws -> Response {
+    func readiness() async throws -> Response {
         guard let ledger else { return Self.json(["status": "ready", "ledger": "none"]) }
-        do { _ = try ledger.acts(produceID: "readiness-probe") } catch {
+        do { _ = try await ledger.perform { ledger throws(LedgerError) in try ledger.acts(produceID: "readiness-probe") } } catch {
             throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the ledger cannot be read: \(error)")
         }
-        return Self.json(["status": "ready", "ledger": ledger.path])
+        return Self.json(["status": "ready", "ledger": ledger.location])
     }
 
     /// `GET /v1/ledger?since=DATE`: every act since then as NDJSON, a page of 500 at a time as
@@ -133,7 +133,10 @@ public struct LabellingService: Sendable {
         let body = ResponseBody { writer in
             var lastID: Int64 = 0
             while true {
-                let page = try ledger.acts(since: since, afterID: lastID, limit: 500)
+                let after = lastID
+                let page = try await ledger.perform { ledger throws(LedgerError) in
+                    try ledger.acts(since: since, afterID: after, limit: 500)
+                }
                 guard let last = page.last?.id else { break }
                 var buffer = ByteBuffer()
                 for act in page {
@@ -148,11 +151,11 @@ public struct LabellingService: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
     }
 
-    func ledgerEntry(_ request: Request, id: String) throws -> Response {
+    func ledgerEntry(_ request: Request, id: String) async throws -> Response {
         _ = try authorize(request, as: [.auditor])
         guard let ledger else { throw ServiceError(status: .notFound, code: "no_ledger", message: "this service keeps no ledger") }
         let acts: [LedgerAct]
-        do { acts = try ledger.acts(produceID: id) } catch {
+        do { acts = try await ledger.perform { ledger throws(LedgerError) in try ledger.acts(produceID: id) } } catch {
             throw ServiceError(status: .serviceUnavailable, code: "ledger_unreachable", message: "the ledger cannot be read: \(error)")
         }
         guard !acts.isEmpty else {

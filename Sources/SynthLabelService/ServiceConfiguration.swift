@@ -1,5 +1,6 @@
 import Foundation
 import SynthLabel
+import SynthLabelPostgres
 import Yams
 
 /// What `synthlabel serve --config FILE` reads (YAML): where to listen, where the ledger is, how
@@ -7,7 +8,8 @@ import Yams
 public struct ServiceConfiguration: Sendable, Decodable {
     /// `HOST:PORT` to listen on; loopback by default.
     public var listen: String
-    /// `sqlite:PATH` (the default: the CLI's ledger path), or `none` to keep no record.
+    /// `sqlite:PATH` (the default: the CLI's ledger path), `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`
+    /// (one ledger that many servers share), or `none` to keep no record.
     public var ledger: String
     /// The largest body accepted; a larger one is answered 413 before it is read.
     public var maxBodyBytes: Int
@@ -108,8 +110,9 @@ public struct ServiceConfiguration: Sendable, Decodable {
         guard maxBodyBytes > 0, maxConcurrent > 0 else {
             throw ConfigurationError("\(path): max_body_bytes and max_concurrent must be positive")
         }
-        guard ledger == "none" || ledger.hasPrefix("sqlite:") else {
-            throw ConfigurationError("\(path): ledger must be sqlite:PATH or none (PostgreSQL is not supported yet), not '\(ledger)'")
+        guard ledger == "none" || ledger.hasPrefix("sqlite:") || LedgerLocation.isPostgres(ledger) else {
+            throw ConfigurationError(
+                "\(path): ledger must be sqlite:PATH, postgres://USER@HOST/DATABASE or none, not '\(LedgerLocation.redacted(ledger))'")
         }
         var seen: Set<String> = []
         for token in tokens {

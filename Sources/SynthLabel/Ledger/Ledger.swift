@@ -1,32 +1,33 @@
 import Glibc
-import Synchronization
 
-/// The record of every labelling act, kept in an SQLite database.
+/// The record of every labelling act, kept in a SQL database: an SQLite file by default, or a
+/// PostgreSQL database that many servers share (`SynthLabelPostgres`).
 ///
-/// Built to survive kills and power cuts and to be shared: write-ahead logging with full
-/// syncs, one transaction per batch of acts, and a write lock taken up front so concurrent
-/// `label` processes wait for each other (up to a minute) instead of failing. An act is
-/// recorded `pending` before its file is renamed into place and marked `completed` after,
-/// so a file that was renamed always has its record, and a rerun can tell a finished act
-/// from one that was cut off (by the file's SHA-256).
+/// Built to survive kills and power cuts: an act is recorded `pending` (committed durably)
+/// before its file is renamed into place and marked `completed` after, so a file that was
+/// renamed always has its record, and a rerun can tell a finished act from one that was cut
+/// off (by the file's SHA-256). Calls block; `perform(_:)` runs them off an async caller's
+/// executor.
 public final class Ledger: Sendable {
-    /// Where the database lives.
-    public let path: String
-    private let connection: Mutex<SQLiteConnectionBox>
+    /// The database the acts are kept in.
+    public let database: any LedgerDatabase
 
-    /// Opens (or creates, with its folder) the ledger at `path`.
-    public init(path: String) throws(LedgerError) {
-        self.path = path
+    /// Where the ledger is: a path, or a URL without its password.
+    public var location: String { database.location }
+
+    /// Opens (or creates, with its folder) the SQLite ledger at `path`.
+    public convenience init(path: String) throws(LedgerError) {
         try Self.createParentFolders(of: path)
-        let database = try SQLiteConnection(path: path)
-        database.setBusyTimeout(milliseconds: 60_000)
-        try database.execute("PRAGMA journal_mode=WAL")
-        try database.execute("PRAGMA synchronous=FULL")
-        try database.writeTransaction { () throws(LedgerError) in
-            try database.execute(Self.schema)
-            try Self.addMissingColumns(database)
+        try self.init(database: SQLiteLedgerDatabase(path: path))
+    }
+
+    /// Opens the ledger kept in `database`, creating its table (or adding the columns a later
+    /// version added) when needed.
+    public init(database: any LedgerDatabase) throws(LedgerError) {
+        self.database = database
+        try database.transaction(durable: true) { (statements) throws(LedgerError) in
+            try Self.prepareSchema(statements, dialect: database.dialect)
         }
-        connection = Mutex(SQLiteConnectionBox(database))
     }
 
     /// `$SYNTHLABEL_LEDGER`, else `$XDG_DATA_HOME/synthlabel/ledger.sqlite`, else
@@ -42,22 +43,34 @@ public final class Ledger: Sendable {
     /// An earlier pending act on the same output is marked `abandoned`: its file is being
     /// labelled again, so that act never finished.
     public func begin(_ acts: [LedgerAct]) throws(LedgerError) -> [LedgerAct] {
-        try withConnection { (database) throws(LedgerError) in
-            try database.writeTransaction { () throws(LedgerError) in
-                let abandon = try database.prepare("UPDATE act SET state = 'abandoned' WHERE output = ? AND state = 'pending'")
-                let placeholders = Array(repeating: "?", count: LedgerAct.columns.count - 1).joined(separator: ", ")
-                let insert = try database.prepare(
-                    "INSERT INTO act (\(LedgerAct.columns.dropFirst().joined(separator: ", "))) VALUES (\(placeholders))")
-                var recorded: [LedgerAct] = []
-                for var act in acts {
-                    try abandon.run([.text(act.output)])
-                    act.state = .pending
-                    try insert.run(act.values.dropFirst().map(SQLiteValue.init))
-                    act.id = database.lastInsertedRow
-                    recorded.append(act)
+        try insert(acts, as: .pending)
+    }
+
+    /// Records acts whose bytes already exist nowhere but in a reply about to be sent (the
+    /// service's): `completed` at once, in one durable transaction.
+    public func record(completed acts: [LedgerAct]) throws(LedgerError) -> [LedgerAct] {
+        try insert(acts, as: .completed)
+    }
+
+    private func insert(_ acts: [LedgerAct], as state: LedgerAct.State) throws(LedgerError) -> [LedgerAct] {
+        let time = LedgerClock.now()
+        return try database.transaction(durable: true) { (statements) throws(LedgerError) in
+            let columns = LedgerAct.columns.dropFirst()
+            let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
+            var recorded: [LedgerAct] = []
+            for var act in acts {
+                if state == .pending {
+                    try statements.run("UPDATE act SET state = 'abandoned' WHERE output = $1 AND state = 'pending'", [.text(act.output)])
                 }
-                return recorded
+                act.state = state
+                act.completedAt = state == .completed ? time : nil
+                let returned = try statements.rows(
+                    "INSERT INTO act (\(columns.joined(separator: ", "))) VALUES (\(placeholders)) RETURNING CAST(id AS TEXT)",
+                    act.values.dropFirst().map(LedgerValue.init))
+                act.id = returned.first?.first.flatMap { $0.flatMap { Int64($0) } }
+                recorded.append(act)
             }
+            return recorded
         }
     }
 
@@ -66,17 +79,15 @@ public final class Ledger: Sendable {
     public func finish(completed: [Int64], abandoned: [Int64] = []) throws(LedgerError) {
         guard !completed.isEmpty || !abandoned.isEmpty else { return }
         let time = LedgerClock.now()
-        try withConnection { (database) throws(LedgerError) in
-            // Not forced to disk: a completion lost to a power cut leaves a pending act whose
-            // file has the planned digest, which the next run completes. The pending records,
-            // which must never be lost, are written with full syncs.
-            try database.execute("PRAGMA synchronous=NORMAL")
-            defer { try? database.execute("PRAGMA synchronous=FULL") }
-            try database.writeTransaction { () throws(LedgerError) in
-                let complete = try database.prepare("UPDATE act SET state = 'completed', completed_at = ? WHERE id = ?")
-                for id in completed { try complete.run([.text(time), .integer(id)]) }
-                let abandon = try database.prepare("UPDATE act SET state = 'abandoned' WHERE id = ? AND state = 'pending'")
-                for id in abandoned { try abandon.run([.integer(id)]) }
+        // Not forced to disk: a completion lost to a power cut leaves a pending act whose file
+        // has the planned digest, which the next run completes. The pending records, which
+        // must never be lost, are committed durably.
+        try database.transaction(durable: false) { (statements) throws(LedgerError) in
+            for id in completed {
+                try statements.run("UPDATE act SET state = 'completed', completed_at = $1 WHERE id = $2", [.text(time), .integer(id)])
+            }
+            for id in abandoned {
+                try statements.run("UPDATE act SET state = 'abandoned' WHERE id = $1 AND state = 'pending'", [.integer(id)])
             }
         }
     }
@@ -84,50 +95,51 @@ public final class Ledger: Sendable {
     /// The newest act that wrote exactly these bytes (by SHA-256) to `output`, finished or
     /// not: what a rerun asks before labelling a file again.
     public func act(writing output: String, sha256 digest: String) throws(LedgerError) -> LedgerAct? {
-        try acts(where: "output = ? AND sha256_after = ? AND state != 'abandoned'", [.text(output), .text(digest)], newestFirst: true)
+        try acts(where: "output = $1 AND sha256_after = $2 AND state != 'abandoned'", [.text(output), .text(digest)], newestFirst: true)
             .first
     }
 
     /// Acts whose label has this ProduceID or PropagateID.
     public func acts(produceID: String) throws(LedgerError) -> [LedgerAct] {
-        try acts(where: "produce_id = ? OR propagate_id = ?", [.text(produceID), .text(produceID)])
+        try acts(where: "produce_id = $1 OR propagate_id = $1", [.text(produceID)])
     }
 
     /// Acts whose file had, before or after, a SHA-256 starting with `prefix` (lowercase hex).
     public func acts(sha256Prefix prefix: String) throws(LedgerError) -> [LedgerAct] {
-        // A range on the indexed column rather than LIKE, which SQLite cannot index here.
-        let bounds: [SQLiteValue] = [.text(prefix), .text(prefix + "~")]
+        // A range on the indexed columns rather than LIKE, which neither database can index
+        // here ('~' sorts after every hex digit in byte order, the columns' collation).
+        let bounds: [LedgerValue] = [.text(prefix), .text(prefix + "~")]
         return try acts(
-            where: "(sha256_before >= ?1 AND sha256_before < ?2) OR (sha256_after >= ?1 AND sha256_after < ?2)", bounds)
+            where: "(sha256_before >= $1 AND sha256_before < $2) OR (sha256_after >= $1 AND sha256_after < $2)", bounds)
     }
 
     /// Acts that read or wrote the file at this absolute path.
     public func acts(file: String) throws(LedgerError) -> [LedgerAct] {
-        try acts(where: "path = ? OR output = ?", [.text(file), .text(file)])
+        try acts(where: "path = $1 OR output = $1", [.text(file)])
     }
 
     /// Acts that embedded this watermark payload (hex).
     public func acts(watermark: String) throws(LedgerError) -> [LedgerAct] {
-        try acts(where: "watermark = ?", [.text(watermark.lowercased())])
+        try acts(where: "watermark = $1", [.text(watermark.lowercased())])
     }
 
     /// Every act recorded at or after `since` (a `LedgerClock` time), oldest first, handed to
-    /// `body` one at a time so an export of millions of rows runs in constant memory.
+    /// `body` one at a time and read a page at a time, so an export of millions of rows runs
+    /// in constant memory.
     public func forEachAct(since: String? = nil, _ body: (LedgerAct) -> Void) throws(LedgerError) {
-        try withConnection { (database) throws(LedgerError) in
-            let statement = try database.prepare(
-                "SELECT \(LedgerAct.columns.joined(separator: ", ")) FROM act WHERE time >= ? ORDER BY id")
-            try statement.bind([.text(since ?? "")])
-            while try statement.step() {
-                if let act = Self.act(from: statement) { body(act) }
-            }
+        var lastID: Int64 = 0
+        while true {
+            let page = try acts(since: since, afterID: lastID, limit: 1000)
+            page.forEach(body)
+            guard page.count == 1000, let last = page.last?.id else { return }
+            lastID = last
         }
     }
 
     /// Up to `limit` acts recorded at or after `since` with ids above `afterID`, oldest first: a
     /// page of an export that a slow reader takes at its own pace (the service's NDJSON feed).
     public func acts(since: String?, afterID: Int64, limit: Int) throws(LedgerError) -> [LedgerAct] {
-        try acts(where: "time >= ? AND id > ?", [.text(since ?? ""), .integer(afterID)], limit: limit)
+        try acts(where: "time >= $1 AND id > $2", [.text(since ?? ""), .integer(afterID)], limit: limit)
     }
 
     /// Deletes acts recorded before `cutoff` (a `LedgerClock` time) and returns how many.
@@ -135,43 +147,33 @@ public final class Ledger: Sendable {
     /// (180 days or six calendar months, whichever keeps more).
     public func prune(before cutoff: String, now: String = LedgerClock.now()) throws(LedgerError) -> Int {
         guard let requested = LedgerClock.parse(cutoff), let current = LedgerClock.parse(now) else {
-            throw .database(path: path, reason: "'\(cutoff)' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
+            throw .database(path: location, reason: "'\(cutoff)' is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
         }
         let earliest = LedgerClock.retentionCutoff(now: current)
         guard requested <= earliest else {
             throw .retention(requested: cutoff, earliestAllowed: LedgerClock.format(secondsSinceEpoch: earliest))
         }
         let bound = LedgerClock.format(secondsSinceEpoch: requested)
-        return try withConnection { (database) throws(LedgerError) in
-            try database.writeTransaction { () throws(LedgerError) in
-                try database.prepare("DELETE FROM act WHERE time < ?").run([.text(bound)])
-                return database.changes
-            }
+        return try database.transaction(durable: true) { (statements) throws(LedgerError) in
+            try statements.run("DELETE FROM act WHERE time < $1", [.text(bound)])
         }
     }
 
-    private func acts(where condition: String, _ values: [SQLiteValue], newestFirst: Bool = false, limit: Int? = nil) throws(LedgerError)
-        -> [LedgerAct]
+    /// Runs ledger calls on a thread of their own and awaits them, so a server's request
+    /// handler does not hold its executor while the database syncs or answers.
+    public func perform<T: Sendable>(_ work: @escaping @Sendable (Ledger) throws(LedgerError) -> T) async throws(LedgerError) -> T {
+        try await BlockingWork.waiting { () throws(LedgerError) in try work(self) }
+    }
+
+    private func acts(where condition: String, _ values: [LedgerValue], newestFirst: Bool = false, limit: Int? = nil)
+        throws(LedgerError) -> [LedgerAct]
     {
-        try withConnection { (database) throws(LedgerError) in
-            let statement = try database.prepare(
-                "SELECT \(LedgerAct.columns.joined(separator: ", ")) FROM act WHERE \(condition) ORDER BY id \(newestFirst ? "DESC" : "ASC")"
-                    + (limit == nil ? "" : " LIMIT ?"))
-            try statement.bind(values + (limit.map { [.integer(Int64($0))] } ?? []))
-            var found: [LedgerAct] = []
-            while try statement.step() {
-                if let act = Self.act(from: statement) { found.append(act) }
-            }
-            return found
-        }
-    }
-
-    private static func act(from statement: SQLiteStatement) -> LedgerAct? {
-        LedgerAct(values: (0..<Int32(LedgerAct.columns.count)).map { statement.text($0) })
-    }
-
-    private func withConnection<T>(_ body: (SQLiteConnection) throws(LedgerError) -> T) throws(LedgerError) -> T {
-        try connection.withLock { (box) throws(LedgerError) in try body(box.connection) }
+        let columns = ["CAST(id AS TEXT)"] + LedgerAct.columns.dropFirst()
+        let rows = try database.rows(
+            "SELECT \(columns.joined(separator: ", ")) FROM act WHERE \(condition) ORDER BY id \(newestFirst ? "DESC" : "ASC")"
+                + (limit == nil ? "" : " LIMIT $\(values.count + 1)"),
+            values + (limit.map { [.integer(Int64($0))] } ?? []))
+        return rows.compactMap(LedgerAct.init(values:))
     }
 
     private static func createParentFolders(of path: String) throws(LedgerError) {
@@ -184,60 +186,51 @@ public final class Ledger: Sendable {
         }
     }
 
-    private static let schema = """
-        CREATE TABLE IF NOT EXISTS act (
-            id INTEGER PRIMARY KEY,
-            time TEXT NOT NULL,
-            completed_at TEXT,
-            state TEXT NOT NULL CHECK (state IN ('pending', 'completed', 'abandoned')),
-            action TEXT NOT NULL,
-            tool TEXT NOT NULL,
-            tool_version TEXT NOT NULL,
-            operator TEXT NOT NULL,
-            host TEXT NOT NULL,
-            path TEXT NOT NULL,
-            output TEXT NOT NULL,
-            format TEXT NOT NULL,
-            sha256_before TEXT NOT NULL,
-            sha256_after TEXT NOT NULL,
-            label TEXT,
-            content_producer TEXT,
-            produce_id TEXT,
-            reserved_code1 TEXT,
-            content_propagator TEXT,
-            propagate_id TEXT,
-            reserved_code2 TEXT,
-            watermark TEXT,
-            key_id TEXT,
-            explicit TEXT,
-            watermark_note TEXT
-        );
-        CREATE INDEX IF NOT EXISTS act_output ON act (output, sha256_after);
-        CREATE INDEX IF NOT EXISTS act_path ON act (path);
-        CREATE INDEX IF NOT EXISTS act_time ON act (time);
-        CREATE INDEX IF NOT EXISTS act_produce_id ON act (produce_id);
-        CREATE INDEX IF NOT EXISTS act_propagate_id ON act (propagate_id);
-        CREATE INDEX IF NOT EXISTS act_sha256_before ON act (sha256_before);
-        CREATE INDEX IF NOT EXISTS act_sha256_after ON act (sha256_after);
-        CREATE INDEX IF NOT EXISTS act_watermark ON act (watermark);
-        PRAGMA user_version = 2;
-        """
+    /// The columns that must have a value.
+    private static let requiredColumns: Set = [
+        "time", "state", "action", "tool", "tool_version", "operator", "host", "path", "output", "format", "sha256_before",
+        "sha256_after",
+    ]
 
-    /// Columns added since the first version, each with its type: a ledger made by an earlier
-    /// version gains them when opened (its acts keep NULL there), so one file serves both.
-    private static let addedColumns = [("watermark_note", "TEXT")]
+    /// Columns added since the first version: a ledger made by an earlier version gains them
+    /// when opened (its acts keep NULL there), so one database serves both.
+    private static let addedColumns = ["watermark_note"]
 
-    private static func addMissingColumns(_ database: SQLiteConnection) throws(LedgerError) {
-        for (name, type) in addedColumns {
-            let statement = try database.prepare("SELECT count(*) FROM pragma_table_info('act') WHERE name = '\(name)'")
-            guard try statement.step(), statement.text(0) == "0" else { continue }
-            try database.execute("ALTER TABLE act ADD COLUMN \(name) \(type)")
+    /// Lookups the ledger answers without reading the whole table.
+    private static let indexes = [
+        "act_output": "output, sha256_after", "act_path": "path", "act_time": "time", "act_produce_id": "produce_id",
+        "act_propagate_id": "propagate_id", "act_sha256_before": "sha256_before", "act_sha256_after": "sha256_after",
+        "act_watermark": "watermark",
+    ]
+
+    /// Creates the table and its indexes if missing and adds the columns a later version added.
+    /// Text compares byte by byte in both databases (PostgreSQL's collation "C"), which the
+    /// time and digest ranges rely on.
+    private static func prepareSchema(_ statements: any LedgerStatements, dialect: LedgerDialect) throws(LedgerError) {
+        let text = dialect == .postgres ? "TEXT COLLATE \"C\"" : "TEXT"
+        if dialect == .postgres {
+            // Two servers starting at once must not both create the table.
+            try statements.run("SELECT pg_advisory_xact_lock(7451283)", [])
         }
+        let definitions =
+            [dialect == .postgres ? "id BIGSERIAL PRIMARY KEY" : "id INTEGER PRIMARY KEY"]
+            + LedgerAct.columns.dropFirst().map { column in
+                "\(column) \(text)" + (requiredColumns.contains(column) ? " NOT NULL" : "")
+                    + (column == "state" ? " CHECK (state IN ('pending', 'completed', 'abandoned'))" : "")
+            }
+        try statements.run("CREATE TABLE IF NOT EXISTS act (\(definitions.joined(separator: ", ")))", [])
+        for column in addedColumns {
+            switch dialect {
+            case .postgres:
+                try statements.run("ALTER TABLE act ADD COLUMN IF NOT EXISTS \(column) \(text)", [])
+            case .sqlite:
+                let present = try statements.rows("SELECT name FROM pragma_table_info('act') WHERE name = $1", [.text(column)])
+                if present.isEmpty { try statements.run("ALTER TABLE act ADD COLUMN \(column) \(text)", []) }
+            }
+        }
+        for (name, columns) in indexes.sorted(by: { $0.key < $1.key }) {
+            try statements.run("CREATE INDEX IF NOT EXISTS \(name) ON act (\(columns))", [])
+        }
+        if dialect == .sqlite { try statements.run("PRAGMA user_version = 2", []) }
     }
-}
-
-/// The connection travels inside the ledger's mutex, which is what makes sharing it safe.
-private struct SQLiteConnectionBox: @unchecked Sendable {
-    let connection: SQLiteConnection
-    init(_ connection: SQLiteConnection) { self.connection = connection }
 }

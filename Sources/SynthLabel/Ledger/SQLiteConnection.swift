@@ -3,7 +3,7 @@ import CSQLite
 /// One connection to an SQLite database (Debian's libsqlite3), with just what the ledger
 /// needs: statements with bound values, rows read by column, and write transactions.
 ///
-/// Not safe to share between threads by itself; `Ledger` serialises every call.
+/// Not safe to share between threads by itself; `SQLiteLedgerDatabase` serialises every call.
 final class SQLiteConnection {
     private var handle: OpaquePointer?
     let path: String
@@ -60,18 +60,7 @@ final class SQLiteConnection {
 
     var changes: Int { Int(sqlite3_changes(handle)) }
 
-    var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
-
     var lastError: String { handle.map { String(cString: sqlite3_errmsg($0)) } ?? "no connection" }
-}
-
-/// A value bound to a statement or read from a row.
-enum SQLiteValue: Equatable {
-    case integer(Int64)
-    case text(String)
-    case null
-
-    init(_ text: String?) { self = text.map { .text($0) } ?? .null }
 }
 
 /// A prepared statement; reusable after `reset`.
@@ -87,7 +76,7 @@ final class SQLiteStatement {
     deinit { sqlite3_finalize(statement) }
 
     /// Binds `values` to the parameters 1…n, after clearing earlier bindings and results.
-    func bind(_ values: [SQLiteValue]) throws(LedgerError) {
+    func bind(_ values: [LedgerValue]) throws(LedgerError) {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
         for (index, value) in values.enumerated() {
@@ -111,16 +100,11 @@ final class SQLiteStatement {
         }
     }
 
-    /// Runs a statement that returns no rows.
-    func run(_ values: [SQLiteValue]) throws(LedgerError) {
-        try bind(values)
-        while try step() {}
-    }
-
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(statement, column) else { return nil }
         return String(cString: bytes)
     }
 
-    func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+    /// How many columns each row has.
+    var columnCount: Int32 { sqlite3_column_count(statement) }
 }

@@ -22,4 +22,17 @@ enum BlockingWork {
         }
         return try result.get()
     }
+
+    private static let waitingQueue = DispatchQueue(label: "SynthLabel.waiting-work", attributes: .concurrent)
+
+    /// Like `run`, for work that mostly waits (a database's sync or answer) rather than
+    /// computes: it takes no core's slot, so it never holds up file work, nor waits behind it.
+    static func waiting<Value: Sendable, Failure: Error>(
+        _ work: @escaping @Sendable () throws(Failure) -> Value
+    ) async throws(Failure) -> Value {
+        let result: Result<Value, Failure> = await withCheckedContinuation { continuation in
+            waitingQueue.async { continuation.resume(returning: Result { () throws(Failure) in try work() }) }
+        }
+        return try result.get()
+    }
 }

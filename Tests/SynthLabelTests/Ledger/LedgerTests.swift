@@ -1,12 +1,37 @@
 import Foundation
+import SynthLabelPostgres
 import Testing
 
 @testable import SynthLabel
 
-/// The ledger library: acts recorded, completed, abandoned, found, exported and pruned.
+/// The ledger library: acts recorded, completed, abandoned, found, exported and pruned, the same
+/// in an SQLite file and in PostgreSQL (a fresh database on the server scripts/postgres.sh starts).
 @Suite("ledger")
 struct LedgerTests {
     let folder = TemporaryDirectory()
+
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    /// A ledger of `kind` (`connections` of them on one database), with what keeps it alive.
+    struct Opened {
+        var ledgers: [Ledger]
+        var postgres: PostgresDatabase?
+        var ledger: Ledger { ledgers[0] }
+    }
+
+    func open(_ kind: Kind, connections: Int = 1) throws -> Opened {
+        switch kind {
+        case .sqlite:
+            let path = folder.file("nested/dir/ledger.sqlite")
+            return Opened(ledgers: try (0..<connections).map { _ in try Ledger(path: path) })
+        case .postgres:
+            let database = try PostgresDatabase()
+            return Opened(ledgers: try (0..<connections).map { _ in try LedgerLocation.open(database.url) }, postgres: database)
+        }
+    }
 
     static func act(output: String = "/data/a.png", after: String = String(repeating: "b", count: 64), time: String = LedgerClock.now())
         -> LedgerAct
@@ -17,8 +42,9 @@ struct LedgerTests {
             label: Fixtures.label(id: "P-\(output)"), keyID: "k1")
     }
 
-    @Test func actsArePendingUntilFinishedAndRoundTripEveryColumn() throws {
-        let ledger = try Ledger(path: folder.file("nested/dir/ledger.sqlite"))
+    @Test(arguments: Kind.allCases) func actsArePendingUntilFinishedAndRoundTripEveryColumn(_ kind: Kind) throws {
+        let opened = try open(kind)
+        let ledger = opened.ledger
         let recorded = try ledger.begin([Self.act(), Self.act(output: "/data/b.png")])
         #expect(recorded.map(\.state) == [.pending, .pending])
         #expect(recorded[0].id != nil && recorded[0].id != recorded[1].id)
@@ -53,8 +79,9 @@ struct LedgerTests {
         #expect(try ledger.acts(produceID: recorded.label.produceID ?? "").first?.watermarkNote == "too short")
     }
 
-    @Test func aNewActOnTheSameOutputAbandonsTheUnfinishedOne() throws {
-        let ledger = try Ledger(path: folder.file("ledger.sqlite"))
+    @Test(arguments: Kind.allCases) func aNewActOnTheSameOutputAbandonsTheUnfinishedOne(_ kind: Kind) throws {
+        let opened = try open(kind)
+        let ledger = opened.ledger
         let first = try ledger.begin([Self.act()])[0]
         let second = try ledger.begin([Self.act(after: String(repeating: "c", count: 64))])[0]
         let states = try ledger.acts(file: "/data/a.png").map { ($0.id!, $0.state) }
@@ -62,16 +89,18 @@ struct LedgerTests {
         #expect(states.map(\.1) == [.abandoned, .pending])
     }
 
-    @Test func findsByDigestPrefixBeforeOrAfter() throws {
-        let ledger = try Ledger(path: folder.file("ledger.sqlite"))
+    @Test(arguments: Kind.allCases) func findsByDigestPrefixBeforeOrAfter(_ kind: Kind) throws {
+        let opened = try open(kind)
+        let ledger = opened.ledger
         _ = try ledger.begin([Self.act(after: "0123456789" + String(repeating: "f", count: 54)), Self.act(output: "/x")])
         #expect(try ledger.acts(sha256Prefix: "01234567").count == 1)
         #expect(try ledger.acts(sha256Prefix: "aaaaaaaa").count == 2)
         #expect(try ledger.acts(sha256Prefix: "01234568").isEmpty)
     }
 
-    @Test func pruneKeepsSixMonthsAndDeletesOlderActs() throws {
-        let ledger = try Ledger(path: folder.file("ledger.sqlite"))
+    @Test(arguments: Kind.allCases) func pruneKeepsSixMonthsAndDeletesOlderActs(_ kind: Kind) throws {
+        let opened = try open(kind)
+        let ledger = opened.ledger
         _ = try ledger.begin([Self.act(time: "2025-01-10T00:00:00.000Z"), Self.act(output: "/new", time: "2026-11-30T00:00:00.000Z")])
         let now = "2026-12-01T00:00:00.000Z"
         // 2026-06-01 is six calendar months back but only 183 days; 180 days is 2026-06-04.
@@ -106,9 +135,9 @@ struct LedgerTests {
         #expect(LedgerClock.format(secondsSinceEpoch: 1_780_272_000.5) == "2026-06-01T00:00:00.500Z")
     }
 
-    @Test func concurrentBatchesOverTwoConnectionsAllLand() throws {
-        let path = folder.file("ledger.sqlite")
-        let ledgers = [try Ledger(path: path), try Ledger(path: path)]
+    @Test(arguments: Kind.allCases) func concurrentBatchesOverTwoConnectionsAllLand(_ kind: Kind) throws {
+        let opened = try open(kind, connections: 2)
+        let ledgers = opened.ledgers
         DispatchQueue.concurrentPerform(iterations: 40) { index in
             let acts = (0..<16).map { Self.act(output: "/data/\(index)-\($0)") }
             if let recorded = try? ledgers[index % 2].begin(acts) {
