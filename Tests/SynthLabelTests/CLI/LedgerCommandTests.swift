@@ -220,3 +220,47 @@ struct LedgerCommandTests {
         #expect(!FileManager.default.fileExists(atPath: ledger))
     }
 }
+
+/// `label --ledger postgres://…` and `synthlabel ledger … --ledger postgres://…`: the same
+/// commands on a ledger many machines share, with psql as the independent reader.
+@Suite("synthlabel ledger on PostgreSQL")
+struct PostgresLedgerCommandTests {
+    let folder = TemporaryDirectory()
+
+    @Test func labelRecordsToPostgresAndTheLedgerCommandsReadIt() throws {
+        let database = try PostgresDatabase()
+        let tree = folder.file("tree")
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        for name in ["gradient.png", "chirp.wav"] {
+            try FileManager.default.copyItem(atPath: Fixtures.sample(name), toPath: tree + "/" + name)
+        }
+        // The password from $PGPASSWORD, as libpq's tools take it; never printed.
+        let passwordless = database.url.replacingOccurrences(of: ":synthlabel_test@", with: "@")
+        let environment = ["PGPASSWORD": "synthlabel_test"]
+        let labelled = try Fixtures.run(
+            Fixtures.binary, ["label", tree, "--producer", Fixtures.producer, "--in-place", "--ledger", passwordless],
+            environment: environment)
+        #expect(labelled.status == 0, "\(labelled.stderr)")
+        #expect(labelled.stderr.contains("recorded in \(passwordless)"))
+        #expect(try database.value("SELECT state || ' ' || count(*) FROM act GROUP BY state") == "completed 2")
+
+        let png = tree + "/gradient.png"
+        let sum = String(try Fixtures.run("sha256sum", [png]).stdout.prefix(64))
+        let found = try Fixtures.run(
+            Fixtures.binary, ["ledger", "find", "--digest", String(sum.prefix(12)), "--json", "--ledger", database.url])
+        #expect(found.status == 0, "\(found.stderr)")
+        #expect(found.stdout.contains("\"output\":\"\(png)\"") && found.stdout.contains("\"sha256_after\":\"\(sum)\""))
+
+        let exported = try Fixtures.run(Fixtures.binary, ["ledger", "export", "--ledger", database.url])
+        #expect(exported.stdout.split(separator: "\n").count == 3, "a header and two acts: \(exported.stdout)")
+        // Six months are kept on PostgreSQL too: a recent date is refused, nothing deleted.
+        let pruned = try Fixtures.run(Fixtures.binary, ["ledger", "prune", "--before", "2026-11-01", "--ledger", database.url])
+        #expect(pruned.status == 2 && pruned.stderr.contains("six months"))
+        #expect(try database.value("SELECT count(*) FROM act") == "2")
+        // A rerun finds its acts in the shared ledger and labels nothing again.
+        let again = try Fixtures.run(
+            Fixtures.binary, ["label", tree, "--producer", Fixtures.producer, "--in-place", "--ledger", database.url])
+        #expect(again.stdout.contains("already labelled"), "\(again.stdout)")
+        #expect(try database.value("SELECT count(*) FROM act") == "2")
+    }
+}

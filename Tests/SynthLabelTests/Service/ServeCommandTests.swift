@@ -57,29 +57,8 @@ import Testing
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
-    /// `synthlabel serve --config config` started; port 0 in the configuration lets the system
-    /// pick a free port, which the server's first log line names.
     func startServer(config: String) throws -> (Process, port: String, log: String) {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Fixtures.binary)
-        server.arguments = ["serve", "--config", config]
-        let log = folder.file("server-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        server.standardOutput = server.standardError
-        try server.run()
-        var port: Substring?
-        let deadline = Date().addingTimeInterval(20)
-        while port == nil && Date() < deadline && server.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            port = text.firstRange(of: "listening on 127.0.0.1:").map { text[$0.upperBound...].prefix { $0.isNumber } }
-            if port == nil { usleep(20_000) }
-        }
-        guard let port else {
-            server.terminate()
-            throw ServerDidNotStart(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-        }
-        return (server, String(port), log)
+        try ServerProcess.start(config: config, logIn: folder)
     }
 
     /// Uploads a file slowly (64 KiB every 20 ms, after printing "started"), then prints the status.
@@ -105,13 +84,8 @@ import Testing
     /// A configuration with a producer token (and `more` token entries), a ledger
     /// (`ledger.sqlite`) and the spool in the test's folder.
     func configuration(token: String, more: [String] = []) throws -> String {
-        let config = folder.file("service.yaml")
-        let entries = ["{ token: \"\(token)\", role: producer, producers: [\"\(Fixtures.producer)\"] }"] + more
-        try
-            (["listen: 127.0.0.1:0", "ledger: sqlite:\(folder.file("ledger.sqlite"))", "spool: \(folder.path)", "tokens:"]
-            + entries.map { "  - " + $0 })
-            .joined(separator: "\n").write(toFile: config, atomically: true, encoding: .utf8)
-        return config
+        try ServerProcess.configuration(
+            in: folder, token: token, more: more, ledger: "sqlite:\(folder.file("ledger.sqlite"))", spool: folder.path)
     }
 
     /// A 4 MB WAV (silence), big enough that its upload takes about a second.
@@ -169,10 +143,6 @@ import Testing
         defer { again.terminate() }
         #expect(try spoolFiles().isEmpty)
         #expect(try Ledger(path: folder.file("ledger.sqlite")).acts(produceID: "SLOW-1").isEmpty)
-    }
-
-    struct ServerDidNotStart: Error {
-        var log: String
     }
 
     /// schemathesis (PyPI) generates requests from the served OpenAPI document, under each role's
