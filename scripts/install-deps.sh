@@ -16,6 +16,7 @@ packages=(
   mkvtoolnix atomicparsley                            # mkvmerge and mkvinfo (Matroska), AtomicParsley (MP4 boxes): witnesses
   pandoc python3-yaml                                 # Markdown front matter witnesses
   python3-numpy                                       # the watermark forgery attack the tests run
+  postgresql-15 postgresql-client-15                  # the shared ledger's tests (scripts/postgres.sh starts it)
 )
 source "$(dirname "$0")/lib/apt-install.sh"
 apt_install "${packages[@]}"
