@@ -59,11 +59,16 @@ let package = Package(
             name: "SynthLabelPostgres",
             dependencies: ["SynthLabel", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
+        // Pages people look at: `scan --html` and the service's verification page, in English and Chinese.
+        .target(
+            name: "SynthLabelReports", dependencies: ["SynthLabel"],
+            resources: [.embedInCode("Resources/report.js"), .embedInCode("Resources/report.css")]
+        ),
         // `synthlabel serve`: the library over HTTP.
         .target(
             name: "SynthLabelService",
             dependencies: [
-                "SynthLabel", "SynthLabelPostgres", .product(name: "Hummingbird", package: "hummingbird"),
+                "SynthLabel", "SynthLabelPostgres", "SynthLabelReports", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -73,7 +78,7 @@ let package = Package(
         .target(
             name: "SynthLabelCLI",
             dependencies: [
-                "SynthLabel", "SynthLabelPostgres", "SynthLabelService",
+                "SynthLabel", "SynthLabelPostgres", "SynthLabelReports", "SynthLabelService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "SynthLabelTests",
             dependencies: [
-                "SynthLabel", "SynthLabelCLI", "SynthLabelPostgres", "SynthLabelService", "synthlabel",
+                "SynthLabel", "SynthLabelCLI", "SynthLabelPostgres", "SynthLabelReports", "SynthLabelService", "synthlabel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -17,6 +17,7 @@ packages=(
   pandoc python3-yaml                                 # Markdown front matter witnesses
   python3-numpy                                       # the watermark forgery attack the tests run
   postgresql-15 postgresql-client-15                  # the shared ledger's tests (scripts/postgres.sh starts it)
+  chromium fonts-noto-cjk                             # the report pages, opened in a browser by the tests
 )
 source "$(dirname "$0")/lib/apt-install.sh"
 apt_install "${packages[@]}"
@@ -26,6 +27,9 @@ python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q schema
   || python3 -m pip install -q --break-system-packages schemathesis==4.32.5
 
 # gmssl (PyPI), a second SM2 implementation the signature tests ask; not packaged by Debian.
+# Playwright drives Debian's chromium (no browser of its own is downloaded) in the page tests.
+python3 -c "import playwright" 2>/dev/null || python3 -m pip install -q playwright==1.65.3 \
+  || python3 -m pip install -q --break-system-packages playwright==1.65.3
 python3 -c "import gmssl" 2>/dev/null || python3 -m pip install -q gmssl==3.2.2 \
   || python3 -m pip install -q --break-system-packages gmssl==3.2.2
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynthLabel
+import SynthLabelReports
 
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,10 @@ struct ScanCommand: ParsableCommand {
             Output: the files that are not compliant, then a table by format and verdict \
             (default); --ndjson, one 'verify --json' entry per line; --csv, one row per file; \
             --json, one document with every file and the summary. Throughput goes to stderr, \
-            with a progress line while stderr is a terminal.
+            with a progress line while stderr is a terminal. --html FILE also writes a page to \
+            look at (with any of them): charts by verdict and format, the checks failed most, \
+            and a table of the files that need attention with each file's detail; one \
+            self-contained file, in English or Chinese (--lang, else the locale).
 
             Selection: --include/--exclude globs (without '/': the file name; with '/': the path \
             under the directory argument; repeatable), --files-from FILE or - (one path per \
@@ -30,6 +34,7 @@ struct ScanCommand: ParsableCommand {
               synthlabel scan /data/uploads --fail-on unlabelled,noncompliant
               find /data -name '*.png' | synthlabel scan --files-from - --ndjson
               synthlabel scan /data --shard 3/8 --csv > shard3.csv
+              synthlabel scan /data/uploads --html report.html --lang zh --thumbnails
             """
     )
 
@@ -81,6 +86,22 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "No progress line on the terminal.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also write a report to look at: one self-contained HTML page (charts, a filterable table, each file's detail).",
+            valueName: "file"))
+    var html: String?
+
+    @Flag(name: .customLong("html-all"), help: "List compliant files in the --html report too (otherwise they are counted only).")
+    var htmlAll = false
+
+    @Flag(
+        help: "Put a small picture of each listed PNG and JPEG in the --html report, its recorded caption outlined (on with --explicit).")
+    var thumbnails = false
+
+    @Option(help: ArgumentHelp("Language of the report and summaries: zh or en. Default: the locale (LANG).", valueName: "zh|en"))
+    var lang: String?
+
     var failVerdicts: Set<Verdict> {
         Set(failOn.flatMap { $0.split(separator: ",") }.compactMap { Verdict(rawValue: String($0).trimmingCharacters(in: .whitespaces)) })
     }
@@ -97,6 +118,10 @@ struct ScanCommand: ParsableCommand {
             throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 2/8, not '\(shard)'")
         }
         if paths.isEmpty && filesFrom == nil { throw ValidationError("give directories to scan, or --files-from") }
+        if let lang, Language(rawValue: lang.lowercased()) == nil { throw ValidationError("--lang takes zh or en, not '\(lang)'") }
+        if (htmlAll || thumbnails) && html == nil {
+            throw ValidationError("--html-all and --thumbnails shape the --html report; add --html FILE")
+        }
     }
 
     struct Summary: Encodable {
@@ -131,6 +156,23 @@ struct ScanCommand: ParsableCommand {
             explicitChecks: explicit, trust: try signatures.trustStore(), requireSignature: signatures.requireSignature,
             watermarkKey: try watermarkKey.load())
         if csv { Output.data(CSVRow.header) }
+        let language = Language.resolve(lang, environment: ProcessInfo.processInfo.environment)
+        let page = try html.map { path in
+            do {
+                return try HTMLReport(
+                    path: path,
+                    scan: .init(
+                        paths: paths, options: Array(CommandLine.arguments.dropFirst(2)), started: started,
+                        tool: "synthlabel \(SynthLabelCLI.version)",
+                        host: HostName.current),
+                    language: language, listsCompliant: htmlAll)
+            } catch {
+                Output.diagnostic("error: cannot write the report \(path): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        }
+        var pageError: (any Error)?
+        let pictures = thumbnails || explicit
         let progress = ProgressLine("scanned", quiet: quiet || json)
         if filesFrom == nil {
             let paths = paths
@@ -146,20 +188,29 @@ struct ScanCommand: ParsableCommand {
             case .success(let report):
                 document = FileReportJSON(report)
                 if !json && !ndjson && !csv && report.verdict != .compliant {
-                    Output.line(Self.line(for: report))
+                    Output.line(Self.line(for: report, language: language))
                 }
             case .failure(let error) where error.isUnsupportedFile:
                 summary.skipped += 1
                 return
             case .failure(let error):
                 document = FileReportJSON(path: entry.path, error: error.message)
-                if !json && !ndjson && !csv { Output.line("inconclusive  \(entry.path): \(error.message)") }
+                if !json && !ndjson && !csv {
+                    Output.line(Phrases.padded(Phrases.text("cli.inconclusive", language), to: 14) + "\(entry.path): \(error.message)")
+                }
             }
             summary.files += 1
             summary.bytes += document.size ?? 0
             summary.byVerdict[document.verdict, default: 0] += 1
             summary.byFormat[document.format ?? "unreadable", default: [:]][document.verdict, default: 0] += 1
             if let verdict = Verdict(rawValue: document.verdict), failVerdicts.contains(verdict) { failed = true }
+            if let page, pageError == nil {
+                let listed = htmlAll || document.verdict != Verdict.compliant.rawValue
+                let picture =
+                    pictures && listed && (document.format == "png" || document.format == "jpeg")
+                    ? try? Thumbnail(ofImageAt: entry.path, carrier: document.format == "png" ? .png : .jpeg) : nil
+                do { try page.add(document, thumbnail: picture) } catch { pageError = error }
+            }
             if ndjson {
                 Output.json(document, pretty: false)
             } else if csv {
@@ -174,26 +225,40 @@ struct ScanCommand: ParsableCommand {
             if notice.isError { walkErrors += 1 } else { summary.skipped += 1 }
             Output.diagnostic("\(notice.isError ? "error" : "skipped"): \(notice.message)")
         }
+        if let page, let html {
+            do {
+                if let pageError { throw pageError }
+                try page.finish(skipped: summary.skipped, seconds: summary.seconds)
+                Output.diagnostic(Phrases.text("cli.report", language, ["p": html]))
+            } catch {
+                page.abandon()
+                Output.diagnostic("error: cannot write the report \(html): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        }
         if json {
             Output.json(ScanDocument(files: documents, summary: summary))
         } else if !ndjson && !csv {
-            Output.lines(Self.table(summary).components(separatedBy: "\n"))
+            Output.lines(Self.table(summary, language: language).components(separatedBy: "\n"))
         }
         let seen = summary.files + summary.skipped
         let rate = summary.seconds > 0 ? Double(seen) / summary.seconds : 0
         Output.diagnostic(
-            String(
-                format: "scanned %d file(s), skipped %d (unsupported or passed over), in %.2f s (%.0f files/s, %.1f MB/s of files)",
-                summary.files, summary.skipped, summary.seconds, rate,
-                summary.seconds > 0 ? Double(summary.bytes) / 1e6 / summary.seconds : 0))
+            Phrases.text(
+                "cli.scanned", language,
+                [
+                    "n": String(summary.files), "k": String(summary.skipped), "s": String(format: "%.2f", summary.seconds),
+                    "r": String(format: "%.0f", rate),
+                    "m": String(format: "%.1f", summary.seconds > 0 ? Double(summary.bytes) / 1e6 / summary.seconds : 0),
+                ]))
         try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: progress.total)
         if walkErrors > 0 { throw ExitCode(2) }
         if failed { throw ExitCode(1) }
     }
 
-    static func line(for report: FileReport) -> String {
+    static func line(for report: FileReport, language: Language) -> String {
         let reason = report.findings.first { $0.outcome == .error || $0.outcome == .fail }?.message ?? ""
-        let verdict = report.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+        let verdict = Phrases.padded(Phrases.text("verdict." + report.verdict.rawValue, language), to: 13)
         return "\(verdict) \(report.path) (\(report.carrier.displayName))\(reason.isEmpty ? "" : ": \(reason)")"
     }
 
@@ -203,16 +268,17 @@ struct ScanCommand: ParsableCommand {
     }
 
     /// The summary as a table: one row per format, one column per verdict.
-    static func table(_ summary: Summary) -> String {
+    static func table(_ summary: Summary, language: Language) -> String {
         let verdicts = Verdict.allCases.map(\.rawValue)
-        let width = 13
-        func cell(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
-        var lines = [cell("format") + verdicts.map(cell).joined() + "total"]
+        func cell(_ text: String) -> String { Phrases.padded(text, to: 13) }
+        let say = { (key: String) in Phrases.text(key, language) }
+        var lines = [cell(say("cli.format")) + verdicts.map { cell(say("verdict." + $0)) }.joined() + say("cli.total")]
         for format in summary.byFormat.keys.sorted() {
             let counts = summary.byFormat[format, default: [:]]
             lines.append(cell(format) + verdicts.map { cell(String(counts[$0, default: 0])) }.joined() + String(counts.values.reduce(0, +)))
         }
-        lines.append(cell("all") + verdicts.map { cell(String(summary.byVerdict[$0, default: 0])) }.joined() + String(summary.files))
+        lines.append(
+            cell(say("cli.all")) + verdicts.map { cell(String(summary.byVerdict[$0, default: 0])) }.joined() + String(summary.files))
         return lines.joined(separator: "\n")
     }
 }

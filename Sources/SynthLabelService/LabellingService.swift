@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SynthLabel
 import SynthLabelPostgres
+import SynthLabelReports
 
 /// `synthlabel serve`: labelling, propagation and verification over HTTP, so pipelines in any
 /// language call the library without spawning a process per file. Bodies are spooled to disk
@@ -48,7 +49,8 @@ public struct LabellingService: Sendable {
 
     /// Every route as `METHOD /path` (OpenAPI's path form): what `/openapi.json` must describe.
     public static let endpoints: Set<String> = [
-        "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/label", "POST /v1/propagate", "POST /v1/verify",
+        "GET /", "GET /healthz", "GET /readyz", "GET /metrics", "GET /openapi.json", "POST /v1/label", "POST /v1/propagate",
+        "POST /v1/verify",
         "GET /v1/ledger", "GET /v1/ledger/{id}",
     ]
 
@@ -57,6 +59,7 @@ public struct LabellingService: Sendable {
         let router = Router()
         router.middlewares.add(AccessLog(logger: logger, metrics: metrics))
         router.middlewares.add(MethodCheck())
+        router.get("/") { request, _ in try self.page(request) }
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("readyz") { _, _ in try await self.readiness() }
         router.get("openapi.json") { _, _ in
@@ -110,6 +113,25 @@ public struct LabellingService: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
+
+    /// `GET /`: the verification page, in the language `?lang=` or `Accept-Language` asks for.
+    /// It holds nothing secret: the auditor token is typed into it and sent only with the file.
+    func page(_ request: Request) throws -> Response {
+        let asked = Query(request)["lang"]
+        if let asked, Language(rawValue: asked) == nil { throw ServiceError.badRequest("lang must be zh or en, not '\(asked)'") }
+        let accepted = request.headers[.acceptLanguage]?.lowercased().hasPrefix("zh") == true ? "zh" : nil
+        let language = Language.resolve(asked ?? accepted ?? "en", environment: [:])
+        let nonce = ServicePage.nonce()
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ServicePage.contentSecurityPolicy(nonce: nonce),
+                .cacheControl: "no-store", Self.noSniffField: "nosniff",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: ServicePage.html(language: language, nonce: nonce))))
+    }
+
+    static let noSniffField = HTTPField.Name("X-Content-Type-Options") ?? .contentType
 
     func readiness() async throws -> Response {
         guard let ledger else { return Self.json(["status": "ready", "ledger": "none"]) }

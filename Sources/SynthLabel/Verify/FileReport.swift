@@ -18,4 +18,7 @@ public struct FileReport: Sendable {
     public var digitalSourceType: String?
     /// What looking for the invisible watermark found, when a watermark key was given.
     public var watermark: WatermarkDetection?
+    /// The caption SynthLabel recorded drawing (its text and box), as the metadata says; the
+    /// `explicit.caption` check says whether the pixels still show it.
+    public var caption: CaptionRecord?
 }

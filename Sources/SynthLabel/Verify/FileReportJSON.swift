@@ -49,8 +49,20 @@ public struct FileReportJSON: Encodable, Sendable {
     public var digitalSourceType: String?
     /// With a watermark key on PNG, JPEG and audio: what the watermark search found.
     public var watermark: WatermarkJSON?
+    /// The caption SynthLabel recorded drawing, when the metadata holds its record.
+    public var caption: CaptionJSON?
     /// Why the file could not be read at all.
     public var error: String?
+
+    /// A recorded caption: its text and backing box (view coordinates, pixels).
+    public struct CaptionJSON: Encodable, Sendable {
+        /// The caption's words.
+        public var text: String
+        /// The box: left, top, width and height.
+        public var x, y, width, height: Int
+        /// Video: seconds from the start it is shown.
+        public var duration: Double?
+    }
 
     /// What the watermark search found.
     public struct WatermarkJSON: Encodable, Sendable {
@@ -88,6 +100,9 @@ public struct FileReportJSON: Encodable, Sendable {
         }
         checks = report.findings
         digitalSourceType = report.digitalSourceType
+        caption = report.caption.map {
+            CaptionJSON(text: $0.text, x: $0.box.x, y: $0.box.y, width: $0.box.width, height: $0.box.height, duration: $0.duration)
+        }
         watermark = report.watermark.map { found in
             WatermarkJSON(
                 present: found.present, confidence: found.confidence, payload: found.payloadHex,

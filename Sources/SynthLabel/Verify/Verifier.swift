@@ -130,7 +130,7 @@ public struct Verifier: Sendable {
             path: path, carrier: carrier, size: size,
             verdict: Verdict(findings: findings, labelFound: chosen != nil || noticeLabels),
             label: chosen?.parsed.label, sites: reading.sites, findings: context.completing(findings),
-            digitalSourceType: reading.digitalSourceType)
+            digitalSourceType: reading.digitalSourceType, caption: reading.caption)
     }
 
     static func fieldFindings(_ parsed: ParsedLabel, prefix: String) -> [Finding] {

@@ -1,9 +1,13 @@
 /// A caption's backing box in view coordinates (EXIF orientation applied), in pixels.
-struct CaptionBox: Equatable, Sendable {
-    var x: Int
-    var y: Int
-    var width: Int
-    var height: Int
+public struct CaptionBox: Equatable, Sendable {
+    /// Left edge.
+    public var x: Int
+    /// Top edge.
+    public var y: Int
+    /// Width.
+    public var width: Int
+    /// Height.
+    public var height: Int
 }
 
 /// What the companion XMP (or a video's container metadata) says about a caption this tool
@@ -15,7 +19,8 @@ struct CaptionBox: Equatable, Sendable {
 public struct CaptionRecord: Equatable, Sendable {
     /// The caption's text.
     public var text: String
-    var box: CaptionBox
+    /// Where its backing box is, in view coordinates.
+    public internal(set) var box: CaptionBox
     /// The font size it was drawn at, in pixels per em.
     public var pixelSize: Int
     /// Measured ink height of the drawn text in pixels.

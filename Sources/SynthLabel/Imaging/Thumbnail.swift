@@ -1,0 +1,50 @@
+import CTurboJPEG
+
+/// A small JPEG of an image as a viewer sees it (EXIF orientation applied), for reports that
+/// show what a caption looks like without opening the file.
+public struct Thumbnail: Sendable {
+    /// The JPEG's bytes.
+    public var jpeg: [UInt8]
+    /// The thumbnail's size in pixels.
+    public var width: Int, height: Int
+    /// The image's displayed size, which caption boxes are measured in.
+    public var viewWidth: Int, viewHeight: Int
+
+    /// The PNG or JPEG at `path` shrunk to fit `maxSide` pixels (never enlarged), each pixel the
+    /// mean of the pixels it covers.
+    public init(ofImageAt path: String, carrier: Carrier, maxSide: Int = 200) throws(SynthLabelError) {
+        let file = try FileSource(path: path)
+        let image = try DecodedImage(try file.wholeBytes(path: path), carrier: carrier, path: path)
+        let raster = image.raster
+        (viewWidth, viewHeight) = image.viewSize
+        let scale = min(1, Double(maxSide) / Double(max(viewWidth, viewHeight, 1)))
+        width = max(1, Int((Double(viewWidth) * scale).rounded()))
+        height = max(1, Int((Double(viewHeight) * scale).rounded()))
+        var samples = [UInt8](repeating: 0, count: width * height * 3)
+        let colour = raster.channels >= 3
+        for ty in 0..<height {
+            let rows = (ty * viewHeight / height)..<max(ty * viewHeight / height + 1, (ty + 1) * viewHeight / height)
+            for tx in 0..<width {
+                let columns = (tx * viewWidth / width)..<max(tx * viewWidth / width + 1, (tx + 1) * viewWidth / width)
+                var sums = (0.0, 0.0, 0.0)
+                for vy in rows {
+                    for vx in columns {
+                        let (sx, sy) = image.orientation.storedPoint(vx, vy, storedWidth: raster.width, storedHeight: raster.height)
+                        let base = (sy * raster.width + sx) * raster.channels
+                        let red = raster.sample(base)
+                        sums.0 += red
+                        sums.1 += colour ? raster.sample(base + 1) : red
+                        sums.2 += colour ? raster.sample(base + 2) : red
+                    }
+                }
+                let divisor = Double(rows.count * columns.count) * raster.maximum / 255
+                let at = (ty * width + tx) * 3
+                samples[at] = UInt8(min(255, (sums.0 / divisor).rounded()))
+                samples[at + 1] = UInt8(min(255, (sums.1 / divisor).rounded()))
+                samples[at + 2] = UInt8(min(255, (sums.2 / divisor).rounded()))
+            }
+        }
+        let small = Raster(width: width, height: height, channels: 3, bytesPerSample: 1, samples: samples)
+        jpeg = try JPEGCodec.encode(small, subsampling: Int32(TJSAMP_420.rawValue), quality: 80, path: path)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Making text from files safe in a page: every value a file supplies (label fields, names,
+/// messages) is either escaped into markup here or handed to the script as JSON it sets as
+/// text, never as markup.
+enum HTMLText {
+    /// `text` with the five characters that mean something in HTML written as references.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// `value` as JSON fit to sit inside `<script type="application/json">`: `<`, `>` and `&`
+    /// as `\u` escapes, so no `</script>` or `<!--` can appear, whatever the strings hold.
+    static func scriptJSON(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]) else { return "null" }
+        var json = ""
+        json.reserveCapacity(data.count)
+        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case "<": json += "\\u003c"
+            case ">": json += "\\u003e"
+            case "&": json += "\\u0026"
+            case "\u{2028}": json += "\\u2028"
+            case "\u{2029}": json += "\\u2029"
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        return json
+    }
+
+    /// A random nonce for the Content-Security-Policy: only scripts and styles carrying it run.
+    static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// The policy both pages set: nothing from the network but what `connect` allows, scripts
+    /// and styles only with the nonce (so no inline handler or injected tag runs), pictures
+    /// only from data (and `blob:` for a file the page itself was given).
+    static func contentSecurityPolicy(nonce: String, connect: String = "'none'", blobImages: Bool = false) -> String {
+        "default-src 'none'; script-src 'nonce-\(nonce)'; style-src 'nonce-\(nonce)'; img-src data:\(blobImages ? " blob:" : ""); "
+            + "connect-src \(connect); base-uri 'none'; form-action 'none'"
+    }
+}
