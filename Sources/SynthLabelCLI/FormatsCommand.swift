@@ -5,7 +5,8 @@ import SynthLabel
 struct FormatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "formats",
-        abstract: "List the formats SynthLabel reads and writes, and what it can do with each.",
+        abstract: CLILanguage.text(
+            en: "List the formats SynthLabel reads and writes, and what it can do with each.", zh: "列出 SynthLabel 读写的格式，以及各格式支持的操作。"),
         discussion: """
             One line per format: whether label writes it and where the label goes, what else \
             is read, and which of signing (--sign), the explicit label (--explicit: caption, \

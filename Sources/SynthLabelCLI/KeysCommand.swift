@@ -5,14 +5,16 @@ import SynthLabel
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Make key pairs for signed labels.",
+        abstract: CLILanguage.text(en: "Make key pairs for signed labels.", zh: "生成用于签名标识的密钥对。"),
         subcommands: [Generate.self]
     )
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "generate",
-            abstract: "Generate a key pair: NAME.key (private, PEM, mode 0600) and NAME.pub (public, PEM).",
+            abstract: CLILanguage.text(
+                en: "Generate a key pair: NAME.key (private, PEM, mode 0600) and NAME.pub (public, PEM).",
+                zh: "生成密钥对：NAME.key（私钥，PEM，权限 0600）和 NAME.pub（公钥，PEM）。"),
             discussion: """
                 SM2 (GB/T 32918, signing with SM3 and the user ID 1234567812345678) is the \
                 default; Ed25519 is the alternative. Existing files are never overwritten. \

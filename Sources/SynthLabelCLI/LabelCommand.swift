@@ -5,7 +5,7 @@ import SynthLabel
 struct LabelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "label",
-        abstract: "Write the GB 45438 metadata label into files.",
+        abstract: CLILanguage.text(en: "Write the GB 45438 metadata label into files.", zh: "向文件写入 GB 45438 元数据隐式标识。"),
         discussion: """
             Writes {"AIGC":{...}} where the TC260 guides say for each format: PNG iTXt XMP, \
             JPEG APP1 XMP and WebP XMP chunk (all with the IPTC DigitalSourceType), WAV 'AIGC' \

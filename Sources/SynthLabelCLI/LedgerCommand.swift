@@ -7,7 +7,7 @@ import SynthLabelPostgres
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Look up, export and prune the labelling record.",
+        abstract: CLILanguage.text(en: "Look up, export and prune the labelling record.", zh: "查询、导出和清理标识日志。"),
         discussion: """
             Every 'label' and 'propagate' run records each act in the ledger (an SQLite file, or \
             a PostgreSQL database a fleet shares, given as postgres://USER@HOST/DATABASE): when, \
@@ -55,7 +55,7 @@ struct LedgerCommand: ParsableCommand {
 
     struct Find: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Find the acts that made or touched a piece of content.",
+            abstract: CLILanguage.text(en: "Find the acts that made or touched a piece of content.", zh: "查找生成或处理过某项内容的操作记录。"),
             discussion: "Give exactly one of the options. Exit status 0 when something matched, 1 when nothing did."
         )
 
@@ -117,7 +117,8 @@ struct LedgerCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print every act (oldest first) as CSV or JSON, streamed.",
+            abstract: CLILanguage.text(
+                en: "Print every act (oldest first) as CSV or JSON, streamed.", zh: "以 CSV 或 JSON 流式输出全部操作记录（从旧到新）。"),
             discussion: "Columns, in this order: \(LedgerAct.columns.joined(separator: ", ")).")
 
         @Option(help: "Only acts recorded on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).")
@@ -159,7 +160,8 @@ struct LedgerCommand: ParsableCommand {
 
     struct Prune: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete acts recorded before a date, never any younger than six months.",
+            abstract: CLILanguage.text(
+                en: "Delete acts recorded before a date, never any younger than six months.", zh: "删除某日期之前的记录，不会删除不满六个月的记录。"),
             discussion: """
                 The date must be at least 180 days and six calendar months in the past; a later \
                 one is refused and nothing is deleted (exit status 2).

@@ -5,7 +5,9 @@ import SynthLabel
 struct PropagateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "propagate",
-        abstract: "Add a distribution platform's fields (ContentPropagator, PropagateID) to labels.",
+        abstract: CLILanguage.text(
+            en: "Add a distribution platform's fields (ContentPropagator, PropagateID) to labels.",
+            zh: "向标识添加传播平台字段（ContentPropagator、PropagateID）。"),
         discussion: """
             The platform's step of Measures Art. 6. A file that carries a label keeps every \
             producer field (Label, ContentProducer, ProduceID, ReservedCode1) exactly and gains \

@@ -6,7 +6,7 @@ import SynthLabelReports
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Find files that lack a compliant label in directory trees.",
+        abstract: CLILanguage.text(en: "Find files that lack a compliant label in directory trees.", zh: "在目录树中查找缺少合规标识的文件。"),
         discussion: """
             Walks the trees (symbolic links are skipped unless --follow-symlinks), verifies every \
             file of a supported format (recognised by content, not by name; other files are \

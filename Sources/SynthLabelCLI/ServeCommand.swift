@@ -8,7 +8,8 @@ import SynthLabelService
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Label, propagate and verify files over HTTP, recording every act in the ledger.",
+        abstract: CLILanguage.text(
+            en: "Label, propagate and verify files over HTTP, recording every act in the ledger.", zh: "通过 HTTP 提供标识、传播和验证服务，并将每次操作记入日志。"),
         discussion: """
             Reads a YAML configuration: where to listen, the ledger (sqlite:PATH), the largest body, \
             how many files are worked on at once, and the bearer tokens with their roles (producer \

@@ -10,7 +10,8 @@ public struct SynthLabelCLI: ParsableCommand {
     /// The command, its help and its subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "synthlabel",
-        abstract: "Label AI-generated files the way GB 45438-2025 requires, and check them.",
+        abstract: CLILanguage.text(
+            en: "Label AI-generated files the way GB 45438-2025 requires, and check them.", zh: "按 GB 45438-2025 的要求为人工智能生成文件添加标识，并进行核验。"),
         discussion: """
             Writes the implicit metadata label of GB 45438-2025 Annex E ({"AIGC":{...}}) into \
             \(Carrier.listed(Carrier.allCases.filter(\.isWritable))) files without touching \

@@ -5,7 +5,7 @@ import SynthLabel
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check the labels in files and give each a verdict.",
+        abstract: CLILanguage.text(en: "Check the labels in files and give each a verdict.", zh: "检查文件中的标识，并给出每个文件的结论。"),
         discussion: """
             For each file: the label fields, every place a label was found, the findings \
             (check id, outcome, reason) and a verdict:
