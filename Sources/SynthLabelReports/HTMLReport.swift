@@ -41,7 +41,7 @@ public final class HTMLReport {
     private let nonce = HTMLText.nonce()
     private var strings: [String: Int] = [:]
     private var newStrings: [String] = []
-    private var checkSets: [String: Int] = [:]
+    private var checkSets: [[Finding]: Int] = [:]
     private var newCheckSets: [[Int]] = []
     private var rows: [Any] = []
     private var counts = Counts()
@@ -116,12 +116,10 @@ public final class HTMLReport {
 
     /// Every check's id, outcome and message as numbers into the strings; files alike share one.
     private func checkSet(_ checks: [Finding]) -> Int {
-        let flat = checks.flatMap { [intern($0.check.rawValue), intern($0.outcome.rawValue), intern($0.message)] }
-        let key = flat.map(String.init).joined(separator: ",")
-        if let index = checkSets[key] { return index }
+        if let index = checkSets[checks] { return index }
         let index = checkSets.count
-        checkSets[key] = index
-        newCheckSets.append(flat)
+        checkSets[checks] = index
+        newCheckSets.append(checks.flatMap { [intern($0.check.rawValue), intern($0.outcome.rawValue), intern($0.message)] })
         return index
     }
 

@@ -25,19 +25,24 @@ enum HTMLText {
     /// as `\u` escapes, so no `</script>` or `<!--` can appear, whatever the strings hold.
     static func scriptJSON(_ value: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]) else { return "null" }
-        var json = ""
-        json.reserveCapacity(data.count)
-        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case "<": json += "\\u003c"
-            case ">": json += "\\u003e"
-            case "&": json += "\\u0026"
-            case "\u{2028}": json += "\\u2028"
-            case "\u{2029}": json += "\\u2029"
-            default: json.unicodeScalars.append(scalar)
+        // Byte by byte: the three ASCII characters, and U+2028/U+2029 (E2 80 A8/A9 in UTF-8).
+        var json: [UInt8] = []
+        json.reserveCapacity(data.count + data.count / 16)
+        var index = data.startIndex
+        while index < data.endIndex {
+            let byte = data[index]
+            switch byte {
+            case UInt8(ascii: "<"): json += Array("\\u003c".utf8)
+            case UInt8(ascii: ">"): json += Array("\\u003e".utf8)
+            case UInt8(ascii: "&"): json += Array("\\u0026".utf8)
+            case 0xE2 where index + 2 < data.endIndex && data[index + 1] == 0x80 && (data[index + 2] == 0xA8 || data[index + 2] == 0xA9):
+                json += Array((data[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                index += 2
+            default: json.append(byte)
             }
+            index += 1
         }
-        return json
+        return String(decoding: json, as: UTF8.self)
     }
 
     /// A random nonce for the Content-Security-Policy: only scripts and styles carrying it run.
