@@ -15,25 +15,47 @@ struct ExplicitOptions: ParsableArguments {
 
     @Option(
         name: .customLong("explicit-text"),
-        help: "Caption or notice wording; must hold 人工智能 or AI and 生成 or 合成. Default: AI生成 on images, 本内容由人工智能生成 in text.")
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Caption or notice wording; must hold 人工智能 or AI and 生成 or 合成. Default: AI生成 on images, 本内容由人工智能生成 in text.",
+                zh: "图像文字或文本提示的措辞，须含“人工智能”或“AI”，以及“生成”或“合成”。默认：图像为 AI生成，文本为 本内容由人工智能生成。")))
     var wording: String?
 
     @Option(help: "Caption place: \(CaptionPlacement.allCases.map(\.rawValue).joined(separator: ", ")).")
     var captionPosition: String?
 
-    @Option(help: "Caption text height as a share of the shortest side (GB 45438 asks at least 0.05). Default: 0.055.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Caption text height as a share of the shortest side (GB 45438 asks at least 0.05). Default: 0.055.",
+                zh: "图像文字高度占最短边的比例（GB 45438 要求不低于 0.05）。默认：0.055。")))
     var captionSize: Double?
 
-    @Option(help: "Video: seconds the caption is shown from the start (at least 2), or 'whole'. Default: 2.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Video: seconds the caption is shown from the start (at least 2), or 'whole'. Default: 2.",
+                zh: "视频：从开头起显示文字的秒数（至少 2），或 'whole'（全程）。默认：2。")))
     var captionDuration: String?
 
-    @Option(help: "JPEG re-encoding quality 1-100. Default: the original's quality, read from its tables (90 if unknown).")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "JPEG re-encoding quality 1-100. Default: the original's quality, read from its tables (90 if unknown).",
+                zh: "JPEG 重新编码质量 1-100。默认：从原图量化表读出的质量（无法读出时为 90）。")))
     var jpegQuality: Int?
 
-    @Option(help: "TrueType/OpenType font for captions the built-in font cannot draw.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "TrueType/OpenType font for captions the built-in font cannot draw.", zh: "内置字体无法绘制时所用的 TrueType/OpenType 字体。")))
     var font: String?
 
-    @Option(help: "Where audio prompts and text notices go: start, end or both. Default: start.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Where audio prompts and text notices go: start, end or both. Default: start.",
+                zh: "音频提示和文本提示的位置：start（开头）、end（结尾）或 both（两处）。默认：start。")))
     var promptPosition: String?
 
     @Flag(

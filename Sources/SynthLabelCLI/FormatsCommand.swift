@@ -20,7 +20,12 @@ struct FormatsCommand: ParsableCommand {
             """
     )
 
-    @Flag(help: "Print JSON: {\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}.")
+    @Flag(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en:
+                    "Print JSON: {\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}.",
+                zh: "输出 JSON：{\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}。")))
     var json = false
 
     /// One format as `--json` prints it.

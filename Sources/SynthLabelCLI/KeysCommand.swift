@@ -31,10 +31,18 @@ struct KeysCommand: ParsableCommand {
                 """
         )
 
-        @Option(help: "sm2 (default), ed25519, or watermark (a secret key for the invisible mark).")
+        @Option(
+            help: ArgumentHelp(
+                CLILanguage.text(
+                    en: "sm2 (default), ed25519, or watermark (a secret key for the invisible mark).",
+                    zh: "sm2（默认）、ed25519，或 watermark（隐式水印的秘密密钥）。")))
         var algorithm: String = SignatureAlgorithm.sm2.rawValue
 
-        @Option(help: "Path and name for the pair, without extension: NAME.key and NAME.pub.")
+        @Option(
+            help: ArgumentHelp(
+                CLILanguage.text(
+                    en: "Path and name for the pair, without extension: NAME.key and NAME.pub.",
+                    zh: "密钥对的路径和名称（不带扩展名）：生成 NAME.key 和 NAME.pub。")))
         var out: String
 
         func validate() throws {

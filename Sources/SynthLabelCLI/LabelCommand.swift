@@ -75,24 +75,42 @@ struct LabelCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Files or directories to label.")
+    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Files or directories to label.", zh: "要添加标识的文件或目录。")))
     var paths: [String]
 
-    @Option(help: "ContentProducer: the generation service's 27-character provider code (or name).")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "ContentProducer: the generation service's 27-character provider code (or name).",
+                zh: "ContentProducer：生成服务的 27 位服务提供者编码（或名称）。")))
     var producer: String
 
-    @Option(name: .customLong("produce-id"), help: "ProduceID: this content's unique ID. Default: a fresh one per file.")
+    @Option(
+        name: .customLong("produce-id"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "ProduceID: this content's unique ID. Default: a fresh one per file.", zh: "ProduceID：本内容的唯一编号。默认：每个文件新生成一个。")))
     var produceID: String?
 
-    @Option(help: "Label value: 1 AI-generated, 2 possibly, 3 suspected.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(en: "Label value: 1 AI-generated, 2 possibly, 3 suspected.", zh: "Label 取值：1 人工智能生成，2 可能为人工智能生成，3 疑似人工智能生成。")))
     var label: String = "1"
 
-    @Flag(help: "Mark images as partly generated (IPTC compositeWithTrainedAlgorithmicMedia).")
+    @Flag(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Mark images as partly generated (IPTC compositeWithTrainedAlgorithmicMedia).",
+                zh: "将图像标为部分生成（IPTC compositeWithTrainedAlgorithmicMedia）。")))
     var composite = false
 
     @OptionGroup(title: "Explicit labels") var explicit: ExplicitOptions
 
-    @Flag(help: "Also embed the invisible watermark (GB 45438 §6.2) in PNG, JPEG, WAV, FLAC, Ogg and MP3, keyed by --watermark-key.")
+    @Flag(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Also embed the invisible watermark (GB 45438 §6.2) in PNG, JPEG, WAV, FLAC, Ogg and MP3, keyed by --watermark-key.",
+                zh: "同时在 PNG、JPEG、WAV、FLAC、Ogg 和 MP3 中嵌入隐式水印（GB 45438 §6.2），密钥由 --watermark-key 指定。")))
     var watermark = false
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption

@@ -59,19 +59,26 @@ struct LedgerCommand: ParsableCommand {
             discussion: "Give exactly one of the options. Exit status 0 when something matched, 1 when nothing did."
         )
 
-        @Option(name: .customLong("produce-id"), help: "A ProduceID or PropagateID.")
+        @Option(
+            name: .customLong("produce-id"),
+            help: ArgumentHelp(CLILanguage.text(en: "A ProduceID or PropagateID.", zh: "一个 ProduceID 或 PropagateID。")))
         var produceID: String?
 
-        @Option(help: "A SHA-256 of the file before or after labelling, or its first 8 or more hex digits.")
+        @Option(
+            help: ArgumentHelp(
+                CLILanguage.text(
+                    en: "A SHA-256 of the file before or after labelling, or its first 8 or more hex digits.",
+                    zh: "文件标识前或标识后的 SHA-256，或其前 8 位以上的十六进制数字。")))
         var digest: String?
 
-        @Option(help: "A file read or written, by path.")
+        @Option(help: ArgumentHelp(CLILanguage.text(en: "A file read or written, by path.", zh: "按路径指定读过或写过的文件。")))
         var file: String?
 
-        @Option(help: "A watermark payload (hex) recovered by 'verify'.")
+        @Option(
+            help: ArgumentHelp(CLILanguage.text(en: "A watermark payload (hex) recovered by 'verify'.", zh: "由 'verify' 读出的水印载荷（十六进制）。")))
         var watermark: String?
 
-        @Flag(help: "Print {\"acts\":[…]} with every column.")
+        @Flag(help: ArgumentHelp(CLILanguage.text(en: "Print {\"acts\":[…]} with every column.", zh: "输出含全部列的 {\"acts\":[…]}。")))
         var json = false
 
         @OptionGroup var location: Location
@@ -121,10 +128,18 @@ struct LedgerCommand: ParsableCommand {
                 en: "Print every act (oldest first) as CSV or JSON, streamed.", zh: "以 CSV 或 JSON 流式输出全部操作记录（从旧到新）。"),
             discussion: "Columns, in this order: \(LedgerAct.columns.joined(separator: ", ")).")
 
-        @Option(help: "Only acts recorded on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).")
+        @Option(
+            help: ArgumentHelp(
+                CLILanguage.text(
+                    en: "Only acts recorded on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).",
+                    zh: "只输出该日期及之后记录的操作（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，UTC）。")))
         var since: String?
 
-        @Option(help: "csv (with a header line; a cell starting with = + - @ tab or CR gets a leading ') or json (an array of objects).")
+        @Option(
+            help: ArgumentHelp(
+                CLILanguage.text(
+                    en: "csv (with a header line; a cell starting with = + - @ tab or CR gets a leading ') or json (an array of objects).",
+                    zh: "csv（含表头；以 = + - @、制表符或回车开头的单元格前加 '）或 json（对象数组）。")))
         var format: String = "csv"
 
         @OptionGroup var location: Location
@@ -167,7 +182,11 @@ struct LedgerCommand: ParsableCommand {
                 one is refused and nothing is deleted (exit status 2).
                 """)
 
-        @Option(help: "Delete acts recorded before this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).")
+        @Option(
+            help: ArgumentHelp(
+                CLILanguage.text(
+                    en: "Delete acts recorded before this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).",
+                    zh: "删除该日期之前记录的操作（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，UTC）。")))
         var before: String
 
         @OptionGroup var location: Location

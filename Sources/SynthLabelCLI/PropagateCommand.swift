@@ -25,22 +25,41 @@ struct PropagateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Files or directories to propagate.")
+    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Files or directories to propagate.", zh: "要添加传播信息的文件或目录。")))
     var paths: [String]
 
-    @Option(help: "ContentPropagator: the platform's 27-character provider code (or name).")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "ContentPropagator: the platform's 27-character provider code (or name).",
+                zh: "ContentPropagator：传播平台的 27 位服务提供者编码（或名称）。")))
     var propagator: String
 
-    @Option(name: .customLong("propagate-id"), help: "PropagateID: the platform's ID for the content. Default: a fresh one per file.")
+    @Option(
+        name: .customLong("propagate-id"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "PropagateID: the platform's ID for the content. Default: a fresh one per file.",
+                zh: "PropagateID：平台为内容分配的编号。默认：每个文件新生成一个。")))
     var propagateID: String?
 
-    @Flag(help: "For files without a label: the uploader declared them AI-generated (Label \"2\").")
+    @Flag(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "For files without a label: the uploader declared them AI-generated (Label \"2\").",
+                zh: "对无标识的文件：上传者声明其为人工智能生成（Label \"2\"）。")))
     var declared = false
 
-    @Flag(help: "For files without a label: traces of generation were found (Label \"3\").")
+    @Flag(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "For files without a label: traces of generation were found (Label \"3\").", zh: "对无标识的文件：检测到生成痕迹（Label \"3\"）。")))
     var suspected = false
 
-    @Option(help: "ContentProducer for files that had no label (default UNKNOWN).")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "ContentProducer for files that had no label (default UNKNOWN).", zh: "无标识文件所用的 ContentProducer（默认 UNKNOWN）。")))
     var producer: String = "UNKNOWN"
 
     @OptionGroup var writing: WriteOptions

@@ -38,7 +38,7 @@ struct ScanCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Directories (or files) to scan.")
+    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Directories (or files) to scan.", zh: "要扫描的目录（或文件）。")))
     var paths: [String] = []
 
     @OptionGroup(title: "Signatures") var signatures: SignatureOptions
@@ -47,43 +47,63 @@ struct ScanCommand: ParsableCommand {
 
     @Flag(
         help:
-            "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for."
+            ArgumentHelp(
+                CLILanguage.text(
+                    en:
+                        "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for.",
+                    zh: "同时检查显式标识：解码像素和音频以查找 SynthLabel 的图像文字和节奏提示，读取 Markdown 的首尾行查找提示；较慢。纯文本的提示总会检查。"))
     )
     var explicit = false
 
-    @Flag(help: "One JSON document: every file, plus the summary.")
+    @Flag(help: ArgumentHelp(CLILanguage.text(en: "One JSON document: every file, plus the summary.", zh: "输出一个 JSON 文档：全部文件及汇总。")))
     var json = false
 
-    @Flag(help: "One JSON object per line, per file.")
+    @Flag(help: ArgumentHelp(CLILanguage.text(en: "One JSON object per line, per file.", zh: "每个文件一行 JSON 对象。")))
     var ndjson = false
 
     @Flag(
         help:
-            "One CSV row per file, with a header (a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text)."
+            ArgumentHelp(
+                CLILanguage.text(
+                    en:
+                        "One CSV row per file, with a header (a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text).",
+                    zh: "每个文件一行 CSV，含表头（以 = + - @、制表符或回车开头的单元格前加 '，使电子表格将其显示为文本）。"))
     )
     var csv = false
 
     @Option(
         name: .customLong("fail-on"),
-        help: "Exit 1 when any file has one of these verdicts (comma-separated: unlabelled, noncompliant, inconclusive).")
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Exit 1 when any file has one of these verdicts (comma-separated: unlabelled, noncompliant, inconclusive).",
+                zh: "任一文件的结论属于这些之一时以状态 1 退出（逗号分隔：unlabelled、noncompliant、inconclusive）。")))
     var failOn: [String] = []
 
-    @Option(help: "Only files matching this glob (repeatable).")
+    @Option(help: ArgumentHelp(CLILanguage.text(en: "Only files matching this glob (repeatable).", zh: "只处理匹配该通配模式的文件（可重复）。")))
     var include: [String] = []
 
-    @Option(help: "Leave out files matching this glob (repeatable).")
+    @Option(help: ArgumentHelp(CLILanguage.text(en: "Leave out files matching this glob (repeatable).", zh: "排除匹配该通配模式的文件（可重复）。")))
     var exclude: [String] = []
 
-    @Option(name: .customLong("files-from"), help: "Read the paths to scan from FILE, one per line ('-' for standard input).")
+    @Option(
+        name: .customLong("files-from"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Read the paths to scan from FILE, one per line ('-' for standard input).", zh: "从 FILE 读取要扫描的路径，每行一个（'-' 表示标准输入）。")))
     var filesFrom: String?
 
-    @Option(help: "Scan only part K of N of the files (a stable split by path), e.g. 2/8.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Scan only part K of N of the files (a stable split by path), e.g. 2/8.", zh: "只扫描 N 份中的第 K 份（按路径稳定划分），例如 2/8。")))
     var shard: String?
 
-    @Flag(name: .customLong("follow-symlinks"), help: "Follow symbolic links (each directory is entered once).")
+    @Flag(
+        name: .customLong("follow-symlinks"),
+        help: ArgumentHelp(CLILanguage.text(en: "Follow symbolic links (each directory is entered once).", zh: "跟随符号链接（每个目录只进入一次）。")))
     var followSymlinks = false
 
-    @Flag(help: "No progress line on the terminal.")
+    @Flag(help: ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")))
     var quiet = false
 
     @Option(
@@ -92,11 +112,19 @@ struct ScanCommand: ParsableCommand {
             valueName: "file"))
     var html: String?
 
-    @Flag(name: .customLong("html-all"), help: "List compliant files in the --html report too (otherwise they are counted only).")
+    @Flag(
+        name: .customLong("html-all"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "List compliant files in the --html report too (otherwise they are counted only).", zh: "在 --html 报告中也列出合规文件（否则只计数）。")))
     var htmlAll = false
 
     @Flag(
-        help: "Put a small picture of each listed PNG and JPEG in the --html report, its recorded caption outlined (on with --explicit).")
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en:
+                    "Put a small picture of each listed PNG and JPEG in the --html report, its recorded caption outlined (on with --explicit).",
+                zh: "在 --html 报告中为列出的每个 PNG 和 JPEG 放一张小图，并框出记录的图像文字（--explicit 时自动开启）。")))
     var thumbnails = false
 
     @Option(help: ArgumentHelp("Language of the report and summaries: zh or en. Default: the locale (LANG).", valueName: "zh|en"))

@@ -25,10 +25,12 @@ struct ServeCommand: ParsableCommand {
                    'http://127.0.0.1:8080/v1/label?producer=001191110102MACQD9K64018705' -o cat-labelled.png
             """)
 
-    @Option(help: "The service's YAML configuration.")
+    @Option(help: ArgumentHelp(CLILanguage.text(en: "The service's YAML configuration.", zh: "服务的 YAML 配置文件。")))
     var config: String
 
-    @Option(help: "HOST:PORT to listen on, instead of the configuration's listen.")
+    @Option(
+        help: ArgumentHelp(
+            CLILanguage.text(en: "HOST:PORT to listen on, instead of the configuration's listen.", zh: "监听的 HOST:PORT，取代配置中的 listen。")))
     var listen: String?
 
     func run() throws {

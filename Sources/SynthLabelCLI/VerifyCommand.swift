@@ -38,20 +38,29 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Files or directories to verify.")
+    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Files or directories to verify.", zh: "要验证的文件或目录。")))
     var paths: [String]
 
-    @Flag(help: "Print one JSON document with a 'files' array (every check of every file).")
+    @Flag(
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Print one JSON document with a 'files' array (every check of every file).", zh: "输出一个含 'files' 数组的 JSON 文档（每个文件的每项检查）。"
+            )))
     var json = false
 
-    @Flag(name: .customLong("all-checks"), help: "Show every check, passes and skips included (docs/checks.md explains each).")
+    @Flag(
+        name: .customLong("all-checks"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Show every check, passes and skips included (docs/checks.md explains each).",
+                zh: "显示全部检查，包括通过和跳过的（docs/checks.md 逐项说明）。")))
     var allChecks = false
 
     @OptionGroup(title: "Signatures") var signatures: SignatureOptions
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
 
-    @Flag(help: "No progress line on the terminal.")
+    @Flag(help: ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")))
     var quiet = false
 
     func run() throws {
@@ -114,7 +123,10 @@ struct SignatureOptions: ParsableArguments {
 
     @Flag(
         name: .customLong("require-signature"),
-        help: "Make an unsigned label, or one without a valid signature by a trusted key, noncompliant (a warning otherwise).")
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Make an unsigned label, or one without a valid signature by a trusted key, noncompliant (a warning otherwise).",
+                zh: "将未签名、或没有受信任密钥有效签名的标识判为不合规（否则仅警告）。")))
     var requireSignature = false
 
     /// The keys --trust names, loaded once.

@@ -5,10 +5,11 @@ import SynthLabelPostgres
 
 /// Where labelled files go, shared by `label` and `propagate`.
 struct WriteOptions: ParsableArguments {
-    @Option(help: "Folder for the labelled copies (created if missing).")
+    @Option(help: ArgumentHelp(CLILanguage.text(en: "Folder for the labelled copies (created if missing).", zh: "存放已标识副本的文件夹（不存在时自动创建）。")))
     var output: String?
 
-    @Flag(name: .customLong("in-place"), help: "Replace the originals (atomically).")
+    @Flag(
+        name: .customLong("in-place"), help: ArgumentHelp(CLILanguage.text(en: "Replace the originals (atomically).", zh: "替换原文件（原子操作）。")))
     var inPlace = false
 
     @Flag(
@@ -18,16 +19,22 @@ struct WriteOptions: ParsableArguments {
             discussion: "Without it, files that would land on the same output path are refused, and nothing is written over another."))
     var keepPaths = false
 
-    @Flag(help: "No progress line on the terminal.")
+    @Flag(help: ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")))
     var quiet = false
 
-    @Flag(name: .customLong("dry-run"), help: "Check and plan every file, write nothing.")
+    @Flag(
+        name: .customLong("dry-run"),
+        help: ArgumentHelp(CLILanguage.text(en: "Check and plan every file, write nothing.", zh: "检查并规划每个文件，但不写入。")))
     var dryRun = false
 
-    @Flag(name: .customLong("break-c2pa"), help: "Edit files with a C2PA manifest even though that invalidates its signature.")
+    @Flag(
+        name: .customLong("break-c2pa"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Edit files with a C2PA manifest even though that invalidates its signature.", zh: "即使会使 C2PA 清单的签名失效，也修改带有该清单的文件。")))
     var breakC2PA = false
 
-    @Flag(help: "Print one JSON document with a 'files' array.")
+    @Flag(help: ArgumentHelp(CLILanguage.text(en: "Print one JSON document with a 'files' array.", zh: "输出一个含 'files' 数组的 JSON 文档。")))
     var json = false
 
     @Option(
@@ -42,7 +49,10 @@ struct WriteOptions: ParsableArguments {
 
     @Option(
         name: .customLong("signature-format"),
-        help: "securitydata (the TC260 guide's form, read by other tools: the default) or sl1 (SynthLabel's older compact record).")
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "securitydata (the TC260 guide's form, read by other tools: the default) or sl1 (SynthLabel's older compact record).",
+                zh: "securitydata（TC260 指南的格式，其他工具可读；默认）或 sl1（SynthLabel 早期的紧凑记录）。")))
     var signatureFormat: SignatureFormat = .securityData
 
     @Option(
@@ -54,10 +64,16 @@ struct WriteOptions: ParsableArguments {
             valueName: "path-or-url"))
     var ledger: String?
 
-    @Flag(name: .customLong("no-ledger"), help: "Record nothing (for throwaway copies; the rules ask services to keep a record).")
+    @Flag(
+        name: .customLong("no-ledger"),
+        help: ArgumentHelp(
+            CLILanguage.text(
+                en: "Record nothing (for throwaway copies; the rules ask services to keep a record).", zh: "不做任何记录（用于临时副本；规定要求服务保留记录）。")))
     var noLedger = false
 
-    @Option(name: .customLong("operator"), help: "Who is labelling, for the record. Default: the login name.")
+    @Option(
+        name: .customLong("operator"),
+        help: ArgumentHelp(CLILanguage.text(en: "Who is labelling, for the record. Default: the login name.", zh: "记录中的操作人。默认：登录名。")))
     var operatorName: String?
 
     /// The key --sign names, loaded once for the whole run.

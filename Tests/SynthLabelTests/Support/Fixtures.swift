@@ -88,6 +88,9 @@ enum Fixtures {
         // Labelling runs record to a ledger of the test run's own, never the user's.
         var variables = ProcessInfo.processInfo.environment
         variables["SYNTHLABEL_LEDGER"] = variables["SYNTHLABEL_LEDGER"] ?? testLedger
+        // The tests read English unless they ask for Chinese, whatever the developer's locale.
+        for name in ["LC_ALL", "LC_MESSAGES"] { variables[name] = nil }
+        variables["LANG"] = "C.UTF-8"
         process.environment = variables.merging(environment) { $1 }
         if program.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: program)
