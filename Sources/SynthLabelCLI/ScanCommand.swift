@@ -195,7 +195,7 @@ struct ScanCommand: ParsableCommand {
                         host: HostName.current),
                     language: language, listsCompliant: htmlAll)
             } catch {
-                Output.diagnostic("error: cannot write the report \(path): \(error.localizedDescription)")
+                Output.diagnostic("error: \(error)")
                 throw ExitCode(2)
             }
         }
@@ -260,7 +260,7 @@ struct ScanCommand: ParsableCommand {
                 Output.diagnostic(Phrases.text("cli.report", language, ["p": html]))
             } catch {
                 page.abandon()
-                Output.diagnostic("error: cannot write the report \(html): \(error.localizedDescription)")
+                Output.diagnostic("error: \(error)")
                 throw ExitCode(2)
             }
         }

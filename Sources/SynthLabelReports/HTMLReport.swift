@@ -62,11 +62,9 @@ public final class HTMLReport {
     public init(path: String, scan: Scan, language: Language, listsCompliant: Bool) throws {
         self.path = path
         partialPath = path + ".partial"
-        guard FileManager.default.createFile(atPath: partialPath, contents: nil), let handle = FileHandle(forWritingAtPath: partialPath)
-        else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        output = handle
+        let descriptor = open(partialPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ReportError(path: path, reason: String(cString: strerror(errno))) }
+        output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         self.scan = scan
         self.language = language
         self.listsCompliant = listsCompliant
@@ -95,7 +93,17 @@ public final class HTMLReport {
         try write(SummarySection(counts: counts, skipped: skipped, seconds: seconds, scan: scan, language: language).html)
         try write("</main>\n" + PageAssets.tail(language: language, nonce: nonce))
         try output.close()
-        guard rename(partialPath, path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        guard rename(partialPath, path) == 0 else { throw ReportError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Why the page could not be written, with the system's reason.
+    public struct ReportError: Error, CustomStringConvertible {
+        /// The page's path.
+        public var path: String
+        /// What the system said.
+        public var reason: String
+        /// "cannot write the report PATH: REASON".
+        public var description: String { "cannot write the report \(path): \(reason)" }
     }
 
     /// Removes the unfinished page (a scan that failed or was stopped).

@@ -15,6 +15,10 @@ public final class Ledger: Sendable {
     /// Where the ledger is: a path, or a URL without its password.
     public var location: String { database.location }
 
+    /// The SQLite file's path (now `location`, which also names PostgreSQL ledgers).
+    @available(*, deprecated, renamed: "location")
+    public var path: String { location }
+
     /// Opens (or creates, with its folder) the SQLite ledger at `path`.
     public convenience init(path: String) throws(LedgerError) {
         try Self.createParentFolders(of: path)

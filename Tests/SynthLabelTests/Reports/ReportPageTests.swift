@@ -128,6 +128,16 @@ struct ReportPartsTests {
         #expect(back?["v"] == "</script><!-- \u{2028} & <b>")
     }
 
+    @Test func aReportThatCannotBeWrittenIsAClearErrorAndLeavesNothing() throws {
+        let folder = TemporaryDirectory()
+        let run = try Fixtures.run(
+            Fixtures.binary, ["scan", Fixtures.sample("gradient.png"), "--html", folder.file("missing/report.html")])
+        #expect(run.status == 2 && run.stderr.contains("cannot write the report \(folder.file("missing/report.html")): No such file"))
+        let written = try Fixtures.run(Fixtures.binary, ["scan", Fixtures.samples, "--html", folder.file("report.html")])
+        #expect(written.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["report.html"], "no .partial left")
+    }
+
     @Test func theLanguageComesFromTheFlagThenTheLocale() {
         #expect(Language.resolve("zh", environment: ["LANG": "en_US.UTF-8"]) == .zh)
         #expect(Language.resolve(nil, environment: ["LANG": "zh_CN.UTF-8"]) == .zh)
