@@ -39,10 +39,16 @@ public final class HTMLReport {
     private let language: Language
     private let listsCompliant: Bool
     private let nonce = HTMLText.nonce()
+    /// Strings and check lists already in the page, by their number there. Forgotten (not
+    /// renumbered) past `remembered` entries, so memory stays bounded when every file brings
+    /// new ones; a forgotten one written again just gets a new number.
     private var strings: [String: Int] = [:]
+    private var stringCount = 0
     private var newStrings: [String] = []
     private var checkSets: [[Finding]: Int] = [:]
+    private var checkSetCount = 0
     private var newCheckSets: [[Int]] = []
+    private let remembered = 50_000
     private var rows: [Any] = []
     private var counts = Counts()
     /// Rows per chunk: small enough that a chunk is a few hundred kilobytes.
@@ -68,9 +74,7 @@ public final class HTMLReport {
         self.scan = scan
         self.language = language
         self.listsCompliant = listsCompliant
-        try write(
-            head() + tableSkeleton()
-                + "<script type=\"application/json\" id=\"sl-text\">\(HTMLText.scriptJSON(Phrases.all(language)))</script>\n")
+        try write(head() + tableSkeleton())
     }
 
     /// Adds one file: counted always, listed unless compliant (or `listsCompliant`).
@@ -116,7 +120,9 @@ public final class HTMLReport {
 
     private func intern(_ text: String) -> Int {
         if let index = strings[text] { return index }
-        let index = strings.count
+        if strings.count >= remembered { strings.removeAll(keepingCapacity: true) }
+        let index = stringCount
+        stringCount += 1
         strings[text] = index
         newStrings.append(text)
         return index
@@ -125,13 +131,15 @@ public final class HTMLReport {
     /// Every check's id, outcome and message as numbers into the strings; files alike share one.
     private func checkSet(_ checks: [Finding]) -> Int {
         if let index = checkSets[checks] { return index }
-        let index = checkSets.count
+        if checkSets.count >= remembered / 10 { checkSets.removeAll(keepingCapacity: true) }
+        let index = checkSetCount
+        checkSetCount += 1
         checkSets[checks] = index
         newCheckSets.append(checks.flatMap { [intern($0.check.rawValue), intern($0.outcome.rawValue), intern($0.message)] })
         return index
     }
 
-    /// One file as the page's script reads it (report.js, `expandRow`).
+    /// One file as the page's script reads it (report.js, `expand`).
     private func row(_ document: FileReportJSON, format: String, thumbnail: Thumbnail?) -> [Any] {
         let fullPath = document.path ?? ""
         let slash = fullPath.lastIndex(of: "/")
