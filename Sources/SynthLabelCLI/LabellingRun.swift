@@ -292,12 +292,18 @@ struct LabellingRun {
                         ledger: ledger?.location)))
         } else {
             let rate = seconds > 0 ? Double(counts.done) / seconds : 0
-            let already = counts.already > 0 ? "; already \(verb) \(counts.already)" : ""
-            let recorded = ledger.map { "; recorded in \($0.location)" } ?? ""
+            let zhVerb = dryRun ? "计划处理" : verb == "labelled" ? "已标识" : "已传播"
+            let already =
+                counts.already > 0 ? CLILanguage.text(en: "; already \(verb) \(counts.already)", zh: "；此前已处理 \(counts.already) 个") : ""
+            let recorded = ledger.map { CLILanguage.text(en: "; recorded in \($0.location)", zh: "；已记入 \($0.location)") } ?? ""
+            let figures = String(format: "%.2f|%.0f|%.1f", seconds, rate, Double(bytes) / 1e6).split(separator: "|").map(String.init)
             Output.diagnostic(
-                String(
-                    format: "%@ %d file(s), skipped %d, failed %d in %.2f s (%.0f files/s, %.1f MB)",
-                    dryRun ? "planned" : verb, counts.done, counts.skipped, counts.failed, seconds, rate, Double(bytes) / 1e6)
+                CLILanguage.text(
+                    en:
+                        "\(dryRun ? "planned" : verb) \(counts.done) file(s), skipped \(counts.skipped), failed \(counts.failed) in \(figures[0]) s "
+                        + "(\(figures[1]) files/s, \(figures[2]) MB)",
+                    zh: "\(zhVerb) \(counts.done) 个文件，跳过 \(counts.skipped) 个，失败 \(counts.failed) 个，用时 \(figures[0]) 秒"
+                        + "（每秒 \(figures[1]) 个文件，\(figures[2]) MB）")
                     + already + recorded)
         }
         try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: work.count)

@@ -1,5 +1,6 @@
 import Foundation
 import SynthLabel
+import SynthLabelReports
 
 /// Writes to stdout (results, buffered by stdio: one syscall per many lines) and stderr
 /// (diagnostics, unbuffered so they appear at once).
@@ -105,18 +106,25 @@ extension FileReport {
     /// The human form, a line each: verdict line, the label, each site, and the checks that did
     /// not pass (every check with `allChecks`). Print with `Output.lines`, which makes each safe.
     func humanLines(allChecks: Bool = false) -> [String] {
-        var lines = ["\(path): \(verdict.rawValue) (\(carrier.displayName))"]
+        let language = CLILanguage.current
+        let say = { (key: String) in Phrases.text(key, language) }
+        var lines = ["\(path): \(say("verdict." + verdict.rawValue)) (\(carrier.displayName))"]
         if let label {
             // Producer and platform fields apart: who made it, and who passed it on.
-            for (title, fields) in [("producer", AIGCLabel.Field.producerFields), ("propagator", AIGCLabel.Field.propagationFields)] {
+            let groups = [
+                (CLILanguage.text(en: "producer", zh: "生成方"), AIGCLabel.Field.producerFields),
+                (CLILanguage.text(en: "propagator", zh: "传播方"), AIGCLabel.Field.propagationFields),
+            ]
+            for (title, fields) in groups {
                 let present = fields.compactMap { field in label[field].map { "\(field.rawValue)=\(Self.shortened($0))" } }
-                if !present.isEmpty {
-                    lines.append("  \(title.padding(toLength: 10, withPad: " ", startingAt: 0)) " + present.joined(separator: " "))
-                }
+                if !present.isEmpty { lines.append("  \(Phrases.padded(title, to: 10)) " + present.joined(separator: " ")) }
             }
         }
         for site in sites {
-            lines.append("  site       \(site.location) at byte \(site.offset)\(site.isCanonical ? " (canonical)" : "")")
+            lines.append(
+                "  \(Phrases.padded(CLILanguage.text(en: "site", zh: "位置"), to: 10)) \(site.location) "
+                    + CLILanguage.text(en: "at byte \(site.offset)", zh: "第 \(site.offset) 字节")
+                    + (site.isCanonical ? CLILanguage.text(en: " (canonical)", zh: "（规定位置）") : ""))
         }
         // The explicit label found is worth a line of its own, like the label's sites.
         let explicitChecks: Set<Check> = [.caption, .audioPrompt, .textNotice]
@@ -133,8 +141,7 @@ extension FileReport {
         }
         for finding in findings where allChecks || (finding.outcome != .pass && finding.outcome != .skip) {
             lines.append(
-                "  \(finding.outcome.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(finding.check.rawValue): \(finding.message)"
-            )
+                "  \(Phrases.padded(say("outcome." + finding.outcome.rawValue), to: 8)) \(finding.check.rawValue): \(finding.message)")
         }
         return lines
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SynthLabel
+import SynthLabelReports
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -98,9 +99,15 @@ struct VerifyCommand: ParsableCommand {
         }
         if json { Output.json(["files": reports]) }
         let verified = counts.values.reduce(0, +)
-        let tally = Verdict.allCases.compactMap { verdict in counts[verdict].map { "\($0) \(verdict.rawValue)" } }
-        let passedOver = skipped > 0 ? "; skipped \(skipped)" : ""
-        Output.diagnostic("verified \(verified) file(s)\(tally.isEmpty ? "" : ": " + tally.joined(separator: ", "))\(passedOver)")
+        let language = CLILanguage.current
+        let tally = Verdict.allCases.compactMap { verdict in
+            counts[verdict].map { "\($0) \(Phrases.text("verdict." + verdict.rawValue, language))" }
+        }
+        let passedOver = skipped > 0 ? CLILanguage.text(en: "; skipped \(skipped)", zh: "；跳过 \(skipped) 个") : ""
+        Output.diagnostic(
+            CLILanguage.text(en: "verified \(verified) file(s)", zh: "已验证 \(verified) 个文件")
+                + (tally.isEmpty ? "" : CLILanguage.text(en: ": ", zh: "：") + tally.joined(separator: CLILanguage.text(en: ", ", zh: "，")))
+                + passedOver)
         try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: progress.total)
         if ioErrors > 0 { throw ExitCode(2) }
         if verified == 0 {

@@ -20,5 +20,8 @@ struct LanguageTests {
             json.stdout.contains("\"verdict\" : \"unlabelled\"") || json.stdout.contains("\"verdict\":\"unlabelled\""),
             "\(json.stdout.prefix(400))")
         #expect(!json.stdout.contains("未标识"))
+
+        let verified = try Fixtures.run(Fixtures.binary, ["verify", Fixtures.sample("gradient.png")], environment: ["LANG": "zh_CN.UTF-8"])
+        #expect(verified.stdout.contains(": 未标识 (PNG)") && verified.stderr.contains("已验证 1 个文件：1 未标识"), "\(verified.stderr)")
     }
 }
