@@ -13,7 +13,7 @@ import SynthLabel
 ///
 /// The ledger's calls block (the CLI is synchronous; the service calls through
 /// `Ledger.perform`), so each waits on PostgresNIO's answer from a thread that is not one of
-/// NIO's. Connections are opened as calls need them and kept for the next call, a few at most.
+/// NIO's. Connections are opened as calls need them and kept for the next call (up to 16).
 public final class PostgresLedgerDatabase: LedgerDatabase {
     /// The URL without its password.
     public let location: String
@@ -27,7 +27,7 @@ public final class PostgresLedgerDatabase: LedgerDatabase {
     private let keptConnections = 16
 
     /// Connects to the database a `postgres://` (or `postgresql://`) URL names:
-    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-full]`.
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-ca|verify-full]`.
     /// Without a password in the URL, `$PGPASSWORD` is used. `sslmode` means what it means to
     /// libpq (the default, `prefer`, encrypts when the server can, without checking its
     /// certificate).
