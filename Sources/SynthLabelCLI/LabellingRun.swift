@@ -296,7 +296,7 @@ struct LabellingRun {
             let already =
                 counts.already > 0 ? CLILanguage.text(en: "; already \(verb) \(counts.already)", zh: "；此前已处理 \(counts.already) 个") : ""
             let recorded = ledger.map { CLILanguage.text(en: "; recorded in \($0.location)", zh: "；已记入 \($0.location)") } ?? ""
-            let figures = String(format: "%.2f|%.0f|%.1f", seconds, rate, Double(bytes) / 1e6).split(separator: "|").map(String.init)
+            let figures = [String(format: "%.2f", seconds), String(format: "%.0f", rate), String(format: "%.1f", Double(bytes) / 1e6)]
             Output.diagnostic(
                 CLILanguage.text(
                     en:

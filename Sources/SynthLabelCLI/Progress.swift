@@ -9,6 +9,8 @@ import Synchronization
 /// labelling (which walks the whole tree before writing) and arrives from a counting walk
 /// running beside the work for `verify` and `scan`; until then only the count and rate show.
 final class ProgressLine: Sendable {
+    /// The help of the `--quiet` flag every bulk command takes.
+    static let quietHelp = ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。"))
     private let label: String
     private let enabled: Bool
     private let started = DispatchTime.now().uptimeNanoseconds

@@ -103,7 +103,7 @@ struct ScanCommand: ParsableCommand {
         help: ArgumentHelp(CLILanguage.text(en: "Follow symbolic links (each directory is entered once).", zh: "跟随符号链接（每个目录只进入一次）。")))
     var followSymlinks = false
 
-    @Flag(help: ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")))
+    @Flag(help: ProgressLine.quietHelp)
     var quiet = false
 
     @Option(
@@ -234,9 +234,8 @@ struct ScanCommand: ParsableCommand {
             if let verdict = Verdict(rawValue: document.verdict), failVerdicts.contains(verdict) { failed = true }
             if let page, pageError == nil {
                 let listed = htmlAll || document.verdict != Verdict.compliant.rawValue
-                let picture =
-                    pictures && listed && (document.format == "png" || document.format == "jpeg")
-                    ? try? Thumbnail(ofImageAt: entry.path, carrier: document.format == "png" ? .png : .jpeg) : nil
+                let image = document.format.flatMap(Carrier.init(rawValue:)).flatMap { [.png, .jpeg].contains($0) ? $0 : nil }
+                let picture = pictures && listed ? image.flatMap { try? Thumbnail(ofImageAt: entry.path, carrier: $0) } : nil
                 do { try page.add(document, thumbnail: picture) } catch { pageError = error }
             }
             if ndjson {

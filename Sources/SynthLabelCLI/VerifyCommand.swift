@@ -61,7 +61,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
 
-    @Flag(help: ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")))
+    @Flag(help: ProgressLine.quietHelp)
     var quiet = false
 
     func run() throws {

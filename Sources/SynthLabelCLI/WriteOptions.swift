@@ -19,7 +19,7 @@ struct WriteOptions: ParsableArguments {
             discussion: "Without it, files that would land on the same output path are refused, and nothing is written over another."))
     var keepPaths = false
 
-    @Flag(help: ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")))
+    @Flag(help: ProgressLine.quietHelp)
     var quiet = false
 
     @Flag(
