@@ -87,7 +87,10 @@ enum DecoderNoise {
         _ = drained.wait(timeout: .now() + 2)
         readEnd = -1
         guard count > 0, let first else { return }
-        Output.diagnostic("note: the audio decoders reported \(count) problem(s) in damaged data, quieted here; the first: \(first)")
+        Output.diagnostic(
+            CLILanguage.text(
+                en: "note: the audio decoders reported \(count) problem(s) in damaged data, quieted here; the first: \(first)",
+                zh: "注意：音频解码器在损坏的数据中报告了 \(count) 个问题，此处不逐条显示；第一个是：\(first)"))
     }
 
     /// From a crash signal's handler: whatever the pipe holds, written through (poll, read and

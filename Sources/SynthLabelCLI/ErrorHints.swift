@@ -10,6 +10,18 @@ extension SynthLabelError {
 
     private var hintSuffix: String { hint.map { "; " + $0 } ?? "" }
 
+    /// `message` in the command line's language, for lines people read (JSON keeps `message`).
+    var messageForPeople: String {
+        guard CLILanguage.current == .zh else { return message }
+        return (path.map { $0 + "：" } ?? "") + reasonForPeople
+    }
+
+    /// `hintedReason` in the command line's language.
+    var reasonForPeople: String {
+        guard CLILanguage.current == .zh else { return hintedReason }
+        return chineseReason + (chineseHint.map { "；" + $0 } ?? "")
+    }
+
     /// What to pass to `label` or `propagate` to get past the error, when a flag can.
     var hint: String? {
         switch self {

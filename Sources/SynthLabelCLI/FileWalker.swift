@@ -53,6 +53,18 @@ struct FileWalker: Sequence, IteratorProtocol {
             }
         }
 
+        /// The notice in the command line's language, for lines people read; JSON keeps `message`.
+        var messageForPeople: String {
+            guard CLILanguage.current == .zh else { return message }
+            return switch self {
+            case .missing(let path): "\(path)：没有这个文件或目录"
+            case .unreadableFolder(let path, let reason): "\(path)：无法读取文件夹：\(reason)"
+            case .symbolicLink(let path): "\(path)：符号链接，未跟随"
+            case .reachedTwice(let path, let first) where path == first: "\(path)：到达两次（参数重复或重叠），只处理一次"
+            case .reachedTwice(let path, let first): "\(path)：与 \(first) 是同一文件（硬链接，或到达两次），只处理一次"
+            }
+        }
+
         var message: String {
             switch self {
             case .missing(let path): "\(path): no such file or directory"

@@ -7,26 +7,17 @@ struct FormatsCommand: ParsableCommand {
         commandName: "formats",
         abstract: CLILanguage.text(
             en: "List the formats SynthLabel reads and writes, and what it can do with each.", zh: "列出 SynthLabel 读写的格式，以及各格式支持的操作。"),
-        discussion: """
-            One line per format: whether label writes it and where the label goes, what else \
-            is read, and which of signing (--sign), the explicit label (--explicit: caption, \
-            audio prompt or notice) and the watermark (--watermark) it takes. Files are \
-            recognised by their content; the extensions are where such files are usually found \
-            (Markdown and text, which have no signature, go by them).
-
-            Examples:
-              synthlabel formats
-              synthlabel formats --json | jq '.formats[] | select(.writes) | .format'
-            """
+        discussion: CommandHelp.formats
     )
 
     @Flag(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en:
-                    "Print JSON: {\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}.",
-                zh: "输出 JSON：{\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}。")))
+            en:
+                "Print JSON: {\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}.",
+            zh: "输出 JSON：{\"formats\": [{format, name, kind, extensions, writes, writtenTo, alsoRead, sign, explicit, watermark}]}。"))
     var json = false
+
+    @OptionGroup var language: LanguageOption
 
     /// One format as `--json` prints it.
     struct Entry: Encodable {
@@ -64,13 +55,18 @@ struct FormatsCommand: ParsableCommand {
         }
         for profile in profiles {
             let abilities = [
-                profile.signs ? "sign" : nil, profile.explicitLabel.map { "explicit: \($0.rawValue)" },
-                profile.watermark ? "watermark" : nil,
+                profile.signs ? CLILanguage.text(en: "sign", zh: "签名") : nil,
+                profile.explicitLabel.map { CLILanguage.text(en: "explicit: ", zh: "显式标识：") + $0.rawValue },
+                profile.watermark ? CLILanguage.text(en: "watermark", zh: "水印") : nil,
             ].compactMap { $0 }
             let head = "\(profile.carrier.displayName) (\(profile.extensions.map { "." + $0 }.joined(separator: " ")))"
-            Output.line(head + (abilities.isEmpty ? "" : " — " + abilities.joined(separator: ", ")))
-            Output.line("  label written to: " + (profile.writtenTo ?? "not written yet (read and verified)"))
-            if !profile.alsoRead.isEmpty { Output.line("  also read: " + profile.alsoRead.joined(separator: "; ")) }
+            Output.line(head + (abilities.isEmpty ? "" : " — " + abilities.joined(separator: CLILanguage.text(en: ", ", zh: "，"))))
+            Output.line(
+                CLILanguage.text(en: "  label written to: ", zh: "  标识写入：")
+                    + (profile.writtenTo ?? CLILanguage.text(en: "not written yet (read and verified)", zh: "尚不写入（可读取和核验）")))
+            if !profile.alsoRead.isEmpty {
+                Output.line(CLILanguage.text(en: "  also read: ", zh: "  另外读取：") + profile.alsoRead.joined(separator: "; "))
+            }
         }
     }
 }

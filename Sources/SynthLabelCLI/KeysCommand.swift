@@ -15,40 +15,29 @@ struct KeysCommand: ParsableCommand {
             abstract: CLILanguage.text(
                 en: "Generate a key pair: NAME.key (private, PEM, mode 0600) and NAME.pub (public, PEM).",
                 zh: "生成密钥对：NAME.key（私钥，PEM，权限 0600）和 NAME.pub（公钥，PEM）。"),
-            discussion: """
-                SM2 (GB/T 32918, signing with SM3 and the user ID 1234567812345678) is the \
-                default; Ed25519 is the alternative. Existing files are never overwritten. \
-                The private key is never printed; give NAME.pub to whoever verifies your labels \
-                (verify --trust takes a folder of .pub files).
-
-                --algorithm watermark writes only NAME.key: 32 secret random bytes that choose \
-                the invisible watermark's pattern (label --watermark --watermark-key NAME.key). \
-                Whoever detects the mark needs the same key, so keep it among your services.
-
-                Examples:
-                  synthlabel keys generate --out keys/studio
-                  synthlabel keys generate --algorithm watermark --out keys/mark
-                """
+            discussion: CommandHelp.keysGenerate
         )
 
         @Option(
             help: ArgumentHelp(
-                CLILanguage.text(
-                    en: "sm2 (default), ed25519, or watermark (a secret key for the invisible mark).",
-                    zh: "sm2（默认）、ed25519，或 watermark（隐式水印的秘密密钥）。")))
+                en: "sm2 (default), ed25519, or watermark (a secret key for the invisible mark).",
+                zh: "sm2（默认）、ed25519，或 watermark（隐式水印的秘密密钥）。"))
         var algorithm: String = SignatureAlgorithm.sm2.rawValue
 
         @Option(
             help: ArgumentHelp(
-                CLILanguage.text(
-                    en: "Path and name for the pair, without extension: NAME.key and NAME.pub.",
-                    zh: "密钥对的路径和名称（不带扩展名）：生成 NAME.key 和 NAME.pub。")))
+                en: "Path and name for the pair, without extension: NAME.key and NAME.pub.",
+                zh: "密钥对的路径和名称（不带扩展名）：生成 NAME.key 和 NAME.pub。"))
         var out: String
+
+        @OptionGroup var language: LanguageOption
 
         func validate() throws {
             guard SignatureAlgorithm(rawValue: algorithm).map(SignatureAlgorithm.signing.contains) == true || algorithm == "watermark"
             else {
-                throw ValidationError("--algorithm must be sm2, ed25519 or watermark, not '\(algorithm)'")
+                throw ValidationError(
+                    en: "--algorithm must be sm2, ed25519 or watermark, not '\(algorithm)'",
+                    zh: "--algorithm 须为 sm2、ed25519 或 watermark，不能是 '\(algorithm)'")
             }
         }
 
@@ -56,9 +45,10 @@ struct KeysCommand: ParsableCommand {
             if algorithm == "watermark" {
                 do {
                     let key = try WatermarkKey.generate(writingTo: out)
-                    Output.line("wrote \(out).key (secret, mode 0600): \(key)")
+                    Output.line(
+                        CLILanguage.text(en: "wrote \(out).key (secret, mode 0600): \(key)", zh: "已写入 \(out).key（秘密密钥，权限 0600）：\(key)"))
                 } catch {
-                    Output.diagnostic("error: \(error)")
+                    Output.error(CLILanguage.describe(error))
                     throw ExitCode(1)
                 }
                 return
@@ -66,9 +56,12 @@ struct KeysCommand: ParsableCommand {
             let algorithm = SignatureAlgorithm(rawValue: algorithm) ?? .sm2
             do {
                 let key = try KeyFile.generate(algorithm, writingTo: out)
-                Output.line("wrote \(out).key (private, mode 0600) and \(out).pub: \(key.algorithm.rawValue) key \(key.keyID)")
+                Output.line(
+                    CLILanguage.text(
+                        en: "wrote \(out).key (private, mode 0600) and \(out).pub: \(key.algorithm.rawValue) key \(key.keyID)",
+                        zh: "已写入 \(out).key（私钥，权限 0600）和 \(out).pub：\(key.algorithm.rawValue) 密钥 \(key.keyID)"))
             } catch {
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(1)
             }
         }

@@ -9,7 +9,7 @@ struct LabellingRun {
     var paths: [String]
     var options: WriteOptions
     var labeller: Labeller
-    /// Past tense for the output: "labelled", "propagated".
+    /// Past tense for the output and JSON's status: "labelled", "propagated".
     var verb: String
     /// The identifying field shown per file.
     var detail: @Sendable (AIGCLabel) -> String
@@ -80,13 +80,13 @@ struct LabellingRun {
         let dryRun = options.dryRun
         let json = options.json
         if let output, !dryRun, let failure = FileSystem.makeFolders(output) {
-            let place = failure.folder == output ? "" : " (at \(failure.folder))"
-            Output.diagnostic("error: \(output): cannot create the folder: \(failure.reason)\(place)")
+            let place = failure.folder == output ? "" : CLILanguage.text(en: " (at \(failure.folder))", zh: "（在 \(failure.folder)）")
+            Output.error(CLILanguage.text(en: "\(output): cannot create the folder: ", zh: "\(output)：无法创建文件夹：") + failure.reason + place)
             throw ExitCode(2)
         }
         let ledger: Ledger?
         do { ledger = try options.openLedger() } catch {
-            Output.diagnostic("error: \(error)")
+            Output.error(CLILanguage.describe(error))
             throw ExitCode(2)
         }
         let labeller = labeller
@@ -113,11 +113,11 @@ struct LabellingRun {
             if notice.isError {
                 counts.failed += 1
                 results.append(FileResult(path: notice.path, status: "failed", error: notice.message))
-                Output.diagnostic("error: \(notice.message)")
+                Output.error(notice.messageForPeople)
             } else {
                 counts.skipped += 1
                 results.append(FileResult(path: notice.path, status: "skipped", error: notice.message))
-                if !json { Output.line("skipped: \(notice.message)") }
+                if !json { Output.line(CLILanguage.skippedPrefix + notice.messageForPeople) }
             }
         }
         var work: [(entry: FileWalker.Entry, destination: String)] = []
@@ -134,10 +134,14 @@ struct LabellingRun {
                     + "(--keep-paths keeps each argument's path under --output)"
                 counts.failed += 1
                 results.append(FileResult(path: entry.path, output: destination, status: "failed", error: message))
-                Output.diagnostic("error: \(message)")
+                Output.error(
+                    CLILanguage.text(
+                        en: message,
+                        zh: "\(entry.path)：已拒绝：\(others) 会写到同一个 \(destination)；这些文件都不添加标识（--keep-paths 在 --output 下保留每个参数的路径）"))
             }
         }
-        let progress = ProgressLine(verb, quiet: options.quiet || json, total: work.count)
+        let words = LineWords(action: action, english: verb)
+        let progress = ProgressLine(words.done, quiet: options.quiet || json, total: work.count)
         Interruption.progress = progress
         var inputs = work.makeIterator()
 
@@ -217,7 +221,10 @@ struct LabellingRun {
                 let completed = recorded.filter { (try? written[$0.key].get()) != nil }.compactMap(\.value.id)
                 let abandoned = recorded.filter { (try? written[$0.key].get()) == nil }.compactMap(\.value.id)
                 do { try ledger.finish(completed: completed + finishedEarlier, abandoned: abandoned) } catch {
-                    Output.diagnostic("warning: \(error); the files are in place, and a rerun completes their records")
+                    Output.warning(
+                        CLILanguage.text(
+                            en: "\(error); the files are in place, and a rerun completes their records",
+                            zh: "\(error)；文件已就位，重新运行即可补全其记录"))
                 }
             }
             var next = written.indices.makeIterator()
@@ -249,18 +256,21 @@ struct LabellingRun {
                         sha256: act?.sha256After))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
-                    let status = dryRun ? "would be \(verb)" : verb
+                    let status = dryRun ? words.planned : words.done
                     let mark =
-                        outcome.watermark.map { "; watermark \($0)" }
-                        ?? (outcome.watermarkNote.map { "; no watermark: \($0)" } ?? "")
-                    let explicit = (outcome.explicit.map { "; \($0)" } ?? "") + mark
+                        outcome.watermark.map { CLILanguage.text(en: "; watermark ", zh: "；水印 ") + $0 }
+                        ?? (outcome.watermarkNote.map { CLILanguage.text(en: "; no watermark: ", zh: "；无水印：") + $0 } ?? "")
+                    let explicit = (outcome.explicit.map { words.separator + $0 } ?? "") + mark
                     Output.line(
-                        "\(status): \(entry.path)\(target) (\(outcome.carrier.displayName), \(detail(outcome.label))\(explicit))")
+                        status + words.colon + entry.path + target + words.open + outcome.carrier.displayName + words.comma
+                            + detail(outcome.label) + explicit + words.close)
                 }
                 if outcome.otherNames > 0 {
-                    Output.diagnostic(
-                        "warning: \(entry.path) has \(outcome.otherNames) other hard link(s); only this name holds the labelled file, the others still hold the original"
-                    )
+                    Output.warning(
+                        CLILanguage.text(
+                            en:
+                                "\(entry.path) has \(outcome.otherNames) other hard link(s); only this name holds the labelled file, the others still hold the original",
+                            zh: "\(entry.path) 另有 \(outcome.otherNames) 个硬链接；只有这个名字指向已标识的文件，其他仍指向原文件"))
                 }
             case .success(.alreadyLabelled(let act)):
                 counts.already += 1
@@ -270,16 +280,18 @@ struct LabellingRun {
                         explicit: act.explicit, watermark: act.watermark, ledgerAct: act.id, sha256: act.sha256After))
                 if !json {
                     let target = destination == entry.path ? "" : " -> \(destination)"
-                    Output.line("already \(verb): \(entry.path)\(target) (\(detail(act.label)); ledger act \(act.id ?? 0))")
+                    Output.line(
+                        words.already + words.colon + entry.path + target + words.open + detail(act.label) + words.separator
+                            + CLILanguage.text(en: "ledger act ", zh: "日志记录 ") + String(act.id ?? 0) + words.close)
                 }
             case .failure(let error) where error.isUnsupportedFile:
                 counts.skipped += 1
                 results.append(FileResult(path: entry.path, status: "skipped", error: error.hintedReason))
-                if !json { Output.line("skipped: \(entry.path): \(error.hintedReason)") }
+                if !json { Output.line(CLILanguage.skippedPrefix + entry.path + words.colon + error.reasonForPeople) }
             case .failure(let error):
                 counts.failed += 1
                 results.append(FileResult(path: entry.path, output: destination, status: "failed", error: error.message))
-                Output.diagnostic("error: \(error.message)")
+                Output.error(error.messageForPeople)
             }
         }
         let seconds = Date().timeIntervalSince(started)
@@ -292,9 +304,9 @@ struct LabellingRun {
                         ledger: ledger?.location)))
         } else {
             let rate = seconds > 0 ? Double(counts.done) / seconds : 0
-            let zhVerb = dryRun ? "计划处理" : verb == "labelled" ? "已标识" : "已传播"
             let already =
-                counts.already > 0 ? CLILanguage.text(en: "; already \(verb) \(counts.already)", zh: "；此前已处理 \(counts.already) 个") : ""
+                counts.already > 0
+                ? CLILanguage.text(en: "; already \(verb) \(counts.already)", zh: "；\(words.already) \(counts.already) 个") : ""
             let recorded = ledger.map { CLILanguage.text(en: "; recorded in \($0.location)", zh: "；已记入 \($0.location)") } ?? ""
             let figures = [String(format: "%.2f", seconds), String(format: "%.0f", rate), String(format: "%.1f", Double(bytes) / 1e6)]
             Output.diagnostic(
@@ -302,7 +314,8 @@ struct LabellingRun {
                     en:
                         "\(dryRun ? "planned" : verb) \(counts.done) file(s), skipped \(counts.skipped), failed \(counts.failed) in \(figures[0]) s "
                         + "(\(figures[1]) files/s, \(figures[2]) MB)",
-                    zh: "\(zhVerb) \(counts.done) 个文件，跳过 \(counts.skipped) 个，失败 \(counts.failed) 个，用时 \(figures[0]) 秒"
+                    zh:
+                        "\(dryRun ? words.planned : words.done) \(counts.done) 个文件，跳过 \(counts.skipped) 个，失败 \(counts.failed) 个，用时 \(figures[0]) 秒"
                         + "（每秒 \(figures[1]) 个文件，\(figures[2]) MB）")
                     + already + recorded)
         }
@@ -367,5 +380,27 @@ struct LabellingRun {
     static func destination(for entry: FileWalker.Entry, in folder: String, keepingPaths: Bool = false) -> String {
         let relative = keepingPaths ? entry.argumentPath : entry.relativePath
         return folder.hasSuffix("/") ? folder + relative : folder + "/" + relative
+    }
+}
+
+/// The words of the lines `label` and `propagate` print for each file, in the command line's
+/// language: "labelled: a.png (PNG, ProduceID …)" or "已标识：a.png（PNG，ProduceID …）".
+struct LineWords {
+    /// What was done to a file ("labelled"), what would be with --dry-run, and what a recorded
+    /// act had done already.
+    let done: String
+    let planned: String
+    let already: String
+    let colon = CLILanguage.text(en: ": ", zh: "：")
+    let open = CLILanguage.text(en: " (", zh: "（")
+    let close = CLILanguage.text(en: ")", zh: "）")
+    let comma = CLILanguage.text(en: ", ", zh: "，")
+    let separator = CLILanguage.text(en: "; ", zh: "；")
+
+    init(action: LedgerAct.Action, english verb: String) {
+        let zh = action == .propagate ? "添加传播信息" : "标识"
+        done = CLILanguage.text(en: verb, zh: "已" + zh)
+        planned = CLILanguage.text(en: "would be " + verb, zh: "将" + zh)
+        already = CLILanguage.text(en: "already " + verb, zh: "此前已" + zh)
     }
 }

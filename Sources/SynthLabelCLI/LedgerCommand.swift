@@ -2,30 +2,14 @@ import ArgumentParser
 import Foundation
 import SynthLabel
 import SynthLabelPostgres
+import SynthLabelReports
 
 /// `synthlabel ledger`: look up, export and prune the record of labelling acts.
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: CLILanguage.text(en: "Look up, export and prune the labelling record.", zh: "查询、导出和清理标识日志。"),
-        discussion: """
-            Every 'label' and 'propagate' run records each act in the ledger (an SQLite file, or \
-            a PostgreSQL database a fleet shares, given as postgres://USER@HOST/DATABASE): when, \
-            which tool and version, who (--operator, else the login name), on which host, the \
-            absolute path read and written, the format, the SHA-256 of the whole file before and \
-            after (as sha256sum prints it), the seven Annex E fields, the signing key and what \
-            the explicit step did. The rules ask for these logs to be kept at least six months \
-            (2023 Provisions Art. 16, 2025 Measures Art. 9), so 'prune' never deletes younger ones.
-
-            An act is 'pending' while its file is being renamed into place, 'completed' after; \
-            a pending act whose file was labelled again later is 'abandoned'.
-
-            Examples:
-              synthlabel ledger find --produce-id SL20261201T053159Z3F9A0C1B2D4E5F60
-              sha256sum photo.png | synthlabel ledger find --digest "$(cut -c1-16)"
-              synthlabel ledger export --since 2026-06-01 --format csv > acts.csv
-              synthlabel ledger prune --before 2026-01-01
-            """,
+        discussion: CommandHelp.ledger,
         subcommands: [Find.self, Export.self, Prune.self]
     )
 
@@ -33,8 +17,9 @@ struct LedgerCommand: ParsableCommand {
     struct Location: ParsableArguments {
         @Option(
             help: ArgumentHelp(
-                "The ledger to read: an SQLite file or postgres://USER@HOST/DATABASE. "
+                en: "The ledger to read: an SQLite file or postgres://USER@HOST/DATABASE. "
                     + "Default: as for 'label' ($SYNTHLABEL_LEDGER, else the user's data folder).",
+                zh: "要读取的日志：SQLite 文件或 postgres://USER@HOST/DATABASE。默认：与 'label' 相同（$SYNTHLABEL_LEDGER，否则为用户数据目录）。",
                 valueName: "path-or-url"))
         var ledger: String?
 
@@ -43,11 +28,14 @@ struct LedgerCommand: ParsableCommand {
             let location = ledger ?? Ledger.defaultPath(environment: ProcessInfo.processInfo.environment)
             let path = LedgerLocation.sqlitePath(location)
             guard LedgerLocation.isPostgres(location) || FileManager.default.fileExists(atPath: path) else {
-                Output.diagnostic("error: no ledger at \(path); 'label' and 'propagate' create it (or give --ledger PATH)")
+                Output.error(
+                    CLILanguage.text(
+                        en: "no ledger at \(path); 'label' and 'propagate' create it (or give --ledger PATH)",
+                        zh: "\(path) 处没有日志；'label' 和 'propagate' 会创建它（或用 --ledger PATH 指定）"))
                 throw ExitCode(2)
             }
             do { return try LedgerLocation.open(location) } catch {
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(2)
             }
         }
@@ -56,41 +44,46 @@ struct LedgerCommand: ParsableCommand {
     struct Find: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: CLILanguage.text(en: "Find the acts that made or touched a piece of content.", zh: "查找生成或处理过某项内容的操作记录。"),
-            discussion: "Give exactly one of the options. Exit status 0 when something matched, 1 when nothing did."
+            discussion: CommandHelp.ledgerFind
         )
 
         @Option(
             name: .customLong("produce-id"),
-            help: ArgumentHelp(CLILanguage.text(en: "A ProduceID or PropagateID.", zh: "一个 ProduceID 或 PropagateID。")))
+            help: ArgumentHelp(en: "A ProduceID or PropagateID.", zh: "一个 ProduceID 或 PropagateID。"))
         var produceID: String?
 
         @Option(
             help: ArgumentHelp(
-                CLILanguage.text(
-                    en: "A SHA-256 of the file before or after labelling, or its first 8 or more hex digits.",
-                    zh: "文件标识前或标识后的 SHA-256，或其前 8 位以上的十六进制数字。")))
+                en: "A SHA-256 of the file before or after labelling, or its first 8 or more hex digits.",
+                zh: "文件标识前或标识后的 SHA-256，或其前 8 位以上的十六进制数字。"))
         var digest: String?
 
-        @Option(help: ArgumentHelp(CLILanguage.text(en: "A file read or written, by path.", zh: "按路径指定读过或写过的文件。")))
+        @Option(help: ArgumentHelp(en: "A file read or written, by path.", zh: "按路径指定读过或写过的文件。"))
         var file: String?
 
         @Option(
-            help: ArgumentHelp(CLILanguage.text(en: "A watermark payload (hex) recovered by 'verify'.", zh: "由 'verify' 读出的水印载荷（十六进制）。")))
+            help: ArgumentHelp(en: "A watermark payload (hex) recovered by 'verify'.", zh: "由 'verify' 读出的水印载荷（十六进制）。"))
         var watermark: String?
 
-        @Flag(help: ArgumentHelp(CLILanguage.text(en: "Print {\"acts\":[…]} with every column.", zh: "输出含全部列的 {\"acts\":[…]}。")))
+        @Flag(help: ArgumentHelp(en: "Print {\"acts\":[…]} with every column.", zh: "输出含全部列的 {\"acts\":[…]}。"))
         var json = false
 
         @OptionGroup var location: Location
 
+        @OptionGroup var language: LanguageOption
+
         func validate() throws {
             guard [produceID, digest, file, watermark].compactMap({ $0 }).count == 1 else {
-                throw ValidationError("give exactly one of --produce-id, --digest, --file and --watermark")
+                throw ValidationError(
+                    en: "give exactly one of --produce-id, --digest, --file and --watermark",
+                    zh: "--produce-id、--digest、--file 和 --watermark 须给出且只给出一个")
             }
             if let digest {
                 let hex = digest.lowercased()
                 guard (8...64).contains(hex.count), hex.allSatisfy(\.isHexDigit) else {
-                    throw ValidationError("--digest takes 8 to 64 hex digits of a SHA-256, not '\(digest)'")
+                    throw ValidationError(
+                        en: "--digest takes 8 to 64 hex digits of a SHA-256, not '\(digest)'",
+                        zh: "--digest 取 SHA-256 的 8 到 64 位十六进制数字，不能是 '\(digest)'")
                 }
             }
         }
@@ -109,14 +102,14 @@ struct LedgerCommand: ParsableCommand {
                     acts = try ledger.acts(watermark: watermark ?? "")
                 }
             } catch {
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(2)
             }
             if json {
                 Output.data("{\"acts\":[" + acts.map(LedgerFormat.json).joined(separator: ",") + "]}")
             } else {
                 for act in acts { Output.lines(LedgerFormat.summary(act)) }
-                if acts.isEmpty { Output.diagnostic("no act matches") }
+                if acts.isEmpty { Output.diagnostic(CLILanguage.text(en: "no act matches", zh: "没有匹配的记录")) }
             }
             if acts.isEmpty { throw ExitCode(1) }
         }
@@ -126,28 +119,32 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: CLILanguage.text(
                 en: "Print every act (oldest first) as CSV or JSON, streamed.", zh: "以 CSV 或 JSON 流式输出全部操作记录（从旧到新）。"),
-            discussion: "Columns, in this order: \(LedgerAct.columns.joined(separator: ", ")).")
+            discussion: CommandHelp.ledgerExport)
 
         @Option(
             help: ArgumentHelp(
-                CLILanguage.text(
-                    en: "Only acts recorded on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).",
-                    zh: "只输出该日期及之后记录的操作（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，UTC）。")))
+                en: "Only acts recorded on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).",
+                zh: "只输出该日期及之后记录的操作（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，UTC）。"))
         var since: String?
 
         @Option(
             help: ArgumentHelp(
-                CLILanguage.text(
-                    en: "csv (with a header line; a cell starting with = + - @ tab or CR gets a leading ') or json (an array of objects).",
-                    zh: "csv（含表头；以 = + - @、制表符或回车开头的单元格前加 '）或 json（对象数组）。")))
+                en: "csv (with a header line; a cell starting with = + - @ tab or CR gets a leading ') or json (an array of objects).",
+                zh: "csv（含表头；以 = + - @、制表符或回车开头的单元格前加 '）或 json（对象数组）。"))
         var format: String = "csv"
 
         @OptionGroup var location: Location
 
+        @OptionGroup var language: LanguageOption
+
         func validate() throws {
-            guard format == "csv" || format == "json" else { throw ValidationError("--format must be csv or json, not '\(format)'") }
+            guard format == "csv" || format == "json" else {
+                throw ValidationError(en: "--format must be csv or json, not '\(format)'", zh: "--format 须为 csv 或 json，不能是 '\(format)'")
+            }
             if let since, LedgerClock.parse(since) == nil {
-                throw ValidationError("--since takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '\(since)'")
+                throw ValidationError(
+                    en: "--since takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '\(since)'",
+                    zh: "--since 取 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，不能是 '\(since)'")
             }
         }
 
@@ -166,7 +163,7 @@ struct LedgerCommand: ParsableCommand {
                     }
                 }
             } catch {
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(2)
             }
             if format == "json" { print(first ? "]" : "\n]") }
@@ -177,23 +174,23 @@ struct LedgerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: CLILanguage.text(
                 en: "Delete acts recorded before a date, never any younger than six months.", zh: "删除某日期之前的记录，不会删除不满六个月的记录。"),
-            discussion: """
-                The date must be at least 180 days and six calendar months in the past; a later \
-                one is refused and nothing is deleted (exit status 2).
-                """)
+            discussion: CommandHelp.ledgerPrune)
 
         @Option(
             help: ArgumentHelp(
-                CLILanguage.text(
-                    en: "Delete acts recorded before this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).",
-                    zh: "删除该日期之前记录的操作（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，UTC）。")))
+                en: "Delete acts recorded before this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC).",
+                zh: "删除该日期之前记录的操作（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，UTC）。"))
         var before: String
 
         @OptionGroup var location: Location
 
+        @OptionGroup var language: LanguageOption
+
         func validate() throws {
             guard LedgerClock.parse(before) != nil else {
-                throw ValidationError("--before takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '\(before)'")
+                throw ValidationError(
+                    en: "--before takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not '\(before)'",
+                    zh: "--before 取 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SSZ，不能是 '\(before)'")
             }
         }
 
@@ -201,9 +198,10 @@ struct LedgerCommand: ParsableCommand {
             let ledger = try location.open()
             do {
                 let deleted = try ledger.prune(before: before)
-                Output.line("deleted \(deleted) act(s) recorded before \(before)")
+                Output.line(
+                    CLILanguage.text(en: "deleted \(deleted) act(s) recorded before \(before)", zh: "已删除 \(before) 之前记录的 \(deleted) 条操作"))
             } catch {
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(2)
             }
         }
@@ -215,18 +213,22 @@ enum LedgerFormat {
     /// One act for people, a line each (print with `Output.lines`, which makes each safe).
     static func summary(_ act: LedgerAct) -> [String] {
         let label = AIGCLabel.Field.allCases.compactMap { field in act.label[field].map { "\(field.rawValue)=\($0)" } }
+        // Row titles in the command line's language; the act's values are data and stay as recorded.
+        let row = { (en: String, zh: String) in "  " + Phrases.padded(CLILanguage.text(en: en, zh: zh), to: 9) }
+        let who = "\(act.operatorName)@\(act.host) (\(act.tool) \(act.toolVersion))"
         var lines = [
-            "act \(act.id ?? 0): \(act.state.rawValue) \(act.action.rawValue) at \(act.time) by \(act.operatorName)@\(act.host) "
-                + "(\(act.tool) \(act.toolVersion))",
-            "  file     \(act.path)" + (act.output == act.path ? "" : " -> \(act.output)") + " (\(act.format))",
-            "  sha256   before \(act.sha256Before)",
-            "           after  \(act.sha256After)",
-            "  label    " + label.joined(separator: " "),
+            CLILanguage.text(
+                en: "act \(act.id ?? 0): \(act.state.rawValue) \(act.action.rawValue) at \(act.time) by \(who)",
+                zh: "记录 \(act.id ?? 0)：\(act.state.rawValue) \(act.action.rawValue)，时间 \(act.time)，操作人 \(who)"),
+            row("file", "文件") + act.path + (act.output == act.path ? "" : " -> \(act.output)") + " (\(act.format))",
+            row("sha256", "sha256") + CLILanguage.text(en: "before ", zh: "标识前 ") + act.sha256Before,
+            row("", "") + CLILanguage.text(en: "after  ", zh: "标识后 ") + act.sha256After,
+            row("label", "标识") + label.joined(separator: " "),
         ]
-        if let key = act.keyID { lines.append("  signed   key \(key)") }
-        if let watermark = act.watermark { lines.append("  mark     \(watermark)") }
-        if let note = act.watermarkNote { lines.append("  no mark  \(note)") }
-        if let explicit = act.explicit { lines.append("  explicit \(explicit)") }
+        if let key = act.keyID { lines.append(row("signed", "签名") + CLILanguage.text(en: "key ", zh: "密钥 ") + key) }
+        if let watermark = act.watermark { lines.append(row("mark", "水印") + watermark) }
+        if let note = act.watermarkNote { lines.append(row("no mark", "无水印") + note) }
+        if let explicit = act.explicit { lines.append(row("explicit", "显式标识") + explicit) }
         return lines
     }
 

@@ -75,6 +75,12 @@ enum Output {
         standardError(shown(text) + "\n")
     }
 
+    /// A diagnostic that something failed: `error: …` (`错误：…` in Chinese).
+    static func error(_ text: String) { diagnostic(CLILanguage.errorPrefix + text) }
+
+    /// A diagnostic that something is worth a look: `warning: …` (`警告：…` in Chinese).
+    static func warning(_ text: String) { diagnostic(CLILanguage.warningPrefix + text) }
+
     /// Writes to stderr, ignoring a closed one (FileHandle's write would trap on EPIPE).
     static func standardError(_ text: String) {
         var bytes = Array(text.utf8)[...]
@@ -129,19 +135,29 @@ extension FileReport {
         // The explicit label found is worth a line of its own, like the label's sites.
         let explicitChecks: Set<Check> = [.caption, .audioPrompt, .textNotice]
         for finding in findings where !allChecks && finding.outcome == .pass && explicitChecks.contains(finding.check) {
-            lines.append("  explicit   \(finding.message)")
+            lines.append("  \(Phrases.padded(CLILanguage.text(en: "explicit", zh: "显式标识"), to: 10)) \(finding.message)")
         }
         let watermarkChecks: Set<Check> = [.imageWatermark, .audioWatermark]
         if !allChecks, let watermark, let finding = findings.first(where: { watermarkChecks.contains($0.check) && $0.outcome == .pass }) {
-            lines.append("  watermark  \(finding.message) (confidence \(watermark.confidence))")
+            lines.append(
+                "  \(Phrases.padded(CLILanguage.text(en: "watermark", zh: "水印"), to: 10)) \(finding.message)"
+                    + CLILanguage.text(en: " (confidence \(watermark.confidence))", zh: "（置信度 \(watermark.confidence)）"))
         }
         for finding in findings
         where !allChecks && finding.outcome == .pass && [.producerSignature, .platformSignature].contains(finding.check) {
-            lines.append("  signed     \(finding.check == .producerSignature ? "producer" : "platform"): \(finding.message)")
+            let signer =
+                finding.check == .producerSignature
+                ? CLILanguage.text(en: "producer", zh: "生成方") : CLILanguage.text(en: "platform", zh: "传播平台")
+            lines.append(
+                "  \(Phrases.padded(CLILanguage.text(en: "signed", zh: "签名"), to: 10)) \(signer)\(CLILanguage.text(en: ": ", zh: "："))\(finding.message)"
+            )
         }
         for finding in findings where allChecks || (finding.outcome != .pass && finding.outcome != .skip) {
-            lines.append(
-                "  \(Phrases.padded(say("outcome." + finding.outcome.rawValue), to: 8)) \(finding.check.rawValue): \(finding.message)")
+            // In Chinese the check's title says what was checked; the library's detail stays as it came.
+            let check =
+                language == .zh
+                ? "\(finding.check.rawValue)（\(CheckText.title(finding.check.rawValue, language))）：" : "\(finding.check.rawValue): "
+            lines.append("  \(Phrases.padded(say("outcome." + finding.outcome.rawValue), to: 8)) \(check)\(finding.message)")
         }
         return lines
     }

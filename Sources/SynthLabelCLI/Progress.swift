@@ -10,7 +10,7 @@ import Synchronization
 /// running beside the work for `verify` and `scan`; until then only the count and rate show.
 final class ProgressLine: Sendable {
     /// The help of the `--quiet` flag every bulk command takes.
-    static let quietHelp = ArgumentHelp(CLILanguage.text(en: "No progress line on the terminal.", zh: "终端上不显示进度行。"))
+    static let quietHelp = ArgumentHelp(en: "No progress line on the terminal.", zh: "终端上不显示进度行。")
     private let label: String
     private let enabled: Bool
     private let started = DispatchTime.now().uptimeNanoseconds
@@ -65,10 +65,11 @@ final class ProgressLine: Sendable {
         let rate = seconds > 0 ? Double(count) / seconds : 0
         var line = "\(label) \(count)"
         if let total { line += "/\(total)" }
-        line += " files, \(Int(rate.rounded())) files/s"
+        line += CLILanguage.text(en: " files, \(Int(rate.rounded())) files/s", zh: " 个文件，每秒 \(Int(rate.rounded())) 个")
         if let total, rate > 0, total >= count {
             let left = Int((Double(total - count) / rate).rounded())
-            line += String(format: ", %d:%02d left", left / 60, left % 60)
+            let clock = String(format: "%d:%02d", left / 60, left % 60)
+            line += CLILanguage.text(en: ", \(clock) left", zh: "，还需 \(clock)")
         }
         return line
     }
@@ -122,13 +123,16 @@ enum Interruption {
 
     /// "interrupted after 12 of 40 files".
     static func line(done: Int, total: Int?) -> String {
-        "interrupted after \(done)\(total.map { " of \($0)" } ?? "") file(s)"
+        CLILanguage.text(
+            en: "interrupted after \(done)\(total.map { " of \($0)" } ?? "") file(s)",
+            zh: "处理 \(done)\(total.map { " / \($0)" } ?? "") 个文件后中断")
     }
 
     /// After a run that stopped early: the one line, and the exit status a shell expects.
     static func finish(done: Int, total: Int?) throws {
         guard let signal = requested else { return }
-        Output.diagnostic(line(done: done, total: total) + "; run the same command again to carry on")
+        Output.diagnostic(
+            line(done: done, total: total) + CLILanguage.text(en: "; run the same command again to carry on", zh: "；再次运行同一命令即可接着做"))
         throw ExitCode(128 + signal)
     }
 }

@@ -8,74 +8,61 @@ struct PropagateCommand: ParsableCommand {
         abstract: CLILanguage.text(
             en: "Add a distribution platform's fields (ContentPropagator, PropagateID) to labels.",
             zh: "向标识添加传播平台字段（ContentPropagator、PropagateID）。"),
-        discussion: """
-            The platform's step of Measures Art. 6. A file that carries a label keeps every \
-            producer field (Label, ContentProducer, ProduceID, ReservedCode1) exactly and gains \
-            ContentPropagator and PropagateID. A file without a label is refused unless the \
-            uploader declared it AI-generated (--declared: Label "2") or traces were found \
-            (--suspected: Label "3"); its ContentProducer is then --producer (default UNKNOWN) \
-            and its ProduceID the PropagateID. A file keeps one label afterwards. Another \
-            platform's propagation fields are never replaced, and a producer label that breaks \
-            Annex E is refused rather than altered.
-
-            Without --propagate-id each file gets 'PL' + the UTC time + 16 random hex digits.
-
-            Example:
-              synthlabel propagate uploads/ --propagator 001191110105MA01ABCD2620001 --in-place --declared
-            """
+        discussion: CommandHelp.propagate
     )
 
-    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Files or directories to propagate.", zh: "要添加传播信息的文件或目录。")))
+    @Argument(help: ArgumentHelp(en: "Files or directories to propagate.", zh: "要添加传播信息的文件或目录。"))
     var paths: [String]
 
     @Option(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "ContentPropagator: the platform's 27-character provider code (or name).",
-                zh: "ContentPropagator：传播平台的 27 位服务提供者编码（或名称）。")))
+            en: "ContentPropagator: the platform's 27-character provider code (or name).",
+            zh: "ContentPropagator：传播平台的 27 位服务提供者编码（或名称）。"))
     var propagator: String
 
     @Option(
         name: .customLong("propagate-id"),
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "PropagateID: the platform's ID for the content. Default: a fresh one per file.",
-                zh: "PropagateID：平台为内容分配的编号。默认：每个文件新生成一个。")))
+            en: "PropagateID: the platform's ID for the content. Default: a fresh one per file.",
+            zh: "PropagateID：平台为内容分配的编号。默认：每个文件新生成一个。"))
     var propagateID: String?
 
     @Flag(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "For files without a label: the uploader declared them AI-generated (Label \"2\").",
-                zh: "对无标识的文件：上传者声明其为人工智能生成（Label \"2\"）。")))
+            en: "For files without a label: the uploader declared them AI-generated (Label \"2\").",
+            zh: "对无标识的文件：上传者声明其为人工智能生成（Label \"2\"）。"))
     var declared = false
 
     @Flag(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "For files without a label: traces of generation were found (Label \"3\").", zh: "对无标识的文件：检测到生成痕迹（Label \"3\"）。")))
+            en: "For files without a label: traces of generation were found (Label \"3\").", zh: "对无标识的文件：检测到生成痕迹（Label \"3\"）。"))
     var suspected = false
 
     @Option(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "ContentProducer for files that had no label (default UNKNOWN).", zh: "无标识文件所用的 ContentProducer（默认 UNKNOWN）。")))
+            en: "ContentProducer for files that had no label (default UNKNOWN).", zh: "无标识文件所用的 ContentProducer（默认 UNKNOWN）。"))
     var producer: String = "UNKNOWN"
 
     @OptionGroup var writing: WriteOptions
 
+    @OptionGroup var language: LanguageOption
+
     func validate() throws {
-        if declared && suspected { throw ValidationError("choose one of --declared and --suspected") }
+        if declared && suspected {
+            throw ValidationError(en: "choose one of --declared and --suspected", zh: "--declared 和 --suspected 只能选一个")
+        }
         var sample = AIGCLabel(contentProducer: producer, produceID: "P")
         sample[.contentPropagator] = propagator
         sample[.propagateID] = propagateID
         let problems = sample.validationProblems()
-        guard problems.isEmpty else { throw ValidationError(problems.map(\.description).joined(separator: "; ")) }
+        guard problems.isEmpty else {
+            throw ValidationError(problems.map(\.forPeople).joined(separator: CLILanguage.text(en: "; ", zh: "；")))
+        }
     }
 
     func run() throws {
         for problem in ProviderCode(propagator).problems() {
-            Output.diagnostic("warning: --propagator: \(problem)")
+            Output.warning("--propagator: \(problem)")
         }
         let propagator = propagator
         let fixedID = propagateID

@@ -7,100 +7,67 @@ struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: CLILanguage.text(en: "Find files that lack a compliant label in directory trees.", zh: "在目录树中查找缺少合规标识的文件。"),
-        discussion: """
-            Walks the trees (symbolic links are skipped unless --follow-symlinks), verifies every \
-            file of a supported format (recognised by content, not by name; other files are \
-            counted as skipped) on every core, and reads only the headers and metadata it needs. \
-            Results stream as they come, so memory stays flat however many files there are \
-            (except with --json, which holds every result for one document).
-
-            Output: the files that are not compliant, then a table by format and verdict \
-            (default); --ndjson, one 'verify --json' entry per line; --csv, one row per file; \
-            --json, one document with every file and the summary. Throughput goes to stderr, \
-            with a progress line while stderr is a terminal. --html FILE also writes a page to \
-            look at (with any of them): charts by verdict and format, the checks failed most, \
-            and a table of the files that need attention with each file's detail; one \
-            self-contained file, in English or Chinese (--lang, else the locale).
-
-            Selection: --include/--exclude globs (without '/': the file name; with '/': the path \
-            under the directory argument; repeatable), --files-from FILE or - (one path per \
-            line instead of walking), --shard K/N (a stable split by path hash, so N machines \
-            can share a store).
-
-            Exit status: 0, or 1 when a file has a verdict named by --fail-on, 2 on usage errors \
-            or missing paths.
-
-            Examples:
-              synthlabel scan /data/uploads --fail-on unlabelled,noncompliant
-              find /data -name '*.png' | synthlabel scan --files-from - --ndjson
-              synthlabel scan /data --shard 3/8 --csv > shard3.csv
-              synthlabel scan /data/uploads --html report.html --lang zh --thumbnails
-            """
+        discussion: CommandHelp.scan
     )
 
-    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Directories (or files) to scan.", zh: "要扫描的目录（或文件）。")))
+    @Argument(help: ArgumentHelp(en: "Directories (or files) to scan.", zh: "要扫描的目录（或文件）。"))
     var paths: [String] = []
 
-    @OptionGroup(title: "Signatures") var signatures: SignatureOptions
+    @OptionGroup(title: CLILanguage.text(en: "Signatures", zh: "签名")) var signatures: SignatureOptions
 
-    @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
+    @OptionGroup(title: CLILanguage.text(en: "Watermark", zh: "隐式水印")) var watermarkKey: WatermarkKeyOption
 
     @Flag(
         help:
             ArgumentHelp(
-                CLILanguage.text(
-                    en:
-                        "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for.",
-                    zh: "同时检查显式标识：解码像素和音频以查找 SynthLabel 的图像文字和节奏提示，读取 Markdown 的首尾行查找提示；较慢。纯文本的提示总会检查。"))
+                en:
+                    "Also look for explicit labels: decode pixels and audio for SynthLabel's captions and the rhythm prompt, read Markdown's first and last lines for a notice; slower. Plain text's notice is always looked for.",
+                zh: "同时检查显式标识：解码像素和音频以查找 SynthLabel 的图像文字和节奏提示，读取 Markdown 的首尾行查找提示；较慢。纯文本的提示总会检查。")
     )
     var explicit = false
 
-    @Flag(help: ArgumentHelp(CLILanguage.text(en: "One JSON document: every file, plus the summary.", zh: "输出一个 JSON 文档：全部文件及汇总。")))
+    @Flag(help: ArgumentHelp(en: "One JSON document: every file, plus the summary.", zh: "输出一个 JSON 文档：全部文件及汇总。"))
     var json = false
 
-    @Flag(help: ArgumentHelp(CLILanguage.text(en: "One JSON object per line, per file.", zh: "每个文件一行 JSON 对象。")))
+    @Flag(help: ArgumentHelp(en: "One JSON object per line, per file.", zh: "每个文件一行 JSON 对象。"))
     var ndjson = false
 
     @Flag(
         help:
             ArgumentHelp(
-                CLILanguage.text(
-                    en:
-                        "One CSV row per file, with a header (a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text).",
-                    zh: "每个文件一行 CSV，含表头（以 = + - @、制表符或回车开头的单元格前加 '，使电子表格将其显示为文本）。"))
+                en:
+                    "One CSV row per file, with a header (a cell starting with = + - @ tab or CR gets a leading ' so a spreadsheet shows it as text).",
+                zh: "每个文件一行 CSV，含表头（以 = + - @、制表符或回车开头的单元格前加 '，使电子表格将其显示为文本）。")
     )
     var csv = false
 
     @Option(
         name: .customLong("fail-on"),
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "Exit 1 when any file has one of these verdicts (comma-separated: unlabelled, noncompliant, inconclusive).",
-                zh: "任一文件的结论属于这些之一时以状态 1 退出（逗号分隔：unlabelled、noncompliant、inconclusive）。")))
+            en: "Exit 1 when any file has one of these verdicts (comma-separated: unlabelled, noncompliant, inconclusive).",
+            zh: "任一文件的结论属于这些之一时以状态 1 退出（逗号分隔：unlabelled、noncompliant、inconclusive）。"))
     var failOn: [String] = []
 
-    @Option(help: ArgumentHelp(CLILanguage.text(en: "Only files matching this glob (repeatable).", zh: "只处理匹配该通配模式的文件（可重复）。")))
+    @Option(help: ArgumentHelp(en: "Only files matching this glob (repeatable).", zh: "只处理匹配该通配模式的文件（可重复）。"))
     var include: [String] = []
 
-    @Option(help: ArgumentHelp(CLILanguage.text(en: "Leave out files matching this glob (repeatable).", zh: "排除匹配该通配模式的文件（可重复）。")))
+    @Option(help: ArgumentHelp(en: "Leave out files matching this glob (repeatable).", zh: "排除匹配该通配模式的文件（可重复）。"))
     var exclude: [String] = []
 
     @Option(
         name: .customLong("files-from"),
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "Read the paths to scan from FILE, one per line ('-' for standard input).", zh: "从 FILE 读取要扫描的路径，每行一个（'-' 表示标准输入）。")))
+            en: "Read the paths to scan from FILE, one per line ('-' for standard input).", zh: "从 FILE 读取要扫描的路径，每行一个（'-' 表示标准输入）。"))
     var filesFrom: String?
 
     @Option(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "Scan only part K of N of the files (a stable split by path), e.g. 2/8.", zh: "只扫描 N 份中的第 K 份（按路径稳定划分），例如 2/8。")))
+            en: "Scan only part K of N of the files (a stable split by path), e.g. 2/8.", zh: "只扫描 N 份中的第 K 份（按路径稳定划分），例如 2/8。"))
     var shard: String?
 
     @Flag(
         name: .customLong("follow-symlinks"),
-        help: ArgumentHelp(CLILanguage.text(en: "Follow symbolic links (each directory is entered once).", zh: "跟随符号链接（每个目录只进入一次）。")))
+        help: ArgumentHelp(en: "Follow symbolic links (each directory is entered once).", zh: "跟随符号链接（每个目录只进入一次）。"))
     var followSymlinks = false
 
     @Flag(help: ProgressLine.quietHelp)
@@ -108,47 +75,53 @@ struct ScanCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Also write a report to look at: one self-contained HTML page (charts, a filterable table, each file's detail).",
+            en: "Also write a report to look at: one self-contained HTML page (charts, a filterable table, each file's detail).",
+            zh: "另写一份可直接查看的报告：一个自包含的 HTML 页面（图表、可筛选的表格、每个文件的详情）。",
             valueName: "file"))
     var html: String?
 
     @Flag(
         name: .customLong("html-all"),
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "List compliant files in the --html report too (otherwise they are counted only).", zh: "在 --html 报告中也列出合规文件（否则只计数）。")))
+            en: "List compliant files in the --html report too (otherwise they are counted only).", zh: "在 --html 报告中也列出合规文件（否则只计数）。"))
     var htmlAll = false
 
     @Flag(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en:
-                    "Put a small picture of each listed PNG and JPEG in the --html report, its recorded caption outlined (on with --explicit).",
-                zh: "在 --html 报告中为列出的每个 PNG 和 JPEG 放一张小图，并框出记录的图像文字（--explicit 时自动开启）。")))
+            en:
+                "Put a small picture of each listed PNG and JPEG in the --html report, its recorded caption outlined (on with --explicit).",
+            zh: "在 --html 报告中为列出的每个 PNG 和 JPEG 放一张小图，并框出记录的图像文字（--explicit 时自动开启）。"))
     var thumbnails = false
 
-    @Option(help: ArgumentHelp("Language of the report and summaries: zh or en. Default: the locale (LANG).", valueName: "zh|en"))
-    var lang: String?
+    @OptionGroup var language: LanguageOption
 
     var failVerdicts: Set<Verdict> {
         Set(failOn.flatMap { $0.split(separator: ",") }.compactMap { Verdict(rawValue: String($0).trimmingCharacters(in: .whitespaces)) })
     }
 
     func validate() throws {
-        if [json, ndjson, csv].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --ndjson and --csv") }
+        if [json, ndjson, csv].filter({ $0 }).count > 1 {
+            throw ValidationError(en: "choose one of --json, --ndjson and --csv", zh: "--json、--ndjson 和 --csv 只能选一个")
+        }
         for name in failOn.flatMap({ $0.split(separator: ",") }) {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard let verdict = Verdict(rawValue: trimmed), verdict != .compliant else {
-                throw ValidationError("--fail-on takes unlabelled, noncompliant or inconclusive, not '\(trimmed)'")
+                throw ValidationError(
+                    en: "--fail-on takes unlabelled, noncompliant or inconclusive, not '\(trimmed)'",
+                    zh: "--fail-on 取 unlabelled、noncompliant 或 inconclusive，不能是 '\(trimmed)'")
             }
         }
         if let shard, ScanSelection.parseShard(shard) == nil {
-            throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 2/8, not '\(shard)'")
+            throw ValidationError(
+                en: "--shard takes K/N with 1 <= K <= N, e.g. 2/8, not '\(shard)'", zh: "--shard 取 K/N 且 1 <= K <= N，例如 2/8，不能是 '\(shard)'")
         }
-        if paths.isEmpty && filesFrom == nil { throw ValidationError("give directories to scan, or --files-from") }
-        if let lang, Language(rawValue: lang.lowercased()) == nil { throw ValidationError("--lang takes zh or en, not '\(lang)'") }
+        if paths.isEmpty && filesFrom == nil {
+            throw ValidationError(en: "give directories to scan, or --files-from", zh: "请给出要扫描的目录，或 --files-from")
+        }
         if (htmlAll || thumbnails) && html == nil {
-            throw ValidationError("--html-all and --thumbnails shape the --html report; add --html FILE")
+            throw ValidationError(
+                en: "--html-all and --thumbnails shape the --html report; add --html FILE",
+                zh: "--html-all 和 --thumbnails 用于设定 --html 报告；请加 --html FILE")
         }
     }
 
@@ -166,7 +139,7 @@ struct ScanCommand: ParsableCommand {
         var walker = FileWalker(paths, followingSymlinks: followSymlinks)
         var list = filesFrom.map(PathListReader.init)
         if let failure = list?.failed {
-            Output.diagnostic("error: --files-from \(failure)")
+            Output.error("--files-from \(failure)")
             throw ExitCode(2)
         }
         var inputs = AnyIterator<FileWalker.Entry> {
@@ -184,7 +157,7 @@ struct ScanCommand: ParsableCommand {
             explicitChecks: explicit, trust: try signatures.trustStore(), requireSignature: signatures.requireSignature,
             watermarkKey: try watermarkKey.load())
         if csv { Output.data(CSVRow.header) }
-        let language = Language.resolve(lang, environment: ProcessInfo.processInfo.environment)
+        let language = CLILanguage.current
         let page = try html.map { path in
             do {
                 return try HTMLReport(
@@ -195,13 +168,13 @@ struct ScanCommand: ParsableCommand {
                         host: HostName.current),
                     language: language, listsCompliant: htmlAll)
             } catch {
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(2)
             }
         }
         var pageError: (any Error)?
         let pictures = thumbnails || explicit
-        let progress = ProgressLine("scanned", quiet: quiet || json)
+        let progress = ProgressLine(CLILanguage.text(en: "scanned", zh: "已扫描"), quiet: quiet || json)
         if filesFrom == nil {
             let paths = paths
             let followSymlinks = followSymlinks
@@ -224,7 +197,7 @@ struct ScanCommand: ParsableCommand {
             case .failure(let error):
                 document = FileReportJSON(path: entry.path, error: error.message)
                 if !json && !ndjson && !csv {
-                    Output.line(Phrases.padded(Phrases.text("cli.inconclusive", language), to: 14) + "\(entry.path): \(error.message)")
+                    Output.line(Phrases.padded(Phrases.text("cli.inconclusive", language), to: 14) + error.messageForPeople)
                 }
             }
             summary.files += 1
@@ -250,7 +223,7 @@ struct ScanCommand: ParsableCommand {
         var walkErrors = 0
         for notice in walker.notices {
             if notice.isError { walkErrors += 1 } else { summary.skipped += 1 }
-            Output.diagnostic("\(notice.isError ? "error" : "skipped"): \(notice.message)")
+            Output.diagnostic((notice.isError ? CLILanguage.errorPrefix : CLILanguage.skippedPrefix) + notice.messageForPeople)
         }
         if let page, let html {
             do {
@@ -259,7 +232,7 @@ struct ScanCommand: ParsableCommand {
                 Output.diagnostic(Phrases.text("cli.report", language, ["p": html]))
             } catch {
                 page.abandon()
-                Output.diagnostic("error: \(error)")
+                Output.error(CLILanguage.describe(error))
                 throw ExitCode(2)
             }
         }

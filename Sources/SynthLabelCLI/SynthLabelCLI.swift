@@ -12,17 +12,7 @@ public struct SynthLabelCLI: ParsableCommand {
         commandName: "synthlabel",
         abstract: CLILanguage.text(
             en: "Label AI-generated files the way GB 45438-2025 requires, and check them.", zh: "按 GB 45438-2025 的要求为人工智能生成文件添加标识，并进行核验。"),
-        discussion: """
-            Writes the implicit metadata label of GB 45438-2025 Annex E ({"AIGC":{...}}) into \
-            \(Carrier.listed(Carrier.allCases.filter(\.isWritable))) files without touching \
-            pixels, samples or other metadata, and verifies labels in files made by any tool \
-            (also \(Carrier.listed(Carrier.allCases.filter { !$0.isWritable }))).
-
-            Exit status: 0 success, 1 a file failed or is not compliant, 2 usage or I/O error, \
-            130 or 143 interrupted (SIGINT, SIGTERM: the files in hand are finished or left as \
-            they were, and a rerun carries on). A closed standard output (| head) ends the \
-            output, not the work.
-            """,
+        discussion: CommandHelp.root,
         version: version,
         subcommands: [
             LabelCommand.self, PropagateCommand.self, VerifyCommand.self, ScanCommand.self, KeysCommand.self, LedgerCommand.self,
@@ -46,11 +36,11 @@ public struct SynthLabelCLI: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                print(ArgumentParserWords.translated(fullMessage(for: error)))
                 Foundation.exit(0)
             }
             if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
-            Output.standardError(fullMessage(for: error) + "\n")
+            Output.standardError(ArgumentParserWords.translated(fullMessage(for: error)) + "\n")
             Foundation.exit(2)
         }
     }

@@ -7,62 +7,32 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: CLILanguage.text(en: "Check the labels in files and give each a verdict.", zh: "检查文件中的标识，并给出每个文件的结论。"),
-        discussion: """
-            For each file: the label fields, every place a label was found, the findings \
-            (check id, outcome, reason) and a verdict:
-              compliant      a label that follows GB 45438 Annex E
-              noncompliant   a label that breaks a rule (bad value, missing or unknown field, \
-            bad characters, duplicate or disagreeing sites, a broken signature, a recorded \
-            caption that is gone)
-              inconclusive   the file is damaged or truncated, so the answer cannot be trusted
-              unlabelled     no label found
-            Explicit labels found (a caption SynthLabel drew, the rhythm prompt ·− ··, a text \
-            notice) get a line of their own; a missing one is a warning. Signatures (the TC260 \
-            SecurityData object, or SynthLabel's SL1 record) are checked: valid by a trusted or \
-            pinned key (--trust), valid with the file's own embedded key only (integrity, not \
-            identity), invalid, content changed, or an unknown algorithm or shape. With \
-            --require-signature, anything short of a valid signature by a trusted key is \
-            noncompliant. With --watermark-key, PNG and \
-            JPEG pixels and WAV, FLAC, Ogg and MP3 samples are searched for the invisible \
-            watermark (--json: "watermark": {present, confidence, payload}); a mark found in a \
-            file whose metadata label is gone still shows it is AI-generated, and its payload \
-            names the record ('synthlabel ledger find --watermark HEX').
-
-            Examples:
-              synthlabel verify labelled/ --trust keys/
-              synthlabel verify uploads/ --trust keys/producers.txt --require-signature
-              synthlabel verify upload.jpg --watermark-key keys/mark.key --json
-
-            Directories are walked (symbolic links are not followed, and are reported). Exit \
-            status: 0 when every file is compliant, 1 when any is not, 2 on usage or I/O errors \
-            or when no file of a supported format was found.
-            """
+        discussion: CommandHelp.verify
     )
 
-    @Argument(help: ArgumentHelp(CLILanguage.text(en: "Files or directories to verify.", zh: "要验证的文件或目录。")))
+    @Argument(help: ArgumentHelp(en: "Files or directories to verify.", zh: "要验证的文件或目录。"))
     var paths: [String]
 
     @Flag(
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "Print one JSON document with a 'files' array (every check of every file).", zh: "输出一个含 'files' 数组的 JSON 文档（每个文件的每项检查）。"
-            )))
+            en: "Print one JSON document with a 'files' array (every check of every file).", zh: "输出一个含 'files' 数组的 JSON 文档（每个文件的每项检查）。"))
     var json = false
 
     @Flag(
         name: .customLong("all-checks"),
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "Show every check, passes and skips included (docs/checks.md explains each).",
-                zh: "显示全部检查，包括通过和跳过的（docs/checks.md 逐项说明）。")))
+            en: "Show every check, passes and skips included (docs/checks.md explains each).",
+            zh: "显示全部检查，包括通过和跳过的（docs/checks.md 逐项说明）。"))
     var allChecks = false
 
-    @OptionGroup(title: "Signatures") var signatures: SignatureOptions
+    @OptionGroup(title: CLILanguage.text(en: "Signatures", zh: "签名")) var signatures: SignatureOptions
 
-    @OptionGroup(title: "Watermark") var watermarkKey: WatermarkKeyOption
+    @OptionGroup(title: CLILanguage.text(en: "Watermark", zh: "隐式水印")) var watermarkKey: WatermarkKeyOption
 
     @Flag(help: ProgressLine.quietHelp)
     var quiet = false
+
+    @OptionGroup var language: LanguageOption
 
     func run() throws {
         var walker = FileWalker(paths)
@@ -73,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
         let verifier = Verifier(
             trust: try signatures.trustStore(), requireSignature: signatures.requireSignature, watermarkKey: try watermarkKey.load())
         let explicitFiles = Set(paths)
-        let progress = ProgressLine("verified", quiet: quiet || json)
+        let progress = ProgressLine(CLILanguage.text(en: "verified", zh: "已验证"), quiet: quiet || json)
         let paths = paths
         progress.countInBackground({ FileWalker(paths) }, admits: { _ in true })
         Interruption.progress = progress
@@ -88,14 +58,14 @@ struct VerifyCommand: ParsableCommand {
             case .failure(let error):
                 if error.isUnsupportedFile, !explicitFiles.contains(entry.path) { return }
                 ioErrors += 1
-                Output.diagnostic("error: \(error.message)")
+                Output.error(error.messageForPeople)
                 if json { reports.append(FileReportJSON(path: entry.path, error: error.message)) }
             }
         }
         var skipped = 0
         for notice in walker.notices {
             if notice.isError { ioErrors += 1 } else { skipped += 1 }
-            Output.diagnostic("\(notice.isError ? "error" : "skipped"): \(notice.message)")
+            Output.diagnostic((notice.isError ? CLILanguage.errorPrefix : CLILanguage.skippedPrefix) + notice.messageForPeople)
         }
         if json { Output.json(["files": reports]) }
         let verified = counts.values.reduce(0, +)
@@ -111,7 +81,10 @@ struct VerifyCommand: ParsableCommand {
         try Interruption.finish(done: progress.done.load(ordering: .relaxed), total: progress.total)
         if ioErrors > 0 { throw ExitCode(2) }
         if verified == 0 {
-            Output.diagnostic("error: no file of a format SynthLabel reads under \(self.paths.joined(separator: ", "))")
+            let paths = self.paths.joined(separator: ", ")
+            Output.error(
+                CLILanguage.text(
+                    en: "no file of a format SynthLabel reads under \(paths)", zh: "\(paths) 下没有 SynthLabel 能读取的格式的文件"))
             throw ExitCode(2)
         }
         if !allCompliant { throw ExitCode(1) }
@@ -122,24 +95,28 @@ struct VerifyCommand: ParsableCommand {
 struct SignatureOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Public keys whose signatures count: a key file (PEM, DER or hex), a folder of them, or a producers.txt registry.",
-            discussion:
-                "A registry pins keys to provider codes, one line each: the code, then its key files or hex (docs/signing.md); a folder's producers.txt is read too. A valid signature by a key not pinned to the label's ContentProducer (a platform's: its ContentPropagator) is a warning.",
+            en: "Public keys whose signatures count: a key file (PEM, DER or hex), a folder of them, or a producers.txt registry.",
+            zh: "认可其签名的公钥：一个密钥文件（PEM、DER 或十六进制）、存放密钥的文件夹，或 producers.txt 登记表。",
+            discussion: (
+                en:
+                    "A registry pins keys to provider codes, one line each: the code, then its key files or hex (docs/signing.md); a folder's producers.txt is read too. A valid signature by a key not pinned to the label's ContentProducer (a platform's: its ContentPropagator) is a warning.",
+                zh: "登记表把密钥绑定到服务提供者编码，每行一条：先写编码，再写其密钥文件或十六进制（见 docs/signing.md）；文件夹中的 producers.txt 也会读取。"
+                    + "有效签名的密钥若未绑定到标识的 ContentProducer（平台签名则为 ContentPropagator），给出警告。"
+            ),
             valueName: "path"))
     var trust: String?
 
     @Flag(
         name: .customLong("require-signature"),
         help: ArgumentHelp(
-            CLILanguage.text(
-                en: "Make an unsigned label, or one without a valid signature by a trusted key, noncompliant (a warning otherwise).",
-                zh: "将未签名、或没有受信任密钥有效签名的标识判为不合规（否则仅警告）。")))
+            en: "Make an unsigned label, or one without a valid signature by a trusted key, noncompliant (a warning otherwise).",
+            zh: "将未签名、或没有受信任密钥有效签名的标识判为不合规（否则仅警告）。"))
     var requireSignature = false
 
     /// The keys --trust names, loaded once.
     func trustStore() throws -> TrustStore {
         guard let trust else { return TrustStore() }
-        do { return try TrustStore.load(trust) } catch { throw ValidationError("--trust: \(error.message)") }
+        do { return try TrustStore.load(trust) } catch { throw ValidationError("--trust: " + error.messageForPeople) }
     }
 }
 

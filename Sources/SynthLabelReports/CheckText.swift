@@ -1,5 +1,5 @@
 /// What each check is called on a page, and the rule it comes from (docs/checks.md, "source").
-enum CheckText {
+public enum CheckText {
     /// Check id → (English title, Chinese title, rule reference).
     static let table: [String: (en: String, zh: String, rule: String)] = [
         "carrier.detected": ("format recognised", "识别文件格式", "TC260 guides: where each format carries the label"),
@@ -41,7 +41,7 @@ enum CheckText {
     ]
 
     /// The title of check `id` in `language` (the id itself for one this version does not know).
-    static func title(_ id: String, _ language: Language) -> String {
+    public static func title(_ id: String, _ language: Language) -> String {
         guard let entry = table[id] else { return id }
         return language == .zh ? entry.zh : entry.en
     }
