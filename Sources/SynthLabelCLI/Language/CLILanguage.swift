@@ -27,7 +27,10 @@ enum CLILanguage {
 
     /// An error for people: the library's own in the command line's language, others as they describe themselves.
     static func describe(_ error: any Error) -> String {
-        (error as? SynthLabelError)?.messageForPeople ?? "\(error)"
+        guard current == .zh else { return "\(error)" }
+        if let error = error as? SynthLabelError { return error.messageForPeople }
+        if let error = error as? LedgerError { return error.chinese }
+        return "\(error)"
     }
 }
 

@@ -91,3 +91,15 @@ extension LabelProblem {
     /// The problem in the command line's language.
     var forPeople: String { CLILanguage.text(en: description, zh: chinese) }
 }
+
+extension LedgerError {
+    /// `description` in Chinese; the database's own reason stays as it came.
+    var chinese: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "无法打开日志 \(path)：\(reason)；请用 --ledger PATH 或 SYNTHLABEL_LEDGER 另选一个"
+        case .database(let path, let reason): "日志 \(path)：\(reason)"
+        case .retention(let requested, let earliest):
+            "拒绝清理 \(requested) 之前的记录：记录须至少保存六个月（《办法》第九条）；允许的最晚日期是 \(earliest)；未删除任何记录"
+        }
+    }
+}

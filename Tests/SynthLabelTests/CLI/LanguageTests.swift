@@ -143,6 +143,10 @@ struct ChineseCommandLineTests {
         let none = try Fixtures.run(
             Fixtures.binary, ["ledger", "find", "--produce-id", "nothing", "--ledger", ledger], environment: Self.chinese)
         #expect(none.status == 1 && none.stderr.contains("没有匹配的记录"))
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let refused = try Fixtures.run(
+            Fixtures.binary, ["ledger", "prune", "--before", today, "--ledger", ledger], environment: Self.chinese)
+        #expect(refused.status == 2 && refused.stderr.contains("错误：拒绝清理 \(today) 之前的记录：记录须至少保存六个月"), "\(refused.stderr)")
 
         let formats = try Fixtures.run(Fixtures.binary, ["formats"], environment: Self.chinese)
         #expect(formats.stdout.contains("PNG (.png) — 签名，显式标识：caption，水印") && formats.stdout.contains("  标识写入："), "\(formats.stdout)")
