@@ -20,6 +20,9 @@ public struct SynthLabelCLI: ParsableCommand {
         ]
     )
 
+    /// `synthlabel --lang zh --help`; each subcommand takes `--lang` too.
+    @OptionGroup var language: LanguageOption
+
     /// The command, to be parsed (`main` does it).
     public init() {}
 

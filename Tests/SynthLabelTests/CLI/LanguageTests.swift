@@ -75,6 +75,9 @@ struct ChineseCommandLineTests {
         let unknown = try Fixtures.run(Fixtures.binary, ["formats", "--bogus"], environment: Self.chinese)
         #expect(unknown.stderr.contains("未知选项 '--bogus'"), "\(unknown.stderr)")
 
+        let before = try Fixtures.run(Fixtures.binary, ["--lang", "zh", "formats"], environment: ["LANG": "en_US.UTF-8"])
+        #expect(before.status == 0 && before.stdout.contains("  标识写入："), "\(before.stderr)")
+
         let badLanguage = try Fixtures.run(Fixtures.binary, ["formats", "--lang", "fr"], environment: Self.chinese)
         #expect(badLanguage.status == 2 && badLanguage.stderr.contains("--lang 只能是 zh 或 en，不能是 'fr'"), "\(badLanguage.stderr)")
 
