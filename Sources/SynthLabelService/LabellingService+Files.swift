@@ -15,7 +15,7 @@ extension LabellingService {
         return field
     }
 
-    /// `POST /v1/label?producer=…[&produce_id=…][&label=1|2|3][&explicit=true[&explicit_text=…][&caption_position=…]][&watermark=true][&sign=true]`
+    /// `POST /v1/label?producer=…[&produce_id=…][&label=1|2|3][&explicit=true[&explicit_text=…][&caption_position=…]][&invisible_text=true][&watermark=true][&sign=true][&name=…]`
     func label(_ request: Request) async throws -> Response {
         let caller = try authorize(request, as: [.producer])
         let query = Query(request)
@@ -32,7 +32,7 @@ extension LabellingService {
         return try await work(request, request: .produce(label), labeller: labeller, action: .label)
     }
 
-    /// `POST /v1/propagate?[propagator=…][&propagate_id=…][&declared=true|&suspected=true][&sign=true]`
+    /// `POST /v1/propagate?[propagator=…][&propagate_id=…][&declared=true|&suspected=true][&sign=true][&name=…]`
     func propagate(_ request: Request) async throws -> Response {
         let caller = try authorize(request, as: [.platform])
         let query = Query(request)
@@ -50,15 +50,16 @@ extension LabellingService {
         return try await work(request, request: .propagate(propagation), labeller: labeller, action: .propagate)
     }
 
-    /// `POST /v1/verify?[explicit=true]`: one file entry of `verify --json`, without a path.
+    /// `POST /v1/verify?[explicit=true][&name=…]`: one file entry of `verify --json`, without a path.
     func verify(_ request: Request) async throws -> Response {
         _ = try authorize(request, as: [.producer, .platform, .auditor])
         let query = Query(request)
         let explicit = try query.flag("explicit")
+        let fileExtension = try query.fileExtension()
         return try await gate.run {
             let body = try await SpooledFile.receiving(
                 request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, into: configuration.spool,
-                limit: configuration.maxBodyBytes)
+                limit: configuration.maxBodyBytes, fileExtension: fileExtension)
             let entry = try await Self.report(of: body.file.path, explicitChecks: explicit)
             metrics.verdict(entry.verdict, format: entry.format ?? "unknown")
             return Self.json(entry)
@@ -95,17 +96,19 @@ extension LabellingService {
             guard let key = tokenKeys.watermark else { throw ServiceError.forbidden("this token has no watermark key on the server") }
             watermark = key
         }
-        return Labeller(explicit: explicit, signingKey: signing, watermarkKey: watermark)
+        return Labeller(
+            explicit: explicit, invisibleTextLabel: try query.flag("invisible_text"), signingKey: signing, watermarkKey: watermark)
     }
 
     /// Spools the body, labels it into a second spool file, records the act, and streams the
     /// result back. A damaged file is 422 with its verify findings.
     func work(_ request: Request, request labelRequest: LabelRequest, labeller: Labeller, action: LedgerAct.Action) async throws -> Response
     {
-        try await gate.run {
+        let fileExtension = try Query(request).fileExtension()
+        return try await gate.run {
             let body = try await SpooledFile.receiving(
                 request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, into: configuration.spool,
-                limit: configuration.maxBodyBytes)
+                limit: configuration.maxBodyBytes, fileExtension: fileExtension)
             let output = try SpooledFile(in: configuration.spool)
             let outcome: LabelOutcome
             do {
@@ -197,6 +200,20 @@ struct Query {
         case "false", "0", "no": return false
         default: throw ServiceError.badRequest("\(name) must be true or false, not '\(value)'")
         }
+    }
+
+    /// The extension of `name=`, the uploaded file's name: a body carries no name, and Markdown
+    /// and plain text have no signature to be known by. Nil without one; 400 for an extension
+    /// that is not 1–8 letters or digits.
+    func fileExtension() throws -> String? {
+        guard let name = self["name"] else { return nil }
+        let last = name.split(separator: "/").last ?? ""
+        guard let dot = last.lastIndex(of: "."), last.index(after: dot) < last.endIndex else { return nil }
+        let fileExtension = last[last.index(after: dot)...].lowercased()
+        guard (1...8).contains(fileExtension.count), fileExtension.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw ServiceError.badRequest("name: the extension must be 1 to 8 letters or digits, not '\(fileExtension)'")
+        }
+        return fileExtension
     }
 
     func labelValue(_ name: String) throws -> LabelValue? {

@@ -10,9 +10,10 @@ import SynthLabel
 final class SpooledFile: Sendable {
     let path: String
 
-    /// A new, empty, owner-only file in `folder`.
-    init(in folder: String) throws {
-        let template = folder + (folder.hasSuffix("/") ? "" : "/") + FileSink.scratchName("serve")
+    /// A new, empty, owner-only file in `folder`, its name ending in `fileExtension` when given
+    /// (Markdown and plain text are told apart by name alone).
+    init(in folder: String, fileExtension: String? = nil) throws {
+        let template = folder + (folder.hasSuffix("/") ? "" : "/") + FileSink.scratchName("serve", fileExtension: fileExtension)
         let descriptor = open(template, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw ServiceError(status: .internalServerError, code: "spool_unwritable", message: "cannot create a file in the spool folder")
@@ -25,13 +26,13 @@ final class SpooledFile: Sendable {
 }
 
 extension SpooledFile {
-    /// Writes `body` into a new spool file, refusing more than `limit` bytes (413). Returns the
-    /// file with its size and SHA-256.
-    static func receiving(_ body: RequestBody, declaredLength: Int?, into folder: String, limit: Int) async throws
-        -> (file: SpooledFile, size: Int, sha256: String)
+    /// Writes `body` into a new spool file (named with `fileExtension`, if given), refusing more
+    /// than `limit` bytes (413). Returns the file with its size and SHA-256.
+    static func receiving(_ body: RequestBody, declaredLength: Int?, into folder: String, limit: Int, fileExtension: String? = nil)
+        async throws -> (file: SpooledFile, size: Int, sha256: String)
     {
         if let declaredLength, declaredLength > limit { throw ServiceError.tooLarge(limit: limit) }
-        let file = try SpooledFile(in: folder)
+        let file = try SpooledFile(in: folder, fileExtension: fileExtension)
         let descriptor = open(file.path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw ServiceError(status: .internalServerError, code: "spool_unwritable", message: "cannot write to the spool folder")

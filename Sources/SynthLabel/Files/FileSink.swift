@@ -154,8 +154,27 @@ package enum FileSink {
 
     /// A name for a scratch file of this process in a folder `removeStaleTemporaryFiles` sweeps:
     /// the same shape as the writer's own, so a killed process's scratch files go with its temporaries.
-    package static func scratchName(_ name: String) -> String {
-        ".\(name).\(processTag)\(temporaryNames.add(1, ordering: .relaxed).newValue)\(temporarySuffix)"
+    /// With `fileExtension` (a spooled upload whose format is known by name, such as `md`), the
+    /// name ends in it, after the temporary suffix; one that is not 1–8 lower-case letters or
+    /// digits is left off.
+    package static func scratchName(_ name: String, fileExtension: String? = nil) -> String {
+        let base = ".\(name).\(processTag)\(temporaryNames.add(1, ordering: .relaxed).newValue)\(temporarySuffix)"
+        guard let fileExtension, isScratchExtension(fileExtension[...]) else { return base }
+        return base + "." + fileExtension
+    }
+
+    private static func isScratchExtension(_ text: Substring) -> Bool {
+        (1...8).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+    }
+
+    /// A temporary or scratch name without its suffix (and a scratch file's extension); nil for
+    /// any other name.
+    static func temporaryStem(of name: String) -> Substring? {
+        if name.hasSuffix(temporarySuffix) { return name.dropLast(temporarySuffix.count) }
+        guard let suffix = name.range(of: temporarySuffix + ".", options: .backwards),
+            isScratchExtension(name[suffix.upperBound...])
+        else { return nil }
+        return name[..<suffix.lowerBound]
     }
     private static let temporaryNames = Atomic<Int>(0)
 
@@ -174,7 +193,7 @@ package enum FileSink {
         var removed = 0
         while let entry = readdir(stream) {
             let name = directoryEntryName(entry)
-            guard name.hasSuffix(temporarySuffix), let owner = owner(ofTemporaryName: name), owner.host == hostTag,
+            guard let owner = owner(ofTemporaryName: name), owner.host == hostTag,
                 owner.pid != getpid(), kill(owner.pid, 0) != 0, errno == ESRCH
             else { continue }
             if FileSystem.unlink(folder + "/" + name) == 0 { removed += 1 }
@@ -182,9 +201,9 @@ package enum FileSink {
         return removed
     }
 
-    /// The process id and host tag in a temporary file's name, if it has them.
+    /// The process id and host tag in a temporary or scratch file's name, if it has them.
     static func owner(ofTemporaryName name: String) -> (pid: pid_t, host: String)? {
-        guard let tag = name.dropLast(temporarySuffix.count).split(separator: ".").last else { return nil }
+        guard let tag = temporaryStem(of: name)?.split(separator: ".").last else { return nil }
         let parts = tag.split(separator: "-")
         guard parts.count == 3, let pid = pid_t(parts[0]), pid > 0 else { return nil }
         return (pid, String(parts[1]))

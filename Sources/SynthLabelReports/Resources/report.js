@@ -337,7 +337,9 @@
       say(t("verifying"));
       result.hidden = true;
       var explicit = document.getElementById("explicit").checked ? "true" : "false";
-      fetch("/v1/verify?explicit=" + explicit, { method: "POST", headers: { Authorization: "Bearer " + token }, body: file })
+      // The name goes along because Markdown and plain text are known by their extension alone.
+      var query = "explicit=" + explicit + "&name=" + encodeURIComponent(file.name || "");
+      fetch("/v1/verify?" + query, { method: "POST", headers: { Authorization: "Bearer " + token }, body: file })
         .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
         .then(function (answer) {
           var entry = answer.ok ? answer.body : answer.body.report;

@@ -129,4 +129,27 @@ struct SafetyTests {
             #expect(name.hasSuffix(FileSink.temporarySuffix))
         }
     }
+
+    /// The sweep takes a dead process's temporaries and scratch files (a spooled upload keeps its
+    /// extension after the suffix) and nothing else: not a live process's, not another host's,
+    /// not a name that merely looks alike.
+    @Test func theSweepTakesOnlyADeadProcesssLeftovers() throws {
+        let folder = TemporaryDirectory()
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let host = FileSink.hostTag
+        let stale = [".a.png.\(dead)-\(host)-1\(FileSink.temporarySuffix)", ".serve.\(dead)-\(host)-2\(FileSink.temporarySuffix).md"]
+        let kept = [
+            ".serve.\(getpid())-\(host)-3\(FileSink.temporarySuffix).md", ".serve.\(dead)-0badc0de-4\(FileSink.temporarySuffix).txt",
+            ".serve.\(dead)-\(host)-5\(FileSink.temporarySuffix).toolongext", "story.md", "notes\(FileSink.temporarySuffix).md.bak",
+        ]
+        for name in stale + kept { Fixtures.write([1], to: folder.file(name)) }
+        #expect(FileSink.scratchName("serve", fileExtension: "md").hasSuffix(FileSink.temporarySuffix + ".md"))
+        #expect(FileSink.scratchName("serve", fileExtension: "M/D").hasSuffix(FileSink.temporarySuffix))
+        #expect(Labeller.removeStaleTemporaryFiles(in: folder.path) == stale.count)
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: folder.path)) == Set(kept))
+    }
 }

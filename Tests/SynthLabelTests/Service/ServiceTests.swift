@@ -107,6 +107,53 @@ import Testing
         }
     }
 
+    /// A body has no name, and Markdown and plain text have no signature: `name=` carries the
+    /// extension that tells them apart. Formats with a signature go by their bytes whatever it says.
+    @Test func markdownAndTextAreKnownByTheNameGiven() async throws {
+        let (service, _, _) = try service()
+        let spool = folder.file("spool")
+        try await service.application(logger: Logger(label: "test")).test(.live) { client in
+            let token = headers(Self.producerToken)
+            try await client.execute(uri: "/v1/label", method: .post, headers: token, body: sample("story.md")) { response in
+                #expect(response.status == .unsupportedMediaType, "without a name, text is not recognised")
+            }
+            let markdown = try await client.execute(
+                uri: "/v1/label?produce_id=MD-1&name=drafts%2Fstory.MD", method: .post, headers: token, body: sample("story.md")
+            ) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "text/markdown; charset=utf-8")
+                #expect(response.headers[LabellingService.formatField] == "markdown")
+                let report = try Fixtures.report(saved(response.body, as: "story.md"))
+                #expect(report.verdict == .compliant && report.label?.produceID == "MD-1", "\(report.findings)")
+                return response.body
+            }
+            try await client.execute(uri: "/v1/verify?name=story.md", method: .post, headers: headers(Self.auditorToken), body: markdown) {
+                response in
+                let entry = try json(response.body)
+                #expect(entry["verdict"] as? String == "compliant" && entry["format"] as? String == "markdown", "\(entry)")
+            }
+            try await client.execute(
+                uri: "/v1/label?produce_id=TXT-1&name=readme.txt&explicit=true&invisible_text=true", method: .post, headers: token,
+                body: sample("readme.txt")
+            ) { response in
+                #expect(response.status == .ok && response.headers[.contentType] == "text/plain; charset=utf-8")
+                let text = String(buffer: response.body)
+                #expect(text.contains("本内容由人工智能生成"))
+                let report = try Fixtures.report(saved(response.body, as: "readme.txt"))
+                #expect(report.verdict == .compliant && report.label?.produceID == "TXT-1", "\(report.findings)")
+            }
+            try await client.execute(uri: "/v1/label?name=photo.md", method: .post, headers: token, body: sample("gradient.png")) {
+                response in
+                #expect(response.status == .ok && response.headers[LabellingService.formatField] == "png", "the bytes say PNG")
+            }
+            try await client.execute(uri: "/v1/label?name=notes.m%24d", method: .post, headers: token, body: sample("story.md")) {
+                response in
+                let refusal = try json(response.body)
+                #expect(response.status == .badRequest && (refusal["message"] as? String ?? "").contains("name:"), "\(refusal)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
+    }
+
     @Test func whoMayDoWhat() async throws {
         let (service, _, _) = try service()
         try await service.application(logger: Logger(label: "test")).test(.live) { client in
