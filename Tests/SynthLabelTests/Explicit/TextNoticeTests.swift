@@ -98,6 +98,22 @@ import Testing
         }
     }
 
+    /// With both a notice and a hidden label, the notice line also holds the hidden carrier; the
+    /// finding quotes what a reader sees, not the few hundred invisible characters.
+    @Test func theNoticeIsQuotedAsAReaderSeesIt() throws {
+        let source = folder.file("both.txt")
+        Fixtures.write(Array("正文第一行。\n".utf8), to: source)
+        let output = folder.file("both-labelled.txt")
+        var explicit = ExplicitLabel()
+        explicit.position = .start
+        try Labeller(explicit: explicit, invisibleTextLabel: true).label(
+            fileAt: source, with: Fixtures.label(id: "VS-3"), writingTo: output)
+        let report = try Fixtures.report(output)
+        let notice = try #require(report.findings.first { $0.check == .textNotice })
+        #expect(notice.outcome == .pass && notice.message == "notice \"本内容由人工智能生成\" at the start", "\(notice.message.unicodeScalars.count)")
+        #expect(report.label?.produceID == "VS-3")
+    }
+
     @Test func binaryIsRefused() throws {
         let source = folder.file("binary.txt")
         Fixtures.write([0x00, 0xFF, 0x10, 0x00, 0x80], to: source)

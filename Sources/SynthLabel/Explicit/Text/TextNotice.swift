@@ -66,8 +66,23 @@ enum TextNotice {
     private static func qualifyingText(_ line: ArraySlice<UInt8>) -> String? {
         let bytes = Array(line.prefix(lineLimit))
         guard let encoding = TextEncoding.detect(bytes) else { return nil }
-        let text = encoding.decode(bytes).trimmingWhitespace
+        let text = visible(encoding.decode(bytes)).trimmingWhitespace
         return PromptWording.qualifies(text) ? text : nil
+    }
+
+    /// The line as a reader sees it: without the marker and variation selectors of a hidden
+    /// label (`InvisibleTextLabel`), or zero-width characters, which would otherwise be quoted
+    /// into the finding as hundreds of invisible characters.
+    static func visible(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: isInvisible) else { return line }
+        return String(String.UnicodeScalarView(line.unicodeScalars.filter { !isInvisible($0) }))
+    }
+
+    private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0xFEFF, 0xFE00...0xFE0F, 0xE0100...0xE01EF, 0x200B...0x200D, 0x2060: true
+        default: false
+        }
     }
 
     /// The non-blank lines of `bytes` (LF-separated, CR dropped).
