@@ -172,6 +172,7 @@ extension LabellingService {
         case .mp4: "video/mp4"
         case .matroska: "video/x-matroska"
         case .avi: "video/x-msvideo"
+        case .pdf: "application/pdf"
         case .markdown: "text/markdown; charset=utf-8"
         case .text: "text/plain; charset=utf-8"
         default: "application/octet-stream"

@@ -131,7 +131,10 @@ extension Carrier {
                 .video, ["mkv", "webm", "mka", "mk3d"], writtenTo: "Segment/Tags: a global Tag's SimpleTag AIGC (TagString the JSON)",
                 alsoRead: ["targeted Tags' SimpleTags named AIGC"], signs: true, explicit: .caption)
         case .pdf:
-            return profile(.document, ["pdf"], writtenTo: nil, alsoRead: ["document Info dictionary /AIGC (incremental updates too)"])
+            return profile(
+                .document, ["pdf"],
+                writtenTo: "document Info dictionary /AIGC, in an incremental update appended to the file (the original bytes untouched)",
+                alsoRead: ["older revisions' Info dictionaries", "Info in an object stream"])
         case .office:
             return profile(
                 .document, ["docx", "xlsx", "pptx", "docm", "xlsm", "pptm"], writtenTo: nil,

@@ -1,8 +1,11 @@
-/// PDF: the label is the `/AIGC` entry of the document Info dictionary. Read only for now.
+/// PDF: the label is the `/AIGC` entry of the document Info dictionary.
 ///
 /// Only the cross-reference data at the end of the file and the Info object are read:
 /// classic `xref` tables and (FlateDecode, PNG-predictor) cross-reference streams, following
 /// `/Prev` to older sections, and object streams when the Info dictionary is kept in one.
+/// Labelling appends an incremental update (PDF 32000-1 §7.5.6): a new revision of the Info
+/// object and a cross-reference section of the same kind as the newest, so every byte of the
+/// original stays where it was (`PDFAdapter+Writing.swift`).
 struct PDFAdapter: CarrierAdapter {
     var carrier: Carrier { .pdf }
 
@@ -13,32 +16,17 @@ struct PDFAdapter: CarrierAdapter {
         guard try file.bytes(upTo: 5, at: 0) == Array("%PDF-".utf8) else { throw FormatError(.corrupt, at: 0, "not a PDF header") }
         var reading = CarrierReading()
         do throws(FormatError) {
-            guard let (number, entry, sections) = try infoObject(in: file) else { return reading }
-            let info: PDFValue
-            let offset: Int
-            switch entry {
-            case .offset(let position):
-                info = try object(at: position, in: file)
-                offset = position
-            case .compressed(let stream, let index):
-                guard
-                    let position = sections.lazy.compactMap({ section -> Int? in
-                        if case .offset(let at)? = section.entries[stream] { return at }
-                        return nil
-                    }).first
-                else {
-                    reading.unread.append(
-                        "the Info dictionary (object \(number)) is in object stream \(stream), which the cross-reference data does not locate"
-                    )
-                    return reading
-                }
-                info = try compressedObject(index: index, inStreamAt: position, in: file)
-                offset = position
+            let document = try revision(of: file)
+            guard let info = document.info else { return reading }
+            guard let dictionary = info.dictionary, let offset = info.offset else {
+                reading.unread.append(
+                    "the Info dictionary (object \(info.number)) is in an object stream which the cross-reference data does not locate")
+                return reading
             }
-            if let text = info["AIGC"]?.text {
+            if let text = dictionary["AIGC"]?.text {
                 reading.sites.append(
                     LabelSite(
-                        location: "PDF Info dictionary /AIGC (object \(number))", offset: offset, isCanonical: true,
+                        location: "PDF Info dictionary /AIGC (object \(info.number))", offset: offset, isCanonical: true,
                         text: text.trimmingWhitespace))
             }
         } catch {
@@ -47,8 +35,49 @@ struct PDFAdapter: CarrierAdapter {
         return reading
     }
 
-    /// The Info object's number, where it is, and the sections read; nil when there is none.
-    private func infoObject(in file: FileSource) throws(FormatError) -> (Int, Entry, [Section])? {
+    /// The newest revision as far as the label goes: its cross-reference section and trailer,
+    /// and the Info object.
+    struct Revision {
+        /// Where the newest cross-reference section starts (`startxref`).
+        var start: Int
+        /// The newest section: its trailer (the xref stream's dictionary) holds `/Root` and `/Size`.
+        var newest: Section
+        var info: Info?
+
+        struct Info {
+            var number: Int
+            var generation: Int
+            /// Nil when it sits in an object stream the cross-reference data does not locate.
+            var dictionary: PDFValue?
+            /// The object's offset, or its object stream's.
+            var offset: Int?
+        }
+    }
+
+    func revision(of file: FileSource) throws(FormatError) -> Revision {
+        let (start, number, generation, entry, sections) = try infoObject(in: file)
+        guard let newest = sections.first else { throw FormatError(.corrupt, at: start, "no cross-reference section") }
+        var revision = Revision(start: start, newest: newest)
+        guard let number, let entry else { return revision }
+        switch entry {
+        case .offset(let position):
+            revision.info = .init(number: number, generation: generation, dictionary: try object(at: position, in: file), offset: position)
+        case .compressed(let stream, let index):
+            let position = sections.lazy.compactMap { section -> Int? in
+                if case .offset(let at)? = section.entries[stream] { return at }
+                return nil
+            }.first
+            revision.info = .init(
+                number: number, generation: generation,
+                dictionary: try position.map { (at) throws(FormatError) in try compressedObject(index: index, inStreamAt: at, in: file) },
+                offset: position)
+        }
+        return revision
+    }
+
+    /// Where the newest section starts, the Info object's number, generation and entry (nil
+    /// when there is none), and the sections read, newest first.
+    private func infoObject(in file: FileSource) throws(FormatError) -> (Int, Int?, Int, Entry?, [Section]) {
         let tailLength = min(file.size, 2048)
         let tail = try file.bytes(at: file.size - tailLength, count: tailLength)
         guard let mark = tail.lastIndex(of: Array("startxref".utf8)) else {
@@ -58,22 +87,26 @@ struct PDFAdapter: CarrierAdapter {
         guard let start = try parser.value().integer else { throw parser.fail("startxref is not a number") }
         var sectionOffset: Int? = start
         var infoNumber: Int?
+        var infoGeneration = 0
         var visited: Set<Int> = []
         var sections: [Section] = []
         // Newest section first; an object's newest entry wins.
         while let offset = sectionOffset, visited.insert(offset).inserted, visited.count <= 64 {
             let section = try crossReference(at: offset, in: file)
             sections.append(section)
-            if infoNumber == nil, case .reference(let number, _)? = section.trailer["Info"] { infoNumber = number }
+            if infoNumber == nil, case .reference(let number, let generation)? = section.trailer["Info"] {
+                infoNumber = number
+                infoGeneration = generation
+            }
             sectionOffset = section.trailer["Prev"]?.integer
         }
         if let number = infoNumber, let entry = sections.lazy.compactMap({ $0.entries[number] }).first {
-            return (number, entry, sections)
+            return (start, number, infoGeneration, entry, sections)
         }
         if let number = infoNumber {
             throw FormatError(.corrupt, at: start, "the Info object \(number) is missing from the cross-reference data")
         }
-        return nil
+        return (start, nil, 0, nil, sections)
     }
 
     /// Where an object is: at a file offset, or the `index`-th object of an object stream.
@@ -85,6 +118,8 @@ struct PDFAdapter: CarrierAdapter {
     struct Section {
         var trailer: PDFValue
         var entries: [Int: Entry]
+        /// A cross-reference stream (PDF 1.5) rather than a classic table.
+        var isStream = false
     }
 
     private func crossReference(at offset: Int, in file: FileSource) throws(FormatError) -> Section {
@@ -160,7 +195,7 @@ struct PDFAdapter: CarrierAdapter {
                 row += 1
             }
         }
-        return Section(trailer: dictionary, entries: entries)
+        return Section(trailer: dictionary, entries: entries, isStream: true)
     }
 
     /// A stream's decoded bytes: FlateDecode with an optional PNG predictor, or none.
@@ -252,9 +287,6 @@ struct PDFAdapter: CarrierAdapter {
         return try parser.value()
     }
 
-    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
-        throw FormatError(.unsupported, "SynthLabel reads labels in PDF files but does not write them yet")
-    }
 }
 
 extension PDFAdapter {
