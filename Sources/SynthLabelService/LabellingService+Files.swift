@@ -165,6 +165,7 @@ extension LabellingService {
         case .png: "image/png"
         case .jpeg: "image/jpeg"
         case .webp: "image/webp"
+        case .gif: "image/gif"
         case .wav: "audio/wav"
         case .mp3: "audio/mpeg"
         case .flac: "audio/flac"

@@ -113,7 +113,10 @@ extension Carrier {
             return profile(
                 .image, ["tif", "tiff"], writtenTo: nil, alsoRead: ["IFD0 tag 700 XMP", "ImageDescription holding the JSON"], xmp: true)
         case .gif:
-            return profile(.image, ["gif"], writtenTo: nil, alsoRead: ["XMP DataXMP application extension"], xmp: true)
+            return profile(
+                .image, ["gif"],
+                writtenTo: "XMP DataXMP application extension: XMP TC260:AIGC + Iptc4xmpExt:DigitalSourceType, after the loop extension",
+                signs: true, xmp: true)
         case .avi:
             return profile(
                 .video, ["avi"], writtenTo: "LIST/INFO entry AIGC before the movi list",
