@@ -12,7 +12,7 @@ packages=(
   tesseract-ocr tesseract-ocr-chi-sim                 # OCR witness for captions
   libimage-exiftool-perl flac sndfile-programs        # witnesses in the tests
   libjpeg-turbo-progs lame netpbm python3 time        # encoders for samples/, decoders, benchmarks
-  webp ffmpeg qpdf vorbis-tools opus-tools            # makers and readers of the other carriers' test files
+  webp ffmpeg qpdf vorbis-tools opus-tools libtiff-tools   # makers and readers of the other carriers' test files
   mkvtoolnix atomicparsley                            # mkvmerge and mkvinfo (Matroska), AtomicParsley (MP4 boxes): witnesses
   pandoc python3-yaml                                 # Markdown front matter witnesses
   python3-numpy                                       # the watermark forgery attack the tests run

@@ -166,6 +166,7 @@ extension LabellingService {
         case .jpeg: "image/jpeg"
         case .webp: "image/webp"
         case .gif: "image/gif"
+        case .tiff: "image/tiff"
         case .wav: "audio/wav"
         case .mp3: "audio/mpeg"
         case .flac: "audio/flac"

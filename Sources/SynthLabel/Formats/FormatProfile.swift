@@ -111,7 +111,9 @@ extension Carrier {
                 xmp: true)
         case .tiff:
             return profile(
-                .image, ["tif", "tiff"], writtenTo: nil, alsoRead: ["IFD0 tag 700 XMP", "ImageDescription holding the JSON"], xmp: true)
+                .image, ["tif", "tiff"],
+                writtenTo: "IFD0 tag 700 XMP: TC260:AIGC + Iptc4xmpExt:DigitalSourceType (packet and directory appended, no data moved)",
+                alsoRead: ["ImageDescription or EXIF UserComment holding the JSON (folded into the XMP label)"], xmp: true)
         case .gif:
             return profile(
                 .image, ["gif"],
