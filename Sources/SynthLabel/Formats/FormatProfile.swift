@@ -142,8 +142,9 @@ extension Carrier {
                 alsoRead: ["older revisions' Info dictionaries", "Info in an object stream"])
         case .office:
             return profile(
-                .document, ["docx", "xlsx", "pptx", "docm", "xlsm", "pptm"], writtenTo: nil,
-                alsoRead: ["docProps/custom.xml property AIGC (every entry of that name)"])
+                .document, ["docx", "xlsx", "pptx", "docm", "xlsm", "pptm"],
+                writtenTo: "docProps/custom.xml property AIGC (vt:lpwstr), other properties and every other part kept byte for byte",
+                alsoRead: ["every docProps/custom.xml entry of that name"])
         }
     }
 }

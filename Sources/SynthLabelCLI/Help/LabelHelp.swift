@@ -6,12 +6,13 @@ extension CommandHelp {
         CLILanguage.text(
             en: """
                 Writes {"AIGC":{...}} where the TC260 guides say for each format: PNG iTXt XMP, \
-                JPEG APP1 XMP and WebP XMP chunk (all with the IPTC DigitalSourceType), WAV 'AIGC' \
-                chunk, MP3 ID3v2 TXXX:AIGC, FLAC and Ogg Vorbis/Opus comment AIGC=, Markdown front \
-                matter (YAML, or TOML between +++ lines), plain text with --explicit or \
-                --invisible-text. Pixels, samples and other metadata are kept byte for byte. \
-                \(Carrier.listed(Carrier.allCases.filter { !$0.isWritable })) files are read by \
-                'verify' and 'scan' but skipped here. A file keeps one label: labelling again \
+                JPEG APP1 XMP, WebP XMP chunk, GIF XMP extension and TIFF tag 700 (all with the \
+                IPTC DigitalSourceType), WAV 'AIGC' chunk, MP3 ID3v2 TXXX:AIGC, FLAC and Ogg \
+                Vorbis/Opus comment AIGC=, MP4 mdta key, Matroska SimpleTag, AVI INFO entry, PDF \
+                Info dictionary (an appended incremental update), Office docProps/custom.xml, \
+                Markdown front matter (YAML, or TOML between +++ lines), plain text with --explicit \
+                or --invisible-text ('synthlabel formats' lists them all). Pixels, samples and \
+                other metadata are kept byte for byte. A file keeps one label: labelling again \
                 replaces it, and other label sites are folded into the canonical one. A label from \
                 another producer is never replaced.
 
@@ -72,11 +73,12 @@ extension CommandHelp {
                   synthlabel label voice.wav --producer 001191110102MACQD9K64018705 --watermark --watermark-key mark.key --watermark-snr 27.5 --in-place
                 """,
             zh: """
-                按 TC260 指南为各格式规定的位置写入 {"AIGC":{...}}：PNG 的 iTXt XMP、JPEG 的 APP1 XMP 和 WebP 的 XMP 块\
-                （均附 IPTC DigitalSourceType）、WAV 的 'AIGC' 块、MP3 的 ID3v2 TXXX:AIGC、FLAC 和 Ogg Vorbis/Opus 的注释 AIGC=、\
-                Markdown 的前置元数据（YAML，或 +++ 行之间的 TOML）；纯文本需用 --explicit 或 --invisible-text。\
-                像素、采样和其他元数据逐字节保留。\(Carrier.listedForPeople(Carrier.allCases.filter { !$0.isWritable })) 文件可由 \
-                'verify' 和 'scan' 读取，但这里会跳过。一个文件只保留一个标识：再次标识会替换它，其他位置的标识并入规定位置。\
+                按 TC260 指南为各格式规定的位置写入 {"AIGC":{...}}：PNG 的 iTXt XMP、JPEG 的 APP1 XMP、WebP 的 XMP 块、\
+                GIF 的 XMP 扩展和 TIFF 的 700 号标签（均附 IPTC DigitalSourceType）、WAV 的 'AIGC' 块、MP3 的 ID3v2 TXXX:AIGC、\
+                FLAC 和 Ogg Vorbis/Opus 的注释 AIGC=、MP4 的 mdta 键、Matroska 的 SimpleTag、AVI 的 INFO 条目、\
+                PDF 的 Info 字典（以追加的增量更新写入）、Office 的 docProps/custom.xml、Markdown 的前置元数据\
+                （YAML，或 +++ 行之间的 TOML）；纯文本需用 --explicit 或 --invisible-text（'synthlabel formats' 列出全部格式）。\
+                像素、采样和其他元数据逐字节保留。一个文件只保留一个标识：再次标识会替换它，其他位置的标识并入规定位置。\
                 其他生成方的标识绝不替换。
 
                 每个文件先写到目标旁的临时文件，再改名就位，因此出错或被终止时原文件保持原样。

@@ -79,24 +79,9 @@ struct GIFWriterTests {
     @Test func cutsAndDamageAreHandled() throws {
         let source = try make("cut.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=64x48:rate=5:duration=1 OUT")
         let bytes = Fixtures.read(try label(source, as: "cut-labelled.gif", id: "GIF-5"))
-        let path = folder.file("probe.gif")
-        for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 300)) {
-            Fixtures.write(Array(bytes.prefix(length)), to: path)
-            if (try? Fixtures.report(path).verdict) == .compliant {
-                Issue.record("cut to \(length) of \(bytes.count) bytes was judged compliant")
-            }
-            _ = try? Labeller().label(fileAt: path, with: Fixtures.label(), writingTo: folder.file("probe-out.gif"), dryRun: true)
-        }
-        var generator = SplitMix(seed: 89)
-        for _ in 0..<200 {
-            var damaged = bytes
-            for _ in 0..<Int.random(in: 1...6, using: &generator) {
-                damaged[Int.random(in: 0..<min(bytes.count, 4096), using: &generator)] = UInt8.random(in: 0...255, using: &generator)
-            }
-            Fixtures.write(damaged, to: path)
-            _ = try? Fixtures.report(path)
-            _ = try? Labeller().label(fileAt: path, with: Fixtures.label(), writingTo: folder.file("probe-out.gif"), dryRun: true)
-        }
+        let compliant = DamageProbe.run(
+            bytes, named: "cut.gif", in: folder, step: bytes.count / 300, damaging: Array(0..<min(bytes.count, 4096)), seed: 89)
+        #expect(compliant.isEmpty, "cuts judged compliant: \(compliant)")
     }
 }
 

@@ -128,27 +128,10 @@ struct PDFWriterTests {
     /// or damaged there: a report or a clear error, never a crash, and never compliant once the
     /// cut reaches past the `%%EOF` marker into the cross-reference data.
     @Test func cutsAndDamageNearTheEndAreHandled() throws {
-        let labelled = try label(try tesseractPDF(), as: "cut-source.pdf", id: "PDF-6")
-        let bytes = Fixtures.read(labelled)
-        let path = folder.file("cut.pdf")
-        for length in stride(from: bytes.count - 3000, to: bytes.count, by: 7) {
-            Fixtures.write(Array(bytes.prefix(length)), to: path)
-            let verdict = try? Fixtures.report(path).verdict
-            _ = try? Labeller().label(fileAt: path, with: Fixtures.label(), writingTo: folder.file("cut-out.pdf"), dryRun: true)
-            if verdict == .compliant && length < bytes.count - "%%EOF\n".count {
-                Issue.record("cut to \(length) of \(bytes.count) bytes was judged compliant")
-            }
-        }
-        var generator = SplitMix(seed: 45438)
-        for _ in 0..<200 {
-            var damaged = bytes
-            for _ in 0..<Int.random(in: 1...6, using: &generator) {
-                damaged[Int.random(in: (bytes.count - 2048)..<bytes.count, using: &generator)] = UInt8.random(
-                    in: 0...255, using: &generator)
-            }
-            Fixtures.write(damaged, to: path)
-            _ = try? Fixtures.report(path)
-            _ = try? Labeller().label(fileAt: path, with: Fixtures.label(), writingTo: folder.file("damaged-out.pdf"), dryRun: true)
-        }
+        let bytes = Fixtures.read(try label(try tesseractPDF(), as: "cut-source.pdf", id: "PDF-6"))
+        let compliant = DamageProbe.run(
+            bytes, named: "cut.pdf", in: folder, cutsFrom: bytes.count - 3000, step: 7, damaging: Array((bytes.count - 2048)..<bytes.count),
+            seed: 45438)
+        #expect(compliant.allSatisfy { $0 >= bytes.count - "%%EOF\n".count }, "cuts judged compliant: \(compliant)")
     }
 }

@@ -85,22 +85,8 @@ struct TIFFWriterTests {
     /// error, never a crash.
     @Test func cutsAndDamageAreHandled() throws {
         let bytes = Fixtures.read(try label(try netpbmTIFF(), as: "cut-labelled.tif", id: "TIF-6"))
-        let path = folder.file("probe.tif")
-        for length in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 300)) {
-            Fixtures.write(Array(bytes.prefix(length)), to: path)
-            _ = try? Fixtures.report(path)
-            _ = try? Labeller().label(fileAt: path, with: Fixtures.label(), writingTo: folder.file("probe-out.tif"), dryRun: true)
-        }
-        var generator = SplitMix(seed: 700)
-        let places = Array(0..<1024) + Array((bytes.count - 1024)..<bytes.count)
-        for _ in 0..<200 {
-            var damaged = bytes
-            for _ in 0..<Int.random(in: 1...6, using: &generator) {
-                damaged[places[Int.random(in: 0..<places.count, using: &generator)]] = UInt8.random(in: 0...255, using: &generator)
-            }
-            Fixtures.write(damaged, to: path)
-            _ = try? Fixtures.report(path)
-            _ = try? Labeller().label(fileAt: path, with: Fixtures.label(), writingTo: folder.file("probe-out.tif"), dryRun: true)
-        }
+        _ = DamageProbe.run(
+            bytes, named: "cut.tif", in: folder, step: bytes.count / 300,
+            damaging: Array(0..<1024) + Array((bytes.count - 1024)..<bytes.count), seed: 700)
     }
 }

@@ -1,5 +1,6 @@
 /// DOCX, XLSX and PPTX: the label is the custom document property `AIGC` (`vt:lpwstr`) in
-/// `docProps/custom.xml`. Read only for now; only the ZIP directory and that one part are read.
+/// `docProps/custom.xml`. Only the ZIP directory and that one part are read; writing is in
+/// `OfficeAdapter+Writing.swift`.
 struct OfficeAdapter: CarrierAdapter {
     var carrier: Carrier { .office }
 
@@ -52,10 +53,6 @@ struct OfficeAdapter: CarrierAdapter {
             rest = rest[close.upperBound...]
         }
         return values
-    }
-
-    func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
-        throw FormatError(.unsupported, "SynthLabel reads labels in Office documents but does not write them yet")
     }
 }
 

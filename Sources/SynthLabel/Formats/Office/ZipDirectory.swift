@@ -9,10 +9,21 @@ struct ZipDirectory {
         var compressedSize: Int
         var uncompressedSize: Int
         var localHeaderOffset: Int
+        /// General-purpose flags (bit 0: encrypted).
+        var flags: UInt16 = 0
+        /// The MS-DOS modification time and date, as stored.
+        var time: UInt16 = 0
+        var date: UInt16 = 0
+        /// The entry's central directory record, byte for byte.
+        var centralRecord: [UInt8] = []
     }
 
     let file: FileSource
     let entries: [Entry]
+    /// Where the central directory starts: the local entries end there.
+    let directoryOffset: Int
+    /// The archive comment at the end of the end-of-central-directory record.
+    let comment: [UInt8]
 
     init(file: FileSource) throws(FormatError) {
         self.file = file
@@ -38,6 +49,9 @@ struct ZipDirectory {
         guard offset + size <= file.size else {
             throw FormatError(.corrupt, at: file.size - tailLength + eocd, "ZIP central directory lies past the end")
         }
+        let commentLength = Int(try tail.uint16LE(at: eocd + 20))
+        comment = Array(tail[(eocd + 22)..<min(tail.count, eocd + 22 + commentLength)])
+        directoryOffset = offset
         let directory = try file.bytes(at: offset, count: size)
         var entries: [Entry] = []
         var cursor = 0
@@ -48,15 +62,18 @@ struct ZipDirectory {
             let nameLength = Int(try directory.uint16LE(at: cursor + 28))
             let extraLength = Int(try directory.uint16LE(at: cursor + 30))
             let commentLength = Int(try directory.uint16LE(at: cursor + 32))
-            try directory.requireBytes(cursor + 46, nameLength)
+            let recordLength = 46 + nameLength + extraLength + commentLength
+            try directory.requireBytes(cursor, recordLength)
             entries.append(
                 Entry(
                     name: String(decoding: directory[(cursor + 46)..<(cursor + 46 + nameLength)], as: UTF8.self),
                     method: try directory.uint16LE(at: cursor + 10),
                     compressedSize: Int(try directory.uint32LE(at: cursor + 20)),
                     uncompressedSize: Int(try directory.uint32LE(at: cursor + 24)),
-                    localHeaderOffset: Int(try directory.uint32LE(at: cursor + 42))))
-            cursor += 46 + nameLength + extraLength + commentLength
+                    localHeaderOffset: Int(try directory.uint32LE(at: cursor + 42)),
+                    flags: try directory.uint16LE(at: cursor + 8), time: try directory.uint16LE(at: cursor + 12),
+                    date: try directory.uint16LE(at: cursor + 14), centralRecord: Array(directory[cursor..<(cursor + recordLength)])))
+            cursor += recordLength
         }
         self.entries = entries
     }
