@@ -10,9 +10,10 @@ struct OfficeWriterTests {
     let folder = TemporaryDirectory()
 
     /// A document from pandoc; its front matter's `reviewer` becomes a custom property.
-    func pandoc(_ name: String) throws -> String {
+    func pandoc(_ name: String, paragraphs: Int = 1) throws -> String {
         let markdown = folder.file("source.md")
-        try "---\ntitle: T\nreviewer: someone\n---\n\nHello, generated world.\n".write(toFile: markdown, atomically: true, encoding: .utf8)
+        let body = (1...paragraphs).map { "Hello, generated world, paragraph \($0) of \(paragraphs).\n" }.joined(separator: "\n")
+        try "---\ntitle: T\nreviewer: someone\n---\n\n\(body)".write(toFile: markdown, atomically: true, encoding: .utf8)
         let path = folder.file(name)
         try Media.shell("pandoc '\(markdown)' -o '\(path)'")
         return path
@@ -65,7 +66,7 @@ struct OfficeWriterTests {
         let after = try label(source, as: "a-labelled.docx", id: "DOC-1")
         #expect(OfficeAdapter.propertyValues(named: "reviewer", in: text(after[OfficeAdapter.customPart])) == ["someone"])
         let read = try Media.shell("pandoc -f docx -t plain '\(folder.file("a-labelled.docx"))'").stdout
-        #expect(read.contains("Hello, generated world."))
+        #expect(read.contains("Hello, generated world, paragraph 1 of 1."))
         // Labelling again replaces the property: one AIGC, the new ID.
         try label(folder.file("a-labelled.docx"), as: "a-again.docx", id: "DOC-2")
     }
@@ -98,6 +99,24 @@ struct OfficeWriterTests {
         #expect(text(after[OfficeAdapter.contentTypesPart]).contains("PartName=\"/docProps/custom.xml\""))
         #expect(text(after[OfficeAdapter.relationshipsPart]).contains(OfficeAdapter.customRelationship))
         #expect(try Media.shell("pandoc -f docx -t plain '\(folder.file("bare-labelled.docx"))'").stdout.contains("Hello"))
+    }
+
+    /// The signature binds every part but the label's own and the directory; a platform's
+    /// propagation, which rewrites those, leaves the producer's signature holding.
+    @Test func aSignatureBindsThePartsAndSurvivesPropagation() throws {
+        // Long enough that the middle byte is the document's, not the label's.
+        let source = try pandoc("signed.docx", paragraphs: 2000)
+        let signed = folder.file("signed-labelled.docx")
+        try Fixtures.expectSignatureBindsTheMiddle(of: source, writingTo: signed, keyName: folder.file("office")) {
+            let key = try PublicKey(contentsOf: folder.file("office.pub"))
+            let propagated = folder.file("signed-propagated.docx")
+            try Labeller().label(
+                fileAt: signed, request: .propagate(Propagation(propagator: "001191110105MA01ABCD2620001", propagateID: "P-DOC")),
+                writingTo: propagated)
+            let finding = try Verifier(trustedKeys: [key]).verify(fileAt: propagated).findings.first { $0.check == .producerSignature }
+            #expect(
+                finding?.outcome == .pass && finding?.message.contains("content binding holds") == true, "\(String(describing: finding))")
+        }
     }
 
     /// A labelled document cut anywhere or damaged in its central directory: a report or a

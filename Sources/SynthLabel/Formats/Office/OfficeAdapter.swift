@@ -26,6 +26,11 @@ struct OfficeAdapter: CarrierAdapter {
                             text: value))
                 }
             }
+            // A signature binds every other part: the label owns its part's entry, and the
+            // central directory and end record, which list where the entries lie.
+            if !reading.sites.isEmpty {
+                reading.ownedRanges = parts.map(zip.extent(of:)) + [zip.directoryOffset..<file.size]
+            }
         } catch {
             if error.kind == .corrupt && error.offset == 0 { throw error }
             reading.damage.append(error)

@@ -78,6 +78,13 @@ struct ZipDirectory {
         self.entries = entries
     }
 
+    /// The bytes of an entry's local header, data and data descriptor: up to the next entry's
+    /// local header in file order, or the central directory.
+    func extent(of entry: Entry) -> Range<Int> {
+        let next = entries.lazy.map(\.localHeaderOffset).filter { $0 > entry.localHeaderOffset }.min() ?? directoryOffset
+        return entry.localHeaderOffset..<max(entry.localHeaderOffset, min(next, directoryOffset))
+    }
+
     /// An entry's contents, refused above `limit` bytes.
     func contents(of entry: Entry, limit: Int) throws(FormatError) -> [UInt8] {
         let local = try file.bytes(at: entry.localHeaderOffset, count: 30)
