@@ -139,7 +139,7 @@ extension Carrier {
             return profile(
                 .document, ["pdf"],
                 writtenTo: "document Info dictionary /AIGC, in an incremental update appended to the file (the original bytes untouched)",
-                alsoRead: ["older revisions' Info dictionaries", "Info in an object stream"])
+                alsoRead: ["older revisions' Info dictionaries", "Info in an object stream"], signs: true)
         case .office:
             return profile(
                 .document, ["docx", "xlsx", "pptx", "docm", "xlsm", "pptm"],

@@ -105,6 +105,24 @@ struct PDFWriterTests {
         #expect(trailer.contains("/ID [ <0011> <0011> ]") && trailer.contains("/Root 1 0 R"), "\(trailer)")
     }
 
+    /// The label owns the updates it appended, so a signature binds the original revision, and a
+    /// platform's propagation (one more such update) leaves the producer's signature holding.
+    @Test func aSignatureBindsTheOriginalAndSurvivesPropagation() throws {
+        let source = try tesseractPDF()
+        let signed = folder.file("signed.pdf")
+        try Fixtures.expectSignatureBindsTheMiddle(of: source, writingTo: signed, keyName: folder.file("pdf")) {
+            try qpdfChecksClean(signed)
+            let propagated = folder.file("signed-propagated.pdf")
+            try Labeller().label(
+                fileAt: signed, request: .propagate(Propagation(propagator: "001191110105MA01ABCD2620001", propagateID: "P-PDF")),
+                writingTo: propagated)
+            let key = try PublicKey(contentsOf: folder.file("pdf.pub"))
+            let finding = try Verifier(trustedKeys: [key]).verify(fileAt: propagated).findings.first { $0.check == .producerSignature }
+            #expect(
+                finding?.outcome == .pass && finding?.message.contains("content binding holds") == true, "\(String(describing: finding))")
+        }
+    }
+
     @Test func aPDFWithoutInfoGetsOne() throws {
         let pdf = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
         let body =

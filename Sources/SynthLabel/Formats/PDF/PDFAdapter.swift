@@ -28,11 +28,33 @@ struct PDFAdapter: CarrierAdapter {
                     LabelSite(
                         location: "PDF Info dictionary /AIGC (object \(info.number))", offset: offset, isCanonical: true,
                         text: text.trimmingWhitespace))
+                if let start = Self.labelUpdatesStart(document, infoNumber: info.number) { reading.ownedRanges = [start..<file.size] }
             }
         } catch {
             reading.damage.append(error)
         }
         return reading
+    }
+
+    /// Where the label's own revisions begin: the updates at the end of the file that hold
+    /// nothing but the Info object (and a cross-reference stream's own entry), as labelling
+    /// appends them. A signature binds everything before; nil when the newest update holds more.
+    static func labelUpdatesStart(_ revision: Revision, infoNumber: Int) -> Int? {
+        var start: Int?
+        for section in revision.sections {
+            var infoOffset: Int?
+            for (number, entry) in section.entries {
+                guard case .offset(let at) = entry else { return start }
+                if number == infoNumber, at < section.offset {
+                    infoOffset = at
+                } else if at != section.offset {
+                    return start  // another object changed in this update: not the label's alone
+                }
+            }
+            guard let infoOffset, start.map({ section.offset < $0 }) ?? true else { return start }
+            start = infoOffset
+        }
+        return start
     }
 
     /// The newest revision as far as the label goes: its cross-reference section and trailer,
@@ -42,6 +64,8 @@ struct PDFAdapter: CarrierAdapter {
         var start: Int
         /// The newest section: its trailer (the xref stream's dictionary) holds `/Root` and `/Size`.
         var newest: Section
+        /// Every section read, newest first.
+        var sections: [Section] = []
         var info: Info?
 
         struct Info {
@@ -57,7 +81,7 @@ struct PDFAdapter: CarrierAdapter {
     func revision(of file: FileSource) throws(FormatError) -> Revision {
         let (start, number, generation, entry, sections) = try infoObject(in: file)
         guard let newest = sections.first else { throw FormatError(.corrupt, at: start, "no cross-reference section") }
-        var revision = Revision(start: start, newest: newest)
+        var revision = Revision(start: start, newest: newest, sections: sections)
         guard let number, let entry else { return revision }
         switch entry {
         case .offset(let position):
@@ -116,6 +140,8 @@ struct PDFAdapter: CarrierAdapter {
     }
 
     struct Section {
+        /// Where the section starts in the file.
+        var offset = 0
         var trailer: PDFValue
         var entries: [Int: Entry]
         /// A cross-reference stream (PDF 1.5) rather than a classic table.
@@ -125,8 +151,9 @@ struct PDFAdapter: CarrierAdapter {
     private func crossReference(at offset: Int, in file: FileSource) throws(FormatError) -> Section {
         guard offset >= 0, offset < file.size else { throw FormatError(.corrupt, at: offset, "startxref points outside the file") }
         let bytes = try file.bytes(upTo: Self.sectionLimit, at: offset)
-        if bytes.starts(with: "xref") { return try table(bytes, base: offset) }
-        return try stream(bytes, base: offset, in: file)
+        var section = bytes.starts(with: "xref") ? try table(bytes, base: offset) : try stream(bytes, base: offset, in: file)
+        section.offset = offset
+        return section
     }
 
     /// A classic table: subsections of 20-byte entries, then `trailer << … >>`.
