@@ -125,6 +125,13 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
+    /// The thumbnail of a PNG or JPEG the report lists (every file with `listingAll`, else those
+    /// not compliant); nil for others, or when the image cannot be decoded.
+    static func thumbnail(of report: FileReport, listingAll: Bool) -> Thumbnail? {
+        guard [.png, .jpeg].contains(report.carrier), listingAll || report.verdict != .compliant else { return nil }
+        return try? Thumbnail(ofImageAt: report.path, carrier: report.carrier)
+    }
+
     struct Summary: Encodable {
         var files = 0
         var skipped = 0
@@ -181,9 +188,14 @@ struct ScanCommand: ParsableCommand {
             progress.countInBackground({ FileWalker(paths, followingSymlinks: followSymlinks) }, admits: selection.admits)
         }
         Interruption.progress = progress
+        // With thumbnails, whether the page lists every file or only those needing attention.
+        let thumbnailsListingAll: Bool? = page != nil && pictures ? htmlAll : nil
         BatchRunner(progress: progress).run(&inputs) { entry in
-            (entry, Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) })
-        } deliver: { (entry: FileWalker.Entry, result: Result<FileReport, SynthLabelError>) in
+            let result = Result { () throws(SynthLabelError) in try verifier.verify(fileAt: entry.path) }
+            // A listed image's thumbnail is made here, on the worker that checked it.
+            let picture = thumbnailsListingAll.flatMap { all in (try? result.get()).flatMap { Self.thumbnail(of: $0, listingAll: all) } }
+            return (entry, result, picture)
+        } deliver: { (entry: FileWalker.Entry, result: Result<FileReport, SynthLabelError>, picture: Thumbnail?) in
             let document: FileReportJSON
             switch result {
             case .success(let report):
@@ -206,9 +218,6 @@ struct ScanCommand: ParsableCommand {
             summary.byFormat[document.format ?? "unreadable", default: [:]][document.verdict, default: 0] += 1
             if let verdict = Verdict(rawValue: document.verdict), failVerdicts.contains(verdict) { failed = true }
             if let page, pageError == nil {
-                let listed = htmlAll || document.verdict != Verdict.compliant.rawValue
-                let image = document.format.flatMap(Carrier.init(rawValue:)).flatMap { [.png, .jpeg].contains($0) ? $0 : nil }
-                let picture = pictures && listed ? image.flatMap { try? Thumbnail(ofImageAt: entry.path, carrier: $0) } : nil
                 do { try page.add(document, thumbnail: picture) } catch { pageError = error }
             }
             if ndjson {

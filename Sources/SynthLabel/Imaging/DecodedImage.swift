@@ -19,6 +19,12 @@ struct DecodedImage {
         }
     }
 
+    /// Pixels already decoded (a reduced JPEG decode), and how they are turned for display.
+    init(raster: Raster, orientation: Orientation) {
+        self.raster = raster
+        self.orientation = orientation
+    }
+
     /// The width and height a viewer sees.
     var viewSize: (width: Int, height: Int) { orientation.viewSize(storedWidth: raster.width, storedHeight: raster.height) }
 }

@@ -59,6 +59,16 @@ enum JPEGCodec {
 
     /// The pixels as RGB or grey samples, and the chroma subsampling the file uses.
     static func decode(_ bytes: [UInt8], path: String) throws(SynthLabelError) -> (Raster, subsampling: Int32) {
+        let (raster, subsampling, _, _) = try decode(bytes, path: path, reducedTo: nil)
+        return (raster, subsampling)
+    }
+
+    /// As `decode`, but reduced in the decoder (libjpeg-turbo's DCT scaling: 1/8, 1/4, 3/8, 1/2 …)
+    /// as far as keeps both sides at least `minimumSide` pixels, or the image's own if smaller:
+    /// a thumbnail costs a fraction of a full decode. Also returns the full size.
+    static func decode(_ bytes: [UInt8], path: String, reducedTo minimumSide: Int?) throws(SynthLabelError) -> (
+        Raster, subsampling: Int32, fullWidth: Int, fullHeight: Int
+    ) {
         guard let decoder = tjInitDecompress() else { throw .cannotDecode(path: path, reason: "libjpeg-turbo failed to start") }
         defer { tjDestroy(decoder) }
         var width: Int32 = 0
@@ -81,18 +91,25 @@ enum JPEGCodec {
             let claim = "the header claims \(width)×\(height) pixels, far more than \(bytes.count) bytes can hold"
             throw .damaged(path: path, FormatError(.corrupt, claim))
         }
+        // The smallest of libjpeg-turbo's eighths that keeps the short side at `minimumSide`.
+        let eighths =
+            minimumSide.map { side in
+                (1...8).first { Int(min(width, height)) * $0 >= side * 8 } ?? 8
+            } ?? 8
+        let scaledWidth = (Int(width) * eighths + 7) / 8
+        let scaledHeight = (Int(height) * eighths + 7) / 8
         var raster = Raster(
-            width: Int(width), height: Int(height), channels: channels, bytesPerSample: 1,
-            samples: [UInt8](repeating: 0, count: pixelCount * channels))
+            width: scaledWidth, height: scaledHeight, channels: channels, bytesPerSample: 1,
+            samples: [UInt8](repeating: 0, count: scaledWidth * scaledHeight * channels))
         let pixelFormat = grey ? Int32(TJPF_GRAY.rawValue) : Int32(TJPF_RGB.rawValue)
         let decoded = raster.samples.withUnsafeMutableBufferPointer { buffer in
-            tjDecompress2(decoder, bytes, UInt(bytes.count), buffer.baseAddress, width, 0, height, pixelFormat, 0)
+            tjDecompress2(decoder, bytes, UInt(bytes.count), buffer.baseAddress, Int32(scaledWidth), 0, Int32(scaledHeight), pixelFormat, 0)
         }
         // A warning (such as extraneous bytes) still yields pixels; only a hard error stops here.
         if decoded != 0 && tjGetErrorCode(decoder) == Int32(TJERR_FATAL.rawValue) {
             throw .damaged(path: path, FormatError(.corrupt, "libjpeg-turbo: \(String(cString: tjGetErrorStr2(decoder)))"))
         }
-        return (raster, subsampling)
+        return (raster, subsampling, Int(width), Int(height))
     }
 
     /// The freshly encoded file with the original's APPn and COM segments in place of its own.

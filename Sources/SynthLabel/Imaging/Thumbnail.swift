@@ -14,18 +14,29 @@ public struct Thumbnail: Sendable {
     /// mean of the pixels it covers.
     public init(ofImageAt path: String, carrier: Carrier, maxSide: Int = 200) throws(SynthLabelError) {
         let file = try FileSource(path: path)
-        let image = try DecodedImage(try file.wholeBytes(path: path), carrier: carrier, path: path)
+        let bytes = try file.wholeBytes(path: path)
+        // A JPEG is decoded already reduced, to no less than the thumbnail's size.
+        let image: DecodedImage
+        if carrier == .jpeg {
+            let (raster, _, fullWidth, fullHeight) = try JPEGCodec.decode(bytes, path: path, reducedTo: maxSide)
+            image = DecodedImage(raster: raster, orientation: try JPEGCodec.metadata(of: bytes, path: path).1)
+            (viewWidth, viewHeight) = image.orientation.viewSize(storedWidth: fullWidth, storedHeight: fullHeight)
+        } else {
+            image = try DecodedImage(bytes, carrier: carrier, path: path)
+            (viewWidth, viewHeight) = image.viewSize
+        }
         let raster = image.raster
-        (viewWidth, viewHeight) = image.viewSize
+        // The pixels averaged are those decoded, measured as displayed.
+        let (sourceWidth, sourceHeight) = image.viewSize
         let scale = min(1, Double(maxSide) / Double(max(viewWidth, viewHeight, 1)))
-        width = max(1, Int((Double(viewWidth) * scale).rounded()))
-        height = max(1, Int((Double(viewHeight) * scale).rounded()))
+        width = min(sourceWidth, max(1, Int((Double(viewWidth) * scale).rounded())))
+        height = min(sourceHeight, max(1, Int((Double(viewHeight) * scale).rounded())))
         var samples = [UInt8](repeating: 0, count: width * height * 3)
         let colour = raster.channels >= 3
         for ty in 0..<height {
-            let rows = (ty * viewHeight / height)..<max(ty * viewHeight / height + 1, (ty + 1) * viewHeight / height)
+            let rows = (ty * sourceHeight / height)..<max(ty * sourceHeight / height + 1, (ty + 1) * sourceHeight / height)
             for tx in 0..<width {
-                let columns = (tx * viewWidth / width)..<max(tx * viewWidth / width + 1, (tx + 1) * viewWidth / width)
+                let columns = (tx * sourceWidth / width)..<max(tx * sourceWidth / width + 1, (tx + 1) * sourceWidth / width)
                 var sums = (0.0, 0.0, 0.0)
                 for vy in rows {
                     for vx in columns {
