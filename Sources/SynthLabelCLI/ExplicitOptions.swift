@@ -6,8 +6,8 @@ struct ExplicitOptions: ParsableArguments {
     @Flag(
         help: ArgumentHelp(
             en:
-                "Also add the explicit label people see or hear: a caption on PNG/JPEG and on a video's opening frames, the rhythm prompt ·− ·· on WAV/FLAC/Ogg/MP3, a notice in Markdown and .txt.",
-            zh: "同时添加人能看到或听到的显式标识：PNG/JPEG 及视频开头画面上的文字，WAV/FLAC/Ogg/MP3 中的节奏提示 ·− ··，Markdown 和 .txt 中的提示语。",
+                "Also add the explicit label people see or hear: a caption on PNG/JPEG and on a video's opening frames, the rhythm prompt ·− ·· on WAV/FLAC/Ogg/MP3, a notice in Markdown, .txt and Word documents.",
+            zh: "同时添加人能看到或听到的显式标识：PNG/JPEG 及视频开头画面上的文字，WAV/FLAC/Ogg/MP3 中的节奏提示 ·− ··，Markdown、.txt 和 Word 文档中的提示语。",
             discussion: (
                 en:
                     "Pixels or samples change; all metadata is carried over. A file already showing this tool's explicit label gets no second one. "

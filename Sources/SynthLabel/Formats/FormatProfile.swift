@@ -144,7 +144,7 @@ extension Carrier {
             return profile(
                 .document, ["docx", "xlsx", "pptx", "docm", "xlsm", "pptm"],
                 writtenTo: "docProps/custom.xml property AIGC (vt:lpwstr), other properties and every other part kept byte for byte",
-                alsoRead: ["every docProps/custom.xml entry of that name"], signs: true)
+                alsoRead: ["every docProps/custom.xml entry of that name"], signs: true, explicit: .notice)
         }
     }
 }

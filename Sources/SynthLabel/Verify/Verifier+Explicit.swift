@@ -23,6 +23,17 @@ extension Verifier {
             }
             let places = found.map { "\"\($0.line)\" \($0.position.phrase)" }
             return [Finding(.textNotice, .pass, "notice " + places.joined(separator: ", "))]
+        case .office:
+            // A Word document's notice paragraph; presentations and workbooks have none to find.
+            guard explicitChecks, let found = try? DocumentNotice.find(in: file) else { return [] }
+            guard !found.isEmpty else {
+                return [
+                    Finding(
+                        .textNotice, .warn,
+                        "no paragraph with an AI element and 生成/合成 among the first or last \(DocumentNotice.paragraphs) of the document")
+                ]
+            }
+            return [Finding(.textNotice, .pass, "notice " + found.map { "\"\($0.line)\" \($0.position.phrase)" }.joined(separator: ", "))]
         case .wav, .flac, .ogg, .mp3:
             guard explicitChecks else { return [] }
             do throws(SynthLabelError) {

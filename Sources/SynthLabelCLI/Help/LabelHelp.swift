@@ -63,7 +63,8 @@ extension CommandHelp {
                 images (EXIF orientation honoured), the rhythm prompt "short long short short" \
                 (Morse ·− ·· for AI; 800 Hz, 120/360 ms) or the spoken "人工智能生成" before or \
                 after WAV, FLAC, Ogg Vorbis/Opus and MP3 audio, a notice line in Markdown (after \
-                the front matter) and plain .txt files. Plain text has no metadata, so --explicit \
+                the front matter) and plain .txt files, and a notice paragraph in Word documents. \
+                Plain text has no metadata, so --explicit \
                 (and --invisible-text, a hidden copy of the label) is what labels it.
 
                 Examples:
@@ -112,7 +113,7 @@ extension CommandHelp {
                 使用 --explicit 时还会添加人能看到或听到的标识（GB 45438 第 5 章）：在 PNG 和 JPEG 图像一角的深色衬底上\
                 写文字，字高为最短边的 5.5%（遵循 EXIF 方向）；在 WAV、FLAC、Ogg Vorbis/Opus 和 MP3 音频的开头或结尾\
                 加节奏提示“短长短短”（摩尔斯码 ·− ·· 即 AI；800 Hz，120/360 毫秒）或语音“人工智能生成”；\
-                在 Markdown（前置元数据之后）和纯文本 .txt 文件中加一行提示语。纯文本没有元数据，\
+                在 Markdown（前置元数据之后）和纯文本 .txt 文件中加一行提示语，在 Word 文档中加一段提示。纯文本没有元数据，\
                 因此只有 --explicit（以及隐藏一份标识的 --invisible-text）能为它添加标识。
 
                 示例：

@@ -101,6 +101,36 @@ struct OfficeWriterTests {
         #expect(try Media.shell("pandoc -f docx -t plain '\(folder.file("bare-labelled.docx"))'").stdout.contains("Hello"))
     }
 
+    /// The explicit label of a Word document: a notice paragraph at the start and the end of the
+    /// body, which pandoc reads as the text's first and last lines; not written twice; and none in
+    /// a presentation, which has no body text.
+    @Test func aWordDocumentGetsANoticeParagraphAndAPresentationNone() throws {
+        let source = try pandoc("notice.docx", paragraphs: 3)
+        let output = folder.file("notice-labelled.docx")
+        var explicit = ExplicitLabel()
+        explicit.position = .both
+        let outcome = try Labeller(explicit: explicit).label(fileAt: source, with: Fixtures.label(id: "DOC-5"), writingTo: output)
+        #expect(outcome.explicit == "notice \"本内容由人工智能生成\" at the start and the end")
+        let lines = try Media.shell("pandoc -f docx -t plain '\(output)'").stdout.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.first == "本内容由人工智能生成" && lines.last == "本内容由人工智能生成", "\(lines)")
+        #expect(lines.contains("Hello, generated world, paragraph 2 of 3."))
+        let report = try Fixtures.report(output)
+        let notice = report.findings.first { $0.check == .textNotice }
+        #expect(report.verdict == .compliant && notice?.outcome == .pass, "\(report.findings)")
+        #expect(
+            try entries(output).filter { $0.key != DocumentNotice.documentPart && $0.key != OfficeAdapter.customPart }
+                == entries(source).filter { $0.key != DocumentNotice.documentPart && $0.key != OfficeAdapter.customPart })
+
+        let again = try Labeller(explicit: explicit).label(
+            fileAt: output, with: Fixtures.label(id: "DOC-6"), writingTo: folder.file("notice-again.docx"))
+        #expect(again.explicit?.contains("already") == true)
+        #expect(try Fixtures.report(source).findings.first { $0.check == .textNotice }?.outcome == .warn)
+
+        let slides = try Labeller(explicit: explicit).label(
+            fileAt: try pandoc("notice.pptx"), with: Fixtures.label(id: "PPT-2"), writingTo: folder.file("notice.pptx"))
+        #expect(slides.explicit == "no notice is written into presentations and workbooks yet")
+    }
+
     /// The signature binds every part but the label's own and the directory; a platform's
     /// propagation, which rewrites those, leaves the producer's signature holding.
     @Test func aSignatureBindsThePartsAndSurvivesPropagation() throws {
