@@ -16,8 +16,7 @@ extension OfficeAdapter {
 
     func plan(_ request: WriteRequest, for file: FileSource) throws(FormatError) -> EditPlan {
         let zip = try ZipDirectory(file: file)
-        let names = Set(zip.entries.map(\.name))
-        guard names.contains(Self.contentTypesPart) else {
+        guard zip.entries.contains(where: { $0.name == Self.contentTypesPart }) else {
             throw FormatError(.corrupt, at: 0, "a ZIP archive without [Content_Types].xml is not an Office document")
         }
         func text(_ name: String) throws(FormatError) -> String? {
@@ -27,11 +26,10 @@ extension OfficeAdapter {
         }
 
         var replacements: [String: [UInt8]] = [:]
-        let property = Self.propertyElement(request.label.wrappedJSON, pid: 2)
         if let custom = try text(Self.customPart) {
             replacements[Self.customPart] = Array(try Self.merging(request.label.wrappedJSON, into: custom).utf8)
         } else {
-            replacements[Self.customPart] = Array(Self.newCustomPart(property).utf8)
+            replacements[Self.customPart] = Array(Self.newCustomPart(Self.propertyElement(request.label.wrappedJSON, pid: 2)).utf8)
             let types = try text(Self.contentTypesPart) ?? ""
             if !types.contains("PartName=\"/\(Self.customPart)\"") {
                 let override = "<Override PartName=\"/\(Self.customPart)\" ContentType=\"\(Self.customContentType)\"/>"
@@ -55,7 +53,8 @@ extension OfficeAdapter {
     }
 
     /// The archive with `replacements` (name → new contents) in place of those entries, a name
-    /// not there added at the end, every other entry copied as it was.
+    /// not there added at the end, every other entry copied as it was. The explicit notice of a
+    /// Word document (`DocumentNotice`) rebuilds it the same way.
     static func rebuild(_ zip: ZipDirectory, replacing replacements: [String: [UInt8]]) throws(FormatError) -> EditPlan {
         let ordered = zip.entries.enumerated().sorted { $0.element.localHeaderOffset < $1.element.localHeaderOffset }
         var extents: [Int: Range<Int>] = [:]
