@@ -69,14 +69,20 @@ public struct ExplicitLabel: Sendable {
                 file: FileSource(bytes: drawn.bytes, path: path, mode: file.mode), caption: drawn.record,
                 summary: "caption \"\(text)\" \(drawn.record.textHeight) px high at \(captionPlacement.rawValue)")
         case .notice where carrier == .office:
-            if let found = try? DocumentNotice.find(in: file)?.first {
-                return Result(file: nil, caption: nil, summary: "notice \"\(found.line)\" already \(found.position.phrase)")
+            do throws(FormatError) {
+                guard let document = try DocumentNotice(file) else {
+                    return Result(file: nil, caption: nil, summary: "no notice is written into presentations and workbooks yet")
+                }
+                if let found = document.notices.first {
+                    return Result(file: nil, caption: nil, summary: "notice \"\(found.line)\" already \(found.position.phrase)")
+                }
+                let wording = wording ?? .notice
+                let plan = try document.inserting(wording, at: position)
+                return Result(
+                    file: FileSource(plan: plan, over: file), caption: nil, summary: "notice \"\(wording)\" \(position.phrase)")
+            } catch {
+                throw SynthLabelError(error, path: path)
             }
-            let wording = wording ?? .notice
-            guard let written = try DocumentNotice.insert(wording, at: position, into: file, path: path) else {
-                return Result(file: nil, caption: nil, summary: "no notice is written into presentations and workbooks yet")
-            }
-            return Result(file: written, caption: nil, summary: "notice \"\(wording)\" \(position.phrase)")
         case .notice:
             let head = try file.wholeBytes(path: path, limit: TextNotice.window)
             let tail = file.size > TextNotice.window ? try? file.bytes(upTo: TextNotice.window, at: file.size - TextNotice.window) : nil

@@ -13,7 +13,7 @@ extension Array where Element == UInt8 {
         UInt64(try uint32BE(at: index)) << 32 | UInt64(try uint32BE(at: index + 4))
     }
 
-    /// Writes `value` big-endian over the `width` (4 or 8) bytes at `index`.
+    /// Writes `value` big-endian over the `width` bytes at `index`.
     mutating func setBE(_ value: UInt64, width: Int, at index: Int) {
         for byte in 0..<width { self[index + byte] = UInt8(truncatingIfNeeded: value >> (8 * (width - 1 - byte))) }
     }
@@ -88,6 +88,13 @@ extension Array where Element == UInt8 {
 
     func starts(with prefix: String) -> Bool {
         starts(with: Array(prefix.utf8))
+    }
+
+    /// Appends non-negative `value` in `width` bytes, big- or little-endian.
+    mutating func append(_ value: some BinaryInteger, width: Int, bigEndian: Bool) {
+        let start = count
+        append(contentsOf: repeatElement(0, count: width))
+        if bigEndian { setBE(UInt64(value), width: width, at: start) } else { setLE(UInt64(value), width: width, at: start) }
     }
 
     mutating func appendUInt32BE(_ value: UInt32) {

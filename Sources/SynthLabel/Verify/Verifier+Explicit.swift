@@ -25,7 +25,8 @@ extension Verifier {
             return [Finding(.textNotice, .pass, "notice " + places.joined(separator: ", "))]
         case .office:
             // A Word document's notice paragraph; presentations and workbooks have none to find.
-            guard explicitChecks, let found = try? DocumentNotice.find(in: file) else { return [] }
+            guard explicitChecks, let document = try? DocumentNotice(file) else { return [] }
+            let found = document.notices
             guard !found.isEmpty else {
                 return [
                     Finding(

@@ -9,12 +9,6 @@ import Testing
 struct GIFWriterTests {
     let folder = TemporaryDirectory()
 
-    func make(_ name: String, _ script: String) throws -> String {
-        let path = folder.file(name)
-        try Media.shell(script.replacingOccurrences(of: "OUT", with: "'\(path)'"))
-        return path
-    }
-
     /// ffmpeg's MD5 of every decoded frame, with their timing: the picture as shown.
     func frames(_ path: String) throws -> String {
         try Media.shell("ffmpeg -loglevel error -i '\(path)' -f framemd5 - | grep -v '^#'").stdout
@@ -41,7 +35,7 @@ struct GIFWriterTests {
     }
 
     @Test func anAnimatedGIFKeepsItsLoopExtensionFirstAndEveryOtherByte() throws {
-        let source = try make("anim.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=64x48:rate=5:duration=1 OUT")
+        let source = try folder.made("anim.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=64x48:rate=5:duration=1 OUT")
         let output = try label(source, as: "anim-labelled.gif", id: "GIF-1")
         let original = Fixtures.read(source)
         let labelled = Fixtures.read(output)
@@ -57,12 +51,12 @@ struct GIFWriterTests {
     }
 
     @Test func anotherToolsPacketIsMergedAndGIF87aBecomesGIF89a() throws {
-        let titled = try make("titled.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=32x32:rate=2:duration=1 OUT")
+        let titled = try folder.made("titled.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=32x32:rate=2:duration=1 OUT")
         #expect(try Fixtures.run("exiftool", ["-q", "-overwrite_original", "-XMP-dc:Title=hello", titled]).status == 0)
         let merged = try label(titled, as: "titled-labelled.gif", id: "GIF-3")
         #expect(try exiftool("-XMP-dc:Title", merged) == "hello")
 
-        let old = try make("old.gif", "pngtopam '\(Fixtures.sample("gradient.png"))' | pnmquant 256 2>/dev/null | pamtogif > OUT")
+        let old = try folder.made("old.gif", "pngtopam '\(Fixtures.sample("gradient.png"))' | pnmquant 256 2>/dev/null | pamtogif > OUT")
         #expect(Array(Fixtures.read(old).prefix(6)) == Array("GIF87a".utf8))
         let upgraded = try label(old, as: "old-labelled.gif", id: "GIF-4")
         #expect(Array(Fixtures.read(upgraded).prefix(6)) == Array("GIF89a".utf8))
@@ -70,14 +64,14 @@ struct GIFWriterTests {
 
     @Test func aSignatureBindsTheFrames() throws {
         // Large enough that the middle byte is a frame's, not the label's.
-        let source = try make("signed.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=320x240:rate=5:duration=1 OUT")
+        let source = try folder.made("signed.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=320x240:rate=5:duration=1 OUT")
         try Fixtures.expectSignatureBindsTheMiddle(of: source, writingTo: folder.file("signed-labelled.gif"), keyName: folder.file("gif"))
     }
 
     /// A labelled GIF cut anywhere or damaged in its first 4 KiB: a report or a clear error,
     /// never a crash, and a cut one is never compliant (the trailer byte is the GIF's end mark).
     @Test func cutsAndDamageAreHandled() throws {
-        let source = try make("cut.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=64x48:rate=5:duration=1 OUT")
+        let source = try folder.made("cut.gif", "ffmpeg -loglevel error -f lavfi -i testsrc=size=64x48:rate=5:duration=1 OUT")
         let bytes = Fixtures.read(try label(source, as: "cut-labelled.gif", id: "GIF-5"))
         let compliant = DamageProbe.run(
             bytes, named: "cut.gif", in: folder, step: bytes.count / 300, damaging: Array(0..<min(bytes.count, 4096)), seed: 89)

@@ -33,7 +33,7 @@ struct PDFWriterTests {
             pdf += "\(index + 1) 0 obj\n\(object)\nendobj\n"
         }
         let xref = pdf.utf8.count
-        pdf += "xref\n0 5\n0000000000 65535 f \n" + offsets.map { PDFAdapter.digits($0, 10) + " 00000 n \n" }.joined()
+        pdf += "xref\n0 5\n0000000000 65535 f \n" + offsets.map { String(format: "%010d 00000 n \n", $0) }.joined()
         pdf += "trailer\n<< /Size 5 /Root 1 0 R /Info 3 0 R /ID [<0011> <0011>] >>\nstartxref\n\(xref)\n%%EOF"  // no final EOL
         let path = folder.file("hand.pdf")
         try pdf.write(toFile: path, atomically: true, encoding: .ascii)

@@ -9,15 +9,9 @@ import Testing
 struct TIFFWriterTests {
     let folder = TemporaryDirectory()
 
-    func make(_ name: String, _ script: String) throws -> String {
-        let path = folder.file(name)
-        try Media.shell(script.replacingOccurrences(of: "OUT", with: "'\(path)'"))
-        return path
-    }
-
     /// The gradient sample as an uncompressed little-endian TIFF, made by netpbm.
     func netpbmTIFF(_ name: String = "g.tif") throws -> String {
-        try make(name, "pngtopam '\(Fixtures.sample("gradient.png"))' | pamtotiff > OUT 2>/dev/null")
+        try folder.made(name, "pngtopam '\(Fixtures.sample("gradient.png"))' | pamtotiff > OUT 2>/dev/null")
     }
 
     func pixels(_ path: String) throws -> String { try Media.shell("tifftopnm '\(path)' 2>/dev/null | md5sum").stdout }
@@ -58,10 +52,10 @@ struct TIFFWriterTests {
 
     @Test func bigEndianAndSeveralPagesKeepTheirOrderAndTheirPages() throws {
         let source = try netpbmTIFF()
-        let bigEndian = try make("be.tif", "tiffcp -B '\(source)' OUT")
+        let bigEndian = try folder.made("be.tif", "tiffcp -B '\(source)' OUT")
         #expect(Array(Fixtures.read(bigEndian).prefix(2)) == Array("MM".utf8))
         try label(bigEndian, as: "be-labelled.tif", id: "TIF-3")
-        let pages = try make("pages.tif", "tiffcp '\(source)' '\(source)' OUT")
+        let pages = try folder.made("pages.tif", "tiffcp '\(source)' '\(source)' OUT")
         let output = try label(pages, as: "pages-labelled.tif", id: "TIF-4")
         let directories = try Fixtures.run("tiffinfo", [output]).stdout.components(separatedBy: "TIFF Directory at offset").count - 1
         #expect(directories == 2, "both pages are still there")

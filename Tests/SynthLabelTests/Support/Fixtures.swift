@@ -190,6 +190,13 @@ final class TemporaryDirectory: Sendable {
 
     func file(_ name: String) -> String { path + "/" + name }
 
+    /// The file `name`, made by a shell `script` in which OUT stands for its path.
+    func made(_ name: String, _ script: String) throws -> String {
+        let output = file(name)
+        try Media.shell(script.replacingOccurrences(of: "OUT", with: "'\(output)'"))
+        return output
+    }
+
     /// Copies a sample in and returns its new path.
     func copy(_ sample: String, as name: String? = nil) -> String {
         let target = file(name ?? (sample as NSString).lastPathComponent)

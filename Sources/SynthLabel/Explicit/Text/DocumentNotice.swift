@@ -2,57 +2,54 @@
 /// end of the body, as GB 45438 §5 asks of text. Only `word/document.xml` changes; the archive is
 /// rebuilt as for the metadata label (`OfficeAdapter.rebuild`), every other part copied as it was.
 /// Presentations and workbooks have no body text to put it in, so they get none.
-enum DocumentNotice {
+struct DocumentNotice {
     static let documentPart = "word/document.xml"
     /// How many non-empty paragraphs at each end count as "at the start" or "at the end".
     static let paragraphs = 3
 
-    /// The notices found among the first and last non-empty paragraphs; nil when the file is not a
-    /// Word document (no `word/document.xml`).
-    static func find(in file: FileSource) throws(FormatError) -> [(position: PromptPosition, line: String)]? {
-        guard let xml = try documentXML(of: ZipDirectory(file: file)) else { return nil }
-        let texts = paragraphTexts(in: xml).filter { !$0.isEmpty }
+    /// The archive and its document part, read once for both finding and inserting.
+    private let zip: ZipDirectory
+    private let xml: String
+
+    /// The Word document in `file`; nil when it has no `word/document.xml` (a presentation or a
+    /// workbook).
+    init?(_ file: FileSource) throws(FormatError) {
+        zip = try ZipDirectory(file: file)
+        guard let entry = zip.entries.first(where: { $0.name == Self.documentPart }) else { return nil }
+        xml = String(decoding: try zip.contents(of: entry, limit: 64 << 20), as: UTF8.self)
+    }
+
+    /// The notices among the first and last non-empty paragraphs.
+    var notices: [(position: PromptPosition, line: String)] {
+        let texts = Self.paragraphTexts(in: xml).filter { !$0.isEmpty }
         var found: [(PromptPosition, String)] = []
-        let start = texts.prefix(paragraphs).firstIndex(where: PromptWording.qualifies)
+        let start = texts.prefix(Self.paragraphs).firstIndex(where: PromptWording.qualifies)
         if let start { found.append((.start, texts[start])) }
         // One paragraph in a short document is at the start, not at both ends.
-        if let end = texts.suffix(paragraphs).lastIndex(where: PromptWording.qualifies), end != start {
+        if let end = texts.suffix(Self.paragraphs).lastIndex(where: PromptWording.qualifies), end != start {
             found.append((.end, texts[end]))
         }
         return found
     }
 
-    /// The document with the notice paragraph added; nil when it is not a Word document.
-    static func insert(_ wording: PromptWording, at position: PromptPosition, into file: FileSource, path: String) throws(SynthLabelError)
-        -> FileSource?
-    {
-        do throws(FormatError) {
-            let zip = try ZipDirectory(file: file)
-            guard var xml = try documentXML(of: zip) else { return nil }
-            guard xml.contains("xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"") else {
-                throw FormatError(.unsupported, "word/document.xml does not bind the prefix w to WordprocessingML")
-            }
-            let paragraph = "<w:p><w:r><w:t>\(XMPPacket.escape(wording.text))</w:t></w:r></w:p>"
-            guard let bodyOpen = xml.range(of: "<w:body>"), let bodyClose = xml.range(of: "</w:body>", options: .backwards) else {
-                throw FormatError(.unsupported, "word/document.xml has no <w:body> to put the notice in")
-            }
-            if position.includesEnd {
-                // Before the body's closing section properties, which must stay last.
-                let body = xml[bodyOpen.upperBound..<bodyClose.lowerBound]
-                let end = body.range(of: "<w:sectPr", options: .backwards).map(\.lowerBound) ?? bodyClose.lowerBound
-                xml.insert(contentsOf: paragraph, at: end)
-            }
-            if position.includesStart, let open = xml.range(of: "<w:body>") { xml.insert(contentsOf: paragraph, at: open.upperBound) }
-            let plan = try OfficeAdapter.rebuild(zip, replacing: [documentPart: Array(xml.utf8)])
-            return FileSource(plan: plan, over: file)
-        } catch {
-            throw SynthLabelError(error, path: path)
+    /// The document with the notice paragraph added, as a plan over the original file.
+    func inserting(_ wording: PromptWording, at position: PromptPosition) throws(FormatError) -> EditPlan {
+        var xml = xml
+        guard xml.contains("xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"") else {
+            throw FormatError(.unsupported, "word/document.xml does not bind the prefix w to WordprocessingML")
         }
-    }
-
-    private static func documentXML(of zip: ZipDirectory) throws(FormatError) -> String? {
-        guard let entry = zip.entries.first(where: { $0.name == documentPart }) else { return nil }
-        return String(decoding: try zip.contents(of: entry, limit: 64 << 20), as: UTF8.self)
+        let paragraph = "<w:p><w:r><w:t>\(XMPPacket.escape(wording.text))</w:t></w:r></w:p>"
+        guard let bodyOpen = xml.range(of: "<w:body>"), let bodyClose = xml.range(of: "</w:body>", options: .backwards) else {
+            throw FormatError(.unsupported, "word/document.xml has no <w:body> to put the notice in")
+        }
+        if position.includesEnd {
+            // Before the body's closing section properties, which must stay last.
+            let body = xml[bodyOpen.upperBound..<bodyClose.lowerBound]
+            let end = body.range(of: "<w:sectPr", options: .backwards).map(\.lowerBound) ?? bodyClose.lowerBound
+            xml.insert(contentsOf: paragraph, at: end)
+        }
+        if position.includesStart, let open = xml.range(of: "<w:body>") { xml.insert(contentsOf: paragraph, at: open.upperBound) }
+        return try OfficeAdapter.rebuild(zip, replacing: [Self.documentPart: Array(xml.utf8)])
     }
 
     /// Each `<w:p>`'s text: its `<w:t>` runs joined, entities decoded.

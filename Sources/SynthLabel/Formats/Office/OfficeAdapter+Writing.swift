@@ -98,7 +98,7 @@ extension OfficeAdapter {
                 directory += centralRecord(entry.name, contents, stamp: (entry.time, entry.date), offset: offset)
             } else {
                 var record = entry.centralRecord
-                record.replaceSubrange(42..<46, with: uint32LE(offset))
+                record.setLE(UInt64(offset), width: 4, at: 42)
                 directory += record
             }
             count += 1
@@ -115,24 +115,26 @@ extension OfficeAdapter {
         }
         plan.insert(directory)
         plan.insert(
-            uint32LE(0x0605_4B50) + uint16LE(0) + uint16LE(0) + uint16LE(count) + uint16LE(count) + uint32LE(directory.count)
-                + uint32LE(position) + uint16LE(zip.comment.count) + zip.comment)
+            littleEndian(
+                (0x0605_4B50, 4), (0, 2), (0, 2), (count, 2), (count, 2), (directory.count, 4), (position, 4), (zip.comment.count, 2))
+                + zip.comment)
         return plan
     }
 
     /// A stored entry's local header and data (UTF-8 name flag set).
     static func localHeader(_ name: String, _ contents: [UInt8], stamp: (UInt16, UInt16)) -> [UInt8] {
         let crc = CRC32.checksum(contents)
-        return uint32LE(0x0403_4B50) + uint16LE(20) + uint16LE(0x0800) + uint16LE(0) + uint16LE(stamp.0) + uint16LE(stamp.1)
-            + uint32LE(Int(crc)) + uint32LE(contents.count) + uint32LE(contents.count) + uint16LE(name.utf8.count) + uint16LE(0)
-            + Array(name.utf8) + contents
+        return littleEndian(
+            (0x0403_4B50, 4), (20, 2), (0x0800, 2), (0, 2), (Int(stamp.0), 2), (Int(stamp.1), 2), (Int(crc), 4), (contents.count, 4),
+            (contents.count, 4), (name.utf8.count, 2), (0, 2)) + Array(name.utf8) + contents
     }
 
     static func centralRecord(_ name: String, _ contents: [UInt8], stamp: (UInt16, UInt16), offset: Int) -> [UInt8] {
         let crc = CRC32.checksum(contents)
-        return uint32LE(0x0201_4B50) + uint16LE(20) + uint16LE(20) + uint16LE(0x0800) + uint16LE(0) + uint16LE(stamp.0)
-            + uint16LE(stamp.1) + uint32LE(Int(crc)) + uint32LE(contents.count) + uint32LE(contents.count) + uint16LE(name.utf8.count)
-            + uint16LE(0) + uint16LE(0) + uint16LE(0) + uint16LE(0) + uint32LE(0) + uint32LE(offset) + Array(name.utf8)
+        return littleEndian(
+            (0x0201_4B50, 4), (20, 2), (20, 2), (0x0800, 2), (0, 2), (Int(stamp.0), 2), (Int(stamp.1), 2), (Int(crc), 4),
+            (contents.count, 4), (contents.count, 4), (name.utf8.count, 2), (0, 2), (0, 2), (0, 2), (0, 2), (0, 4), (offset, 4))
+            + Array(name.utf8)
     }
 
     // MARK: The custom properties part
@@ -207,13 +209,10 @@ extension OfficeAdapter {
         return String(before[colon.upperBound...])
     }
 
-    private static func uint16LE(_ value: some BinaryInteger) -> [UInt8] {
-        let value = Int(value)
-        return [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)]
-    }
-
-    private static func uint32LE(_ value: some BinaryInteger) -> [UInt8] {
-        let value = Int(value)
-        return [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24 & 0xFF)]
+    /// Fields written little-endian, each in its width in bytes: the ZIP records' layout.
+    private static func littleEndian(_ fields: (value: Int, width: Int)...) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for field in fields { bytes.append(field.value, width: field.width, bigEndian: false) }
+        return bytes
     }
 }

@@ -54,8 +54,8 @@ extension PDFAdapter {
             var data: [UInt8] = []
             for row in rows {
                 data.append(1)
-                data += Self.bigEndian(row.offset, width: offsetWidth)
-                data += Self.bigEndian(row.generation, width: 2)
+                data.append(row.offset, width: offsetWidth, bigEndian: true)
+                data.append(row.generation, width: 2, bigEndian: true)
             }
             var dictionary = carried
             dictionary["Type"] = .name("XRef")
@@ -71,7 +71,7 @@ extension PDFAdapter {
             dictionary["Size"] = .number(Double(newSize))
             // Each entry is exactly 20 bytes: ten-digit offset, five-digit generation, `n`, space, LF.
             update += Array("xref\n\(infoNumber) 1\n".utf8)
-            update += Array((Self.digits(infoOffset, 10) + " " + Self.digits(infoGeneration, 5) + " n \n").utf8)
+            update += Array(String(format: "%010d %05d n \n", infoOffset, infoGeneration).utf8)
             update += Array("trailer\n".utf8) + (try PDFValue.dictionary(dictionary).serialized()) + [0x0A]
         }
         update += Array("startxref\n\(sectionOffset)\n%%EOF\n".utf8)
@@ -95,14 +95,6 @@ extension PDFAdapter {
         return max(width, 4)
     }
 
-    static func bigEndian(_ value: Int, width: Int) -> [UInt8] {
-        (0..<width).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-    }
-
-    static func digits(_ value: Int, _ count: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, count - text.count)) + text
-    }
 }
 
 extension PDFValue {

@@ -92,13 +92,9 @@ extension TIFFAdapter {
 
 extension TIFFReader {
     /// `value` in the file's byte order.
-    func encode(_ value: UInt16) -> [UInt8] {
-        let bytes = [UInt8(value >> 8), UInt8(value & 0xFF)]
-        return bigEndian ? bytes : bytes.reversed()
-    }
-
-    func encode(_ value: UInt32) -> [UInt8] {
-        let bytes = [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
-        return bigEndian ? bytes : bytes.reversed()
+    func encode<Value: FixedWidthInteger & UnsignedInteger>(_ value: Value) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.append(value, width: Value.bitWidth / 8, bigEndian: bigEndian)
+        return bytes
     }
 }
